@@ -1,0 +1,58 @@
+"""incnet: game-theoretic incentive networks.
+
+Sparse interdependent payoffs, equilibria of network games, referral reward mechanisms, Monte
+Carlo recruitment and budget-constrained mechanism design.
+
+The public API is re-exported here. Submodules are imported on first use (PEP 562), so
+``import incnet`` stays fast and compiles nothing; numba kernels compile on first call and are
+cached on disk.
+"""
+
+import importlib
+
+from ._version import __version__
+from .errors import (
+    ConvergenceError,
+    IllPosedNetworkError,
+    IncnetError,
+    InfeasibleDesignError,
+    InvalidInputError,
+)
+from .network import IncentiveNetwork, as_network
+
+# public name -> module that defines it; imported lazily on first attribute access
+_LAZY = {
+    "total_payoffs": "incnet.payoffs",
+    "payoff_influence": "incnet.payoffs",
+    "payoff_exposure": "incnet.payoffs",
+    "PayoffResult": "incnet.payoffs",
+    "OffspringLaw": "incnet.branching",
+    "as_offspring": "incnet.branching",
+}
+_SUBMODULES = ("branching", "datasets", "design", "equilibria", "mechanisms", "payoffs", "plot", "simulate")
+
+__all__ = [
+    "__version__",
+    "IncnetError",
+    "InvalidInputError",
+    "IllPosedNetworkError",
+    "ConvergenceError",
+    "InfeasibleDesignError",
+    "IncentiveNetwork",
+    "as_network",
+    *_LAZY,
+]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        return importlib.import_module(f"incnet.{name}")
+    raise AttributeError(f"module 'incnet' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | set(_SUBMODULES))

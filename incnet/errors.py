@@ -1,0 +1,79 @@
+"""The exception hierarchy of incnet.
+
+Every error that incnet raises on purpose derives from :class:`IncnetError`, so a caller can catch
+the library's own failures in one place. Diagnostic values travel as attributes; the message is one
+clean sentence that names the offending value and says what to do.
+"""
+
+__all__ = [
+    "IncnetError",
+    "InvalidInputError",
+    "IllPosedNetworkError",
+    "ConvergenceError",
+    "InfeasibleDesignError",
+]
+
+
+class IncnetError(Exception):
+    """Base class of every exception raised by incnet."""
+
+
+class InvalidInputError(IncnetError, ValueError):
+    """An argument has the wrong shape, type or value (NaN, inf, negative budget, ...).
+
+    Also a :class:`ValueError`, so code written against numpy/scipy conventions keeps working.
+    """
+
+
+class IllPosedNetworkError(IncnetError):
+    """The model is not well posed on this network (e.g. a spectral radius >= 1).
+
+    Parameters
+    ----------
+    message : str
+        The full message.
+    spectral_radius : float, optional
+        The spectral radius (or bound) that made the model ill-posed.
+    """
+
+    def __init__(self, message, *, spectral_radius=None):
+        super().__init__(message)
+        self.spectral_radius = spectral_radius
+
+
+class ConvergenceError(IncnetError):
+    """An iterative solver stopped before reaching its tolerance.
+
+    Parameters
+    ----------
+    message : str
+        The full message.
+    last_iterate : numpy.ndarray, optional
+        The iterate the solver stopped at, so the caller can inspect or warm-start from it.
+    residual : float, optional
+        The (relative) residual of ``last_iterate``.
+    iterations : int, optional
+        Iterations performed.
+    """
+
+    def __init__(self, message, *, last_iterate=None, residual=None, iterations=None):
+        super().__init__(message)
+        self.last_iterate = last_iterate
+        self.residual = residual
+        self.iterations = iterations
+
+
+class InfeasibleDesignError(IncnetError):
+    """A design problem has no feasible solution (or the solver could not find one).
+
+    Parameters
+    ----------
+    message : str
+        The full message.
+    status : str, optional
+        The solver status that was reported (e.g. ``"infeasible"``).
+    """
+
+    def __init__(self, message, *, status=None):
+        super().__init__(message)
+        self.status = status

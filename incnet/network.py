@@ -1,0 +1,749 @@
+r"""The one data model of incnet: :class:`IncentiveNetwork`.
+
+An incentive network over :math:`n` people is a sparse weighted matrix :math:`W` in CSR form
+together with the people's labels. :math:`W_{ij}` is how much one unit of :math:`j`'s payoff is
+worth to :math:`i` (altruism if positive, spite if negative); for network games the same matrix is
+the interaction matrix :math:`G`. The diagonal is zero: nobody's payoff depends on itself.
+
+Every public function of incnet calls :func:`as_network` once on its network argument, so a
+networkx graph, a scipy sparse array or a dense array can be passed anywhere a network is expected.
+"""
+
+import gzip
+import io
+import math
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+
+from ._validate import describe
+from .errors import InvalidInputError
+
+__all__ = ["IncentiveNetwork", "as_network"]
+
+#: Above this many nodes no derived fact is computed through a dense matrix.
+DENSE_LIMIT = 2000
+#: Up to this many nodes eigenvalues are computed exactly from the dense matrix.
+_EXACT_EIGEN_LIMIT = 600
+
+
+def _freeze(W):
+    """Make the arrays of a canonical CSR array read-only, so a shared network cannot change."""
+    for arr in (W.data, W.indices, W.indptr):
+        arr.flags.writeable = False
+    return W
+
+
+def _canonical_csr(A, *, drop_diagonal, what):
+    """Validated canonical CSR: float64, sorted indices, no duplicates, no explicit zeros."""
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise InvalidInputError(
+            f"{what} must be a square matrix, got shape {A.shape}; W[i, j] relates node i to node j"
+        )
+    n = A.shape[0]
+    if n == 0:
+        raise InvalidInputError(f"{what} is empty (0 nodes); a network needs at least one node")
+    W = sp.csr_array(A, dtype=np.float64, copy=True)
+    W.sum_duplicates()
+    if not np.all(np.isfinite(W.data)):
+        bad = np.flatnonzero(~np.isfinite(W.data))[0]
+        row = int(np.searchsorted(W.indptr, bad, side="right") - 1)
+        raise InvalidInputError(
+            f"{what} contains a non-finite weight {W.data[bad]} at ({row}, {int(W.indices[bad])}); "
+            "every weight must be a finite number"
+        )
+    diagonal = W.diagonal()
+    if np.any(diagonal != 0):
+        if not drop_diagonal:
+            i = int(np.flatnonzero(diagonal)[0])
+            raise InvalidInputError(
+                f"{what} has a non-zero diagonal entry W[{i}, {i}] = {diagonal[i]} "
+                f"({int(np.count_nonzero(diagonal))} in all); nobody's payoff depends on itself. "
+                "Pass drop_diagonal=True to drop self-loops"
+            )
+        W.setdiag(0)
+    W.eliminate_zeros()
+    W.sort_indices()
+    W.has_sorted_indices = True
+    return W
+
+
+def _as_labels(nodes, n):
+    if nodes is None:
+        return tuple(range(n))
+    labels = tuple(nodes)
+    if len(labels) != n:
+        raise InvalidInputError(f"got {len(labels)} node labels for a network of {n} nodes")
+    if len(set(labels)) != n:
+        seen, duplicate = set(), None
+        for label in labels:
+            if label in seen:
+                duplicate = label
+                break
+            seen.add(label)
+        raise InvalidInputError(f"node labels must be unique; {describe(duplicate)} appears twice")
+    return labels
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class IncentiveNetwork:
+    r"""A sparse incentive network: a weighted matrix :math:`W` and node labels.
+
+    Parameters
+    ----------
+    W : array_like or scipy sparse array, shape (n, n)
+        ``W[i, j]`` is the weight node ``i`` puts on node ``j``'s payoff (or, in a network game,
+        the strength of ``j``'s action in ``i``'s payoff). Converted to a ``scipy.sparse.csr_array``
+        of float64 with sorted indices and no explicit zeros; the arrays are made read-only.
+    nodes : sequence, optional
+        Labels of the nodes in index order (default ``0, ..., n - 1``). Must be unique.
+    drop_diagonal : bool, default False
+        A non-zero diagonal is an error unless this is True, in which case it is dropped.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``W`` is not square, is empty, contains NaN/inf, has a non-zero diagonal (without
+        ``drop_diagonal``), or the labels are not unique or of the wrong length.
+
+    See Also
+    --------
+    as_network : the conversion every public function applies to its network argument.
+
+    Notes
+    -----
+    The network is immutable and cheap to share: derived facts (:attr:`spectral_radius`,
+    :attr:`lambda_min`, symmetry, the label index) are computed once on first use and cached.
+    Methods such as :meth:`scaled` return new networks.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from incnet import IncentiveNetwork
+    >>> net = IncentiveNetwork.from_networkx(nx.path_graph(["a", "b", "c"]), scale=0.5)
+    >>> net
+    IncentiveNetwork(n=3, nnz=4, symmetric=True)
+    >>> net.nodes
+    ('a', 'b', 'c')
+    >>> round(net.spectral_radius, 4)
+    0.7071
+    """
+
+    W: sp.csr_array
+    nodes: tuple = None
+    drop_diagonal: bool = field(default=False, kw_only=True)
+    _cache: dict = field(default_factory=dict, init=False, compare=False)
+    _lock: object = field(default_factory=threading.Lock, init=False, compare=False)
+
+    def __post_init__(self):
+        W = self.W
+        validated = isinstance(W, _Validated)
+        if validated:
+            W = W.matrix
+        elif sp.issparse(W):
+            W = _canonical_csr(W, drop_diagonal=self.drop_diagonal, what="W")
+        else:
+            try:
+                dense = np.asarray(W, dtype=np.float64)
+            except (TypeError, ValueError):
+                raise InvalidInputError(
+                    f"W must be a square numeric matrix, got {describe(W)}"
+                ) from None
+            W = _canonical_csr(dense, drop_diagonal=self.drop_diagonal, what="W")
+        object.__setattr__(self, "W", _freeze(W))
+        object.__setattr__(self, "nodes", _as_labels(self.nodes, W.shape[0]))
+
+    @classmethod
+    def _trusted(cls, W, nodes):
+        """Wrap an already canonical CSR array without re-validating it (internal fast path)."""
+        return cls(_Validated(W), nodes)
+
+    # ----------------------------------------------------------------- constructors
+    @classmethod
+    def from_scipy(cls, A, nodes=None, *, drop_diagonal=False):
+        """Build from a scipy sparse array or matrix.
+
+        Parameters
+        ----------
+        A : scipy.sparse array or matrix, shape (n, n)
+        nodes : sequence, optional
+            Node labels in index order.
+        drop_diagonal : bool, default False
+            Drop a non-zero diagonal instead of raising.
+
+        Returns
+        -------
+        IncentiveNetwork
+
+        Examples
+        --------
+        >>> import scipy.sparse as sp
+        >>> IncentiveNetwork.from_scipy(sp.csr_array([[0, 0.5], [0.25, 0]])).nnz
+        2
+        """
+        if not sp.issparse(A):
+            raise InvalidInputError(f"from_scipy expects a scipy sparse array, got {type(A).__name__}")
+        return cls(A, nodes, drop_diagonal=drop_diagonal)
+
+    @classmethod
+    def from_dense(cls, A, nodes=None, *, drop_diagonal=False):
+        """Build from a dense square array.
+
+        Examples
+        --------
+        >>> IncentiveNetwork.from_dense([[0, 1], [1, 0]]).is_symmetric
+        True
+        """
+        try:
+            dense = np.asarray(A, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"from_dense expects a numeric array, got {describe(A)}") from None
+        if dense.ndim != 2:
+            raise InvalidInputError(f"W must be a square matrix, got shape {dense.shape}")
+        return cls(sp.csr_array(dense), nodes, drop_diagonal=drop_diagonal)
+
+    @classmethod
+    def from_networkx(cls, G, weight=None, *, scale=1.0, nodelist=None, drop_diagonal=False):
+        """Build from a networkx graph (directed or undirected).
+
+        Parameters
+        ----------
+        G : networkx.Graph or networkx.DiGraph
+            An edge ``u -> v`` sets ``W[u, v]``; an undirected edge sets both directions.
+            Parallel edges of a multigraph are summed.
+        weight : str, optional
+            Edge attribute holding the weight. ``None`` gives every edge weight 1. If given, every
+            edge must carry it: a missing attribute is an error, not a silent 1.
+        scale : float, default 1.0
+            Factor applied to every weight (e.g. the decay ``delta`` of a network game).
+        nodelist : sequence, optional
+            Node order; defaults to ``G``'s own node order.
+        drop_diagonal : bool, default False
+            Drop self-loops instead of raising.
+
+        Returns
+        -------
+        IncentiveNetwork
+            Its ``nodes`` are the graph's node labels in ``nodelist`` order.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> G = nx.DiGraph([("u", "v", {"w": 0.3})])
+        >>> IncentiveNetwork.from_networkx(G, weight="w").to_scipy().toarray()
+        array([[0. , 0.3],
+               [0. , 0. ]])
+        """
+        import networkx as nx
+
+        if not isinstance(G, nx.Graph):
+            raise InvalidInputError(f"from_networkx expects a networkx graph, got {type(G).__name__}")
+        if G.number_of_nodes() == 0:
+            raise InvalidInputError("the graph has no nodes; a network needs at least one node")
+        nodes = list(G.nodes) if nodelist is None else list(nodelist)
+        if weight is not None:
+            for u, v, data in G.edges(data=True):
+                if weight not in data:
+                    raise InvalidInputError(
+                        f"edge ({describe(u)}, {describe(v)}) has no {weight!r} attribute; "
+                        "give every edge a weight or pass weight=None for unit weights"
+                    )
+        try:
+            A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=weight, format="csr")
+        except nx.NetworkXError as err:
+            raise InvalidInputError(f"bad nodelist: {err}") from None
+        scale = float(scale)
+        if not math.isfinite(scale):
+            raise InvalidInputError(f"scale must be finite, got {scale}")
+        if scale != 1.0:
+            A = A * scale
+        return cls(A, nodes, drop_diagonal=drop_diagonal)
+
+    @classmethod
+    def from_edgelist(
+        cls,
+        path_or_file,
+        *,
+        directed=False,
+        weighted=False,
+        delimiter=None,
+        comments="#",
+        nodetype=int,
+        skip_header=False,
+        drop_diagonal=False,
+    ):
+        """Read an edge list: one ``u v`` (or ``u v w``) per line.
+
+        Parameters
+        ----------
+        path_or_file : str, os.PathLike or file object
+            A path (``.gz`` files are decompressed) or an open text/binary file.
+        directed : bool, default False
+            If False each line sets both ``W[u, v]`` and ``W[v, u]``.
+        weighted : bool, default False
+            If True a third column holds the weight; otherwise every edge weighs 1 and repeated
+            edges collapse to one. Weights of repeated weighted edges are summed.
+        delimiter : str, optional
+            Column separator; default any run of whitespace and/or commas (whitespace or CSV).
+        comments : str, default "#"
+            Lines starting with this (after leading blanks) are skipped, as are blank lines.
+        nodetype : callable, default int
+            Converts a label token; ``str`` keeps labels as text.
+        skip_header : bool, default False
+            Skip the first non-comment line (e.g. a CSV header ``id_1,id_2``).
+        drop_diagonal : bool, default False
+            Drop self-loops instead of raising.
+
+        Returns
+        -------
+        IncentiveNetwork
+            Nodes are labelled as in the file, in order of first appearance.
+
+        Raises
+        ------
+        InvalidInputError
+            On a malformed line, naming its line number.
+
+        Examples
+        --------
+        >>> import io
+        >>> net = IncentiveNetwork.from_edgelist(io.StringIO("# friends\\n1 2\\n2 3\\n"))
+        >>> net.nodes, net.nnz
+        ((1, 2, 3), 4)
+        """
+        with _open_text(path_or_file) as handle:
+            src, dst, wts, labels = _parse_edges(
+                handle, weighted=weighted, delimiter=delimiter, comments=comments,
+                nodetype=nodetype, skip_header=skip_header,
+            )
+        n = len(labels)
+        if n == 0:
+            raise InvalidInputError("the edge list has no edges; a network needs at least one node")
+        src = np.asarray(src, dtype=np.int64)
+        dst = np.asarray(dst, dtype=np.int64)
+        wts = np.asarray(wts, dtype=np.float64)
+        if not directed:
+            mirror = src != dst  # a self-loop is its own mirror image
+            src, dst = np.concatenate([src, dst[mirror]]), np.concatenate([dst, src[mirror]])
+            wts = np.concatenate([wts, wts[mirror]])
+        A = sp.coo_array((wts, (src, dst)), shape=(n, n)).tocsr()
+        A.sum_duplicates()
+        if not weighted:
+            A.data[:] = 1.0
+        return cls(A, labels, drop_diagonal=drop_diagonal)
+
+    # ----------------------------------------------------------------- basic facts
+    @property
+    def n(self):
+        """Number of nodes."""
+        return self.W.shape[0]
+
+    @property
+    def nnz(self):
+        """Number of stored non-zero weights (directed links)."""
+        return self.W.nnz
+
+    def __len__(self):
+        return self.n
+
+    def __repr__(self):
+        return f"IncentiveNetwork(n={self.n}, nnz={self.nnz}, symmetric={self.is_symmetric})"
+
+    def _cached(self, key, compute):
+        # Derived facts are pure functions of the frozen W, so a race only computes one twice.
+        try:
+            return self._cache[key]
+        except KeyError:
+            value = compute()
+            with self._lock:
+                self._cache.setdefault(key, value)
+            return self._cache[key]
+
+    @property
+    def node_index(self):
+        """Dictionary from node label to index (cached)."""
+        return self._cached("node_index", lambda: {label: i for i, label in enumerate(self.nodes)})
+
+    @property
+    def is_symmetric(self):
+        """Whether ``W`` equals its transpose exactly (cached)."""
+
+        def compute():
+            diff = self.W - self.W.T
+            return diff.nnz == 0 or bool(np.all(diff.data == 0))
+
+        return self._cached("is_symmetric", compute)
+
+    @property
+    def is_nonnegative(self):
+        """Whether every weight is >= 0 (cached)."""
+        return self._cached("is_nonnegative", lambda: bool(np.all(self.W.data >= 0)))
+
+    @property
+    def abs_W(self):
+        """The entrywise absolute value :math:`|W|` as a read-only CSR array (cached)."""
+
+        def compute():
+            if self.is_nonnegative:
+                return self.W
+            A = self.W.copy()
+            A.data = np.abs(A.data)
+            return _freeze(A)
+
+        return self._cached("abs_W", compute)
+
+    @property
+    def row_sum_bound(self):
+        r"""Cheap bound :math:`\min(\max_i \sum_j |W_{ij}|, \max_j \sum_i |W_{ij}|) \ge \rho(|W|)`."""
+
+        def compute():
+            A = self.abs_W
+            rows = float(A.sum(axis=1).max()) if A.nnz else 0.0
+            cols = float(A.sum(axis=0).max()) if A.nnz else 0.0
+            return min(rows, cols)
+
+        return self._cached("row_sum_bound", compute)
+
+    @property
+    def spectral_radius(self):
+        r"""The spectral radius :math:`\rho(|W|)` of the entrywise absolute matrix (cached).
+
+        :math:`\rho(|W|) \ge \rho(W)`, with equality when :math:`W \ge 0`. It decides whether
+        :math:`u = x + W u` is well posed (:math:`\rho(|W|) < 1`) and bounds the decay of network
+        games (:math:`\delta \rho(G) < 1`).
+
+        Notes
+        -----
+        Up to 600 nodes the eigenvalues of the dense matrix are computed exactly. Above, ARPACK
+        (``scipy.sparse.linalg.eigsh`` for symmetric, ``eigs`` otherwise) finds the eigenvalue of
+        largest modulus. If ARPACK fails to converge the fallback is the Collatz-Wielandt bracket
+        of a power iteration: for a non-negative matrix and any positive vector :math:`x`,
+        :math:`\min_i (Ax)_i/x_i \le \rho(A) \le \max_i (Ax)_i/x_i`; the upper end is returned,
+        so the check errs on the safe side.
+        """
+        return self._cached("spectral_radius", lambda: _spectral_radius(self.abs_W, self.is_symmetric))
+
+    @property
+    def lambda_min(self):
+        r"""Smallest eigenvalue of a symmetric ``W`` (cached).
+
+        It decides uniqueness in games of strategic substitutes: the equilibrium of
+        :math:`x_i = \max(0, \bar x_i - \delta \sum_j g_{ij} x_j)` is unique for every
+        :math:`\bar x` iff :math:`\delta |\lambda_{\min}(G)| < 1`.
+
+        Raises
+        ------
+        InvalidInputError
+            If ``W`` is not symmetric.
+        """
+        if not self.is_symmetric:
+            raise InvalidInputError(
+                "lambda_min is defined here for symmetric W only; this network is directed or "
+                "asymmetric (use spectral_radius for a bound instead)"
+            )
+        return self._cached("lambda_min", lambda: _lambda_min(self.W))
+
+    # ----------------------------------------------------------------- new networks
+    def scaled(self, factor):
+        """A new network with every weight multiplied by ``factor``.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> round(IncentiveNetwork.from_networkx(nx.cycle_graph(5)).scaled(0.2).spectral_radius, 6)
+        0.4
+        """
+        factor = float(factor)
+        if not math.isfinite(factor):
+            raise InvalidInputError(f"factor must be finite, got {factor}")
+        if factor == 0.0:
+            W = sp.csr_array((self.n, self.n), dtype=np.float64)
+            return type(self)._trusted(W, self.nodes)
+        W = self.W.copy()
+        W.data = W.data * factor
+        new = type(self)._trusted(W, self.nodes)
+        for key in ("spectral_radius", "row_sum_bound"):
+            if key in self._cache:
+                new._cache[key] = self._cache[key] * abs(factor)
+        for key in ("is_symmetric", "node_index"):
+            if key in self._cache:
+                new._cache[key] = self._cache[key]
+        return new
+
+    def row_normalized(self, total=1.0):
+        r"""A new network whose non-empty rows each sum to ``total`` (in absolute value).
+
+        With ``total`` :math:`a < 1` each person values the average of their contacts' payoffs at
+        :math:`a` times their own, which makes :math:`u = x + Wu` well posed on any graph
+        (:math:`\rho(|W|) \le a`). Rows without links stay empty.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> net = IncentiveNetwork.from_networkx(nx.star_graph(3)).row_normalized(0.5)
+        >>> net.to_scipy().sum(axis=1)
+        array([0.5, 0.5, 0.5, 0.5])
+        """
+        total = float(total)
+        if not math.isfinite(total):
+            raise InvalidInputError(f"total must be finite, got {total}")
+        sums = np.asarray(abs(self.W).sum(axis=1)).ravel()
+        factors = np.divide(total, sums, out=np.zeros_like(sums), where=sums > 0)
+        W = self.W.copy()
+        W.data = W.data * np.repeat(factors, np.diff(W.indptr))
+        W.eliminate_zeros()
+        return type(self)._trusted(W, self.nodes)
+
+    def subnetwork(self, nodes):
+        """The network induced on ``nodes`` (labels), in the given order.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> IncentiveNetwork.from_networkx(nx.path_graph(4)).subnetwork([2, 3]).nnz
+        2
+        """
+        from ._validate import as_node_indices
+
+        idx = as_node_indices(self, nodes)
+        if len(idx) == 0:
+            raise InvalidInputError("subnetwork needs at least one node")
+        if len(np.unique(idx)) != len(idx):
+            raise InvalidInputError("subnetwork: the node list contains duplicates")
+        W = self.W[idx][:, idx]
+        W = sp.csr_array(W)
+        W.sort_indices()
+        return type(self)._trusted(W, tuple(self.nodes[i] for i in idx))
+
+    def to_scipy(self):
+        """A writable copy of ``W`` as a ``scipy.sparse.csr_array``."""
+        return self.W.copy()
+
+    def to_networkx(self, *, weight="weight"):
+        """A networkx graph with the same labels and weights.
+
+        Returns a ``networkx.Graph`` when ``W`` is symmetric and a ``networkx.DiGraph``
+        otherwise; weights are stored under the attribute ``weight``.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> G = nx.karate_club_graph()
+        >>> H = IncentiveNetwork.from_networkx(G).to_networkx()
+        >>> nx.utils.graphs_equal(nx.Graph(G.edges), nx.Graph(H.edges))
+        True
+        """
+        import networkx as nx
+
+        G = nx.Graph() if self.is_symmetric else nx.DiGraph()
+        G.add_nodes_from(self.nodes)
+        coo = self.W.tocoo()
+        labels = self.nodes
+        G.add_weighted_edges_from(
+            ((labels[i], labels[j], w) for i, j, w in zip(coo.row.tolist(), coo.col.tolist(), coo.data.tolist())),
+            weight=weight,
+        )
+        return G
+
+    def degrees(self):
+        """Number of out-links of each node (row non-zeros), int64."""
+        return np.diff(self.W.indptr).astype(np.int64)
+
+
+class _Validated:
+    """Marker wrapping a CSR array that is already canonical (see ``_trusted``)."""
+
+    __slots__ = ("matrix",)
+
+    def __init__(self, matrix):
+        self.matrix = matrix
+
+
+def as_network(obj, *, weight=None):
+    """Convert anything incnet accepts as a network into an :class:`IncentiveNetwork`.
+
+    Every public function of incnet calls this once at its boundary.
+
+    Parameters
+    ----------
+    obj : IncentiveNetwork, networkx graph, scipy sparse array/matrix or 2-D array
+        An IncentiveNetwork is returned unchanged.
+    weight : str, optional
+        Edge attribute to read from a networkx graph (default: unit weights).
+
+    Returns
+    -------
+    IncentiveNetwork
+
+    Raises
+    ------
+    InvalidInputError
+        If ``obj`` is none of the accepted types, or is not a valid network.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from incnet import as_network
+    >>> as_network(nx.karate_club_graph())
+    IncentiveNetwork(n=34, nnz=156, symmetric=True)
+    """
+    if isinstance(obj, IncentiveNetwork):
+        return obj
+    if sp.issparse(obj):
+        return IncentiveNetwork.from_scipy(obj)
+    try:
+        import networkx as nx
+    except ImportError:  # pragma: no cover - networkx is a core dependency
+        nx = None
+    if nx is not None and isinstance(obj, nx.Graph):
+        return IncentiveNetwork.from_networkx(obj, weight=weight)
+    if isinstance(obj, (np.ndarray, list, tuple)):
+        return IncentiveNetwork.from_dense(obj)
+    raise InvalidInputError(
+        f"expected an IncentiveNetwork, a networkx graph, a scipy sparse array or a 2-D array, "
+        f"got {type(obj).__name__}"
+    )
+
+
+# --------------------------------------------------------------------- edge-list parsing
+class _open_text:
+    """Context manager yielding a text handle for a path (gzip-aware) or an open file."""
+
+    def __init__(self, path_or_file):
+        self.source = path_or_file
+        self.handle = None
+        self.owned = False
+
+    def __enter__(self):
+        src = self.source
+        if isinstance(src, (str, os.PathLike)):
+            path = os.fspath(src)
+            if not os.path.exists(path):
+                raise InvalidInputError(f"edge list {path!r} does not exist")
+            raw = gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
+            self.handle = io.TextIOWrapper(raw, encoding="utf-8")
+            self.owned = True
+        elif hasattr(src, "read"):
+            sample = src.read(0)
+            self.handle = io.TextIOWrapper(src, encoding="utf-8") if isinstance(sample, bytes) else src
+        else:
+            raise InvalidInputError(f"expected a path or a file object, got {type(src).__name__}")
+        return self.handle
+
+    def __exit__(self, *exc):
+        if self.owned:
+            self.handle.close()
+        elif isinstance(self.handle, io.TextIOWrapper) and self.handle is not self.source:
+            self.handle.detach()
+        return False
+
+
+_SPLIT = re.compile(r"[,\s]+")
+
+
+def _parse_edges(handle, *, weighted, delimiter, comments, nodetype, skip_header):
+    index, labels = {}, []
+    src, dst, wts = [], [], []
+    expected = 3 if weighted else 2
+    header_pending = skip_header
+    for lineno, line in enumerate(handle, start=1):
+        text = line.strip()
+        if not text or (comments and text.startswith(comments)):
+            continue
+        if header_pending:
+            header_pending = False
+            continue
+        tokens = text.split(delimiter) if delimiter is not None else _SPLIT.split(text)
+        tokens = [t.strip() for t in tokens if t.strip() != ""]
+        if len(tokens) != expected:
+            raise InvalidInputError(
+                f"line {lineno}: expected {expected} columns ({'u v w' if weighted else 'u v'}), "
+                f"got {len(tokens)}: {text[:60]!r}"
+            )
+        ends = []
+        for token in tokens[:2]:
+            try:
+                label = nodetype(token)
+            except (TypeError, ValueError):
+                raise InvalidInputError(
+                    f"line {lineno}: cannot read node label {token!r} with {getattr(nodetype, '__name__', nodetype)}; "
+                    "pass nodetype=str for text labels"
+                ) from None
+            k = index.get(label)
+            if k is None:
+                k = index[label] = len(labels)
+                labels.append(label)
+            ends.append(k)
+        if weighted:
+            try:
+                w = float(tokens[2])
+            except ValueError:
+                raise InvalidInputError(f"line {lineno}: weight {tokens[2]!r} is not a number") from None
+            if not math.isfinite(w):
+                raise InvalidInputError(f"line {lineno}: weight {tokens[2]!r} is not finite")
+        else:
+            w = 1.0
+        src.append(ends[0])
+        dst.append(ends[1])
+        wts.append(w)
+    return src, dst, wts, labels
+
+
+# --------------------------------------------------------------------- spectra
+def _collatz_wielandt_upper(A, iterations=50):
+    """Upper bound on rho(A) for non-negative A from a positive power-iteration vector."""
+    n = A.shape[0]
+    x = np.ones(n)
+    upper = np.inf
+    for _ in range(iterations):
+        y = A @ x + 1e-300
+        upper = min(upper, float(np.max(y / x)))
+        x = y / np.max(y) + 1e-12  # stay strictly positive so the bound remains valid
+    return upper
+
+
+def _spectral_radius(A, symmetric):
+    n = A.shape[0]
+    if A.nnz == 0:
+        return 0.0
+    if n <= _EXACT_EIGEN_LIMIT:
+        dense = A.toarray()
+        eig = np.linalg.eigvalsh(dense) if symmetric else np.linalg.eigvals(dense)
+        return float(np.max(np.abs(eig)))
+    from scipy.sparse.linalg import ArpackNoConvergence, eigs, eigsh
+
+    try:
+        if symmetric:
+            val = eigsh(A, k=1, which="LA", tol=1e-10, maxiter=max(1000, 20 * n),
+                        v0=np.ones(n), return_eigenvectors=False)
+            return float(abs(val[0]))
+        val = eigs(A, k=1, which="LM", tol=1e-10, maxiter=max(1000, 20 * n),
+                   v0=np.ones(n), return_eigenvectors=False)
+        return float(abs(val[0]))
+    except ArpackNoConvergence:
+        return _collatz_wielandt_upper(A, iterations=200)
+
+
+def _lambda_min(W):
+    n = W.shape[0]
+    if W.nnz == 0:
+        return 0.0
+    if n <= _EXACT_EIGEN_LIMIT:
+        return float(np.linalg.eigvalsh(W.toarray())[0])
+    from scipy.sparse.linalg import ArpackNoConvergence, eigsh
+
+    try:
+        val = eigsh(W, k=1, which="SA", tol=1e-10, maxiter=max(2000, 20 * n),
+                    v0=np.ones(n), return_eigenvectors=False)
+        return float(val[0])
+    except ArpackNoConvergence:
+        # Shift so the smallest eigenvalue becomes the largest: lambda_min = s - lambda_max(sI - W).
+        shift = float(abs(W).sum(axis=1).max())
+        S = sp.identity(n, format="csr") * shift - W
+        val = eigsh(S, k=1, which="LA", tol=1e-8, maxiter=max(5000, 50 * n),
+                    v0=np.ones(n), return_eigenvectors=False)
+        return float(shift - val[0])
