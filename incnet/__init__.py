@@ -28,6 +28,21 @@ _LAZY = {
     "PayoffResult": "incnet.payoffs",
     "OffspringLaw": "incnet.branching",
     "as_offspring": "incnet.branching",
+    # network games (incnet.equilibria)
+    "linear_quadratic": "incnet.equilibria",
+    "intercentrality": "incnet.equilibria",
+    "key_player": "incnet.equilibria",
+    "public_goods": "incnet.equilibria",
+    "all_equilibria": "incnet.equilibria",
+    "threshold_equilibrium": "incnet.equilibria",
+    "best_response_gap": "incnet.equilibria",
+    "is_equilibrium": "incnet.equilibria",
+    # Monte Carlo recruitment (incnet.simulate)
+    "simulate_recruitment": "incnet.simulate",
+    "recruitment_incentives": "incnet.simulate",
+    "independent_cascade": "incnet.simulate",
+    "linear_threshold": "incnet.simulate",
+    "fit_recruitment": "incnet.simulate",
 }
 _SUBMODULES = ("branching", "datasets", "design", "equilibria", "mechanisms", "payoffs", "plot", "simulate")
 
