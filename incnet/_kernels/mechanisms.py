@@ -1,0 +1,299 @@
+"""Kernels for referral mechanisms over parent arrays, and the query-incentive recursion.
+
+A referral forest is a parent array ``parents`` (int64, ``-1`` for a root). The validated front end
+(:mod:`incnet.mechanisms`) checks ranges and cycles through :func:`_forest_order_kernel` and then
+passes ``order`` (every node after its parent, i.e. reversed: children before parents) to the
+payment kernels. Nothing here imports from incnet.
+"""
+
+import numpy as np
+from numba import njit
+
+__all__ = [
+    "_forest_order_kernel",
+    "_geometric_payments_kernel",
+    "_schedule_payments_kernel",
+    "_chain_table_payments_kernel",
+    "_query_incentive_scan_kernel",
+    "_query_incentive_envelope_kernel",
+]
+
+
+@njit(cache=True)
+def _forest_order_kernel(parents, order, depth):
+    """Breadth-first order of a parent array, roots first.
+
+    Preconditions: ``parents`` int64 of length n with every entry in ``[-1, n)``; ``order`` and
+    ``depth`` int64 of length n (overwritten). Writes the reached nodes into ``order[:reached]``
+    (each node after its parent) and their depth (roots 0) into ``depth``; unreached nodes get
+    depth -1. Returns ``reached``: ``reached < n`` exactly when the array contains a cycle (a node
+    that is not a descendant of any root).
+    """
+    n = parents.shape[0]
+    counts = np.zeros(n + 1, dtype=np.int64)
+    for v in range(n):
+        p = parents[v]
+        if p >= 0:
+            counts[p + 1] += 1
+    for v in range(n):
+        counts[v + 1] += counts[v]
+    fill = counts[:-1].copy()
+    children = np.empty(max(counts[n], 1), dtype=np.int64)
+    for v in range(n):
+        p = parents[v]
+        if p >= 0:
+            children[fill[p]] = v
+            fill[p] += 1
+    for v in range(n):
+        depth[v] = -1
+    head = 0
+    for v in range(n):
+        if parents[v] < 0:
+            order[head] = v
+            depth[v] = 0
+            head += 1
+    pos = 0
+    while pos < head:
+        u = order[pos]
+        pos += 1
+        for q in range(counts[u], counts[u + 1]):
+            c = children[q]
+            depth[c] = depth[u] + 1
+            order[head] = c
+            head += 1
+    return head
+
+
+@njit(cache=True)
+def _geometric_payments_kernel(parents, order, contributions, a, b, out):
+    """Geometric payments R(u) = sum over v in subtree(u) of a * b**d(u, v) * C(v).
+
+    Preconditions: ``order`` lists every node after its parent (from
+    :func:`_forest_order_kernel`); ``contributions`` and ``out`` float64 of shape (n, k), ``out``
+    overwritten. Uses R(u) = a C(u) + b * sum over children c of R(c), children first: O(n k).
+    """
+    n, k = contributions.shape
+    for v in range(n):
+        for c in range(k):
+            out[v, c] = a * contributions[v, c]
+    for i in range(n - 1, -1, -1):
+        v = order[i]
+        p = parents[v]
+        if p >= 0:
+            for c in range(k):
+                out[p, c] += b * out[v, c]
+
+
+@njit(cache=True)
+def _schedule_payments_kernel(parents, contributions, schedule, out):
+    """Positional payments: the k-th ancestor of each contributor v gets ``schedule[k] * C(v)``.
+
+    Preconditions: acyclic ``parents``; ``contributions`` and ``out`` float64 (n, k), ``out``
+    overwritten; ``schedule`` float64 (m,). Walks at most m levels up from each contributor:
+    O(n m) in the worst case.
+    """
+    n, k = contributions.shape
+    m = schedule.shape[0]
+    for v in range(n):
+        for c in range(k):
+            out[v, c] = 0.0
+    for v in range(n):
+        any_positive = False
+        for c in range(k):
+            if contributions[v, c] != 0.0:
+                any_positive = True
+        if not any_positive:
+            continue
+        u = v
+        level = 0
+        while u >= 0 and level < m:
+            w = schedule[level]
+            for c in range(k):
+                out[u, c] += w * contributions[v, c]
+            u = parents[u]
+            level += 1
+
+
+@njit(cache=True)
+def _chain_table_payments_kernel(parents, depth, contributions, row_of_length, table_ptr, table, out):
+    """Length-dependent chain payments: a contributor v at depth d pays ``table`` row of length d+1.
+
+    Preconditions: acyclic ``parents``; ``depth`` from :func:`_forest_order_kernel`;
+    ``row_of_length[L]`` is the row index of chain length L (or -1 when no contributor has it);
+    row r of the ragged table is ``table[table_ptr[r]:table_ptr[r + 1]]`` and holds L payments,
+    index 0 the contributor, index j its j-th ancestor. ``out`` float64 (n, k) overwritten.
+    O(sum of contributor depths).
+    """
+    n, k = contributions.shape
+    for v in range(n):
+        for c in range(k):
+            out[v, c] = 0.0
+    for v in range(n):
+        any_positive = False
+        for c in range(k):
+            if contributions[v, c] != 0.0:
+                any_positive = True
+        if not any_positive:
+            continue
+        row = row_of_length[depth[v] + 1]
+        start = table_ptr[row]
+        u = v
+        level = 0
+        while u >= 0:
+            w = table[start + level]
+            for c in range(k):
+                out[u, c] += w * contributions[v, c]
+            u = parents[u]
+            level += 1
+
+
+@njit(cache=True)
+def _query_incentive_scan_kernel(pgf_coef, answer_prob, max_reward, sigma, offers, phi, success):
+    """Reference O(R^2) equilibrium of a query incentive network (Kleinberg & Raghavan 2005).
+
+    Preconditions: ``pgf_coef`` float64 pmf of the offspring law (p_0, p_1, ...);
+    ``offers``, ``phi``, ``success`` float64/int64 arrays of length ``max_reward + 1``
+    (overwritten up to the returned R). For r >= 2, f(r) = the smallest argmax over x in 1..r-1 of
+    (r - x)(1 - psi(phi_x)), phi_r = (1 - 1/n) psi(phi_{f(r)}), S(r) = 1 - psi(phi_r).
+    Stops at the first r with S(r) >= sigma and returns it, or -1 if none up to ``max_reward``.
+    """
+    keep = 1.0 - answer_prob
+    phi[0] = 1.0
+    offers[0] = 0
+    success[0] = 1.0 - _pgf(pgf_coef, 1.0)
+    if success[0] >= sigma:
+        return 0
+    if max_reward < 1:
+        return -1
+    phi[1] = keep
+    offers[1] = 0
+    success[1] = 1.0 - _pgf(pgf_coef, keep)
+    if success[1] >= sigma:
+        return 1
+    # q[x] = 1 - psi(phi_x): probability that a child offered x delivers
+    q = np.empty(max_reward + 1)
+    q[0] = success[0]
+    q[1] = success[1]
+    for r in range(2, max_reward + 1):
+        best = -1.0
+        best_x = 1
+        for x in range(1, r):
+            value = (r - x) * q[x]
+            if value > best:
+                best = value
+                best_x = x
+        offers[r] = best_x
+        phi[r] = keep * (1.0 - q[best_x])
+        success[r] = 1.0 - _pgf(pgf_coef, phi[r])
+        q[r] = success[r]
+        if success[r] >= sigma:
+            return r
+    return -1
+
+
+@njit(cache=True)
+def _pgf(coef, s):
+    acc = 0.0
+    for i in range(coef.shape[0] - 1, -1, -1):
+        acc = acc * s + coef[i]
+    return acc
+
+
+@njit(cache=True)
+def _line_beats(slope, a, b, pos):
+    # line x evaluated at r is (r - x) q_x, computed exactly as the scan does so that both agree
+    # to the last bit; ties go to the smaller x
+    va = (pos - a) * slope[a]
+    vb = (pos - b) * slope[b]
+    return va > vb or (va == vb and a < b)
+
+
+@njit(cache=True)
+def _lichao_insert(slope, tree_line, lo_all, hi_all, line):
+    # Li Chao tree over integer positions [lo_all, hi_all]; node 1 is the root, children 2i, 2i+1
+    node = 1
+    lo = lo_all
+    hi = hi_all
+    while True:
+        cur = tree_line[node]
+        if cur < 0:
+            tree_line[node] = line
+            return
+        mid = (lo + hi) // 2
+        if _line_beats(slope, line, cur, mid):
+            tree_line[node] = line
+            line = cur
+        if lo == hi:
+            return
+        if _line_beats(slope, line, tree_line[node], lo):
+            node = 2 * node
+            hi = mid
+        elif _line_beats(slope, line, tree_line[node], hi):
+            node = 2 * node + 1
+            lo = mid + 1
+        else:
+            return
+
+
+@njit(cache=True)
+def _lichao_query(slope, tree_line, lo_all, hi_all, r):
+    node = 1
+    lo = lo_all
+    hi = hi_all
+    best_line = -1
+    while True:
+        cur = tree_line[node]
+        if cur < 0:
+            return best_line
+        if best_line < 0 or _line_beats(slope, cur, best_line, r):
+            best_line = cur
+        if lo == hi:
+            return best_line
+        mid = (lo + hi) // 2
+        if r <= mid:
+            node = 2 * node
+            hi = mid
+        else:
+            node = 2 * node + 1
+            lo = mid + 1
+
+
+@njit(cache=True)
+def _query_incentive_envelope_kernel(pgf_coef, answer_prob, max_reward, sigma, offers, phi, success):
+    """Same recursion as :func:`_query_incentive_scan_kernel` in O(R log R) with a Li Chao tree.
+
+    The objective (r - x) q_x is the line with slope q_x and intercept -x q_x evaluated at r, so
+    f(r) is the upper envelope of the lines x = 1..r-1 at r. Line x is inserted once q_x is known
+    (after step x), and each r queries the tree over positions [0, max_reward]. Ties are broken
+    towards the smaller x, like the scan. Same preconditions, outputs and return value as the scan.
+    """
+    keep = 1.0 - answer_prob
+    phi[0] = 1.0
+    offers[0] = 0
+    success[0] = 1.0 - _pgf(pgf_coef, 1.0)
+    if success[0] >= sigma:
+        return 0
+    if max_reward < 1:
+        return -1
+    phi[1] = keep
+    offers[1] = 0
+    success[1] = 1.0 - _pgf(pgf_coef, keep)
+    if success[1] >= sigma:
+        return 1
+    slope = np.empty(max_reward + 1)
+    size = 1
+    while size < max_reward + 1:
+        size *= 2
+    tree_line = np.full(2 * size + 2, -1, dtype=np.int64)
+    slope[1] = success[1]
+    _lichao_insert(slope, tree_line, 0, max_reward, 1)
+    for r in range(2, max_reward + 1):
+        x = _lichao_query(slope, tree_line, 0, max_reward, r)
+        offers[r] = x
+        phi[r] = keep * (1.0 - slope[x])
+        success[r] = 1.0 - _pgf(pgf_coef, phi[r])
+        if success[r] >= sigma:
+            return r
+        slope[r] = success[r]
+        _lichao_insert(slope, tree_line, 0, max_reward, r)
+    return -1

@@ -1,0 +1,21 @@
+"""Referral reward mechanisms, their properties, and query incentive networks.
+
+A mechanism decides who is paid what when someone deep in a recruitment forest delivers. Every
+mechanism is an immutable :class:`Mechanism` with a ``budget``, ``payments(parents,
+contributions)`` over a referral forest and ``chain_payments(length)`` for one finder at the end of
+a chain.
+"""
+
+from ._base import Mechanism, ReferralForest, as_forest
+from .referral import FinderOnly, FixedSchedule, GeometricMLM, RecursiveSplit, SplitContract
+
+__all__ = [
+    "Mechanism",
+    "ReferralForest",
+    "as_forest",
+    "FinderOnly",
+    "RecursiveSplit",
+    "FixedSchedule",
+    "GeometricMLM",
+    "SplitContract",
+]

@@ -1,0 +1,311 @@
+r"""The :class:`Mechanism` interface and validated referral forests.
+
+A referral mechanism maps a **referral forest** and the value each node delivered to a payment per
+node. The forest is a parent array: ``parents[v]`` is the node that recruited ``v``, ``-1`` for the
+campaign's own initial participants (roots). Most rules in the literature are **chain additive**:
+each unit of contribution delivered by a node ``v`` at depth :math:`d` pays its chain of
+:math:`L = d + 1` nodes (``v`` itself, its recruiter, ..., the root) according to
+``chain_payments(L)``,
+
+.. math:: P(u) = \sum_{v \in \mathrm{subtree}(u)} C(v)\, p_{d(v) + 1}\bigl[d(v) - d(u)\bigr],
+
+where :math:`p_L[k]` is the payment to the :math:`k`-th recruiter up the chain of length
+:math:`L` (:math:`k = 0` is the contributor). A mechanism defined by ``chain_payments`` alone gets
+``payments`` for free; a rule that looks at the whole forest overrides :meth:`Mechanism.forest_payments`
+instead and gets ``chain_payments`` for free.
+"""
+
+import math
+from abc import ABC
+from dataclasses import dataclass
+
+import numpy as np
+
+from .._kernels.mechanisms import (
+    _chain_table_payments_kernel,
+    _forest_order_kernel,
+)
+from .._validate import as_vector, check_int, describe
+from ..errors import InvalidInputError
+
+__all__ = ["Mechanism", "ReferralForest", "as_forest"]
+
+
+@dataclass(frozen=True, eq=False)
+class ReferralForest:
+    """A validated referral forest (parent array), with its traversal order and depths.
+
+    Build it with :func:`as_forest`; mechanisms and checkers accept either this or a raw parent
+    array.
+
+    Attributes
+    ----------
+    parents : numpy.ndarray
+        int64, ``-1`` for roots (read-only).
+    order : numpy.ndarray
+        int64 breadth-first order, every node after its parent (read it reversed for
+        children-before-parents).
+    depth : numpy.ndarray
+        int64 depth of each node, roots 0.
+    """
+
+    parents: np.ndarray
+    order: np.ndarray
+    depth: np.ndarray
+
+    @property
+    def n(self):
+        """Number of nodes."""
+        return int(self.parents.shape[0])
+
+    @property
+    def max_depth(self):
+        """Largest depth (``-1`` for an empty forest)."""
+        return int(self.depth.max()) if self.n else -1
+
+    def __repr__(self):
+        if self.n <= 12:
+            return f"ReferralForest({self.parents.tolist()})"
+        return f"ReferralForest(n={self.n}, max_depth={self.max_depth})"
+
+
+def as_forest(parents, name="parents"):
+    """Validate a parent array once and compute its breadth-first order and depths.
+
+    Parameters
+    ----------
+    parents : array_like of int or ReferralForest
+        ``parents[v]`` is the recruiter of ``v``; ``-1`` marks a root.
+    name : str
+        Argument name for error messages.
+
+    Returns
+    -------
+    ReferralForest
+
+    Raises
+    ------
+    InvalidInputError
+        If an entry is not an integer, lies outside ``[-1, n)``, or the array contains a cycle.
+
+    Examples
+    --------
+    >>> from incnet.mechanisms import as_forest
+    >>> f = as_forest([-1, 0, 1, 0])
+    >>> f.depth.tolist()
+    [0, 1, 2, 1]
+    """
+    if isinstance(parents, ReferralForest):
+        return parents
+    try:
+        raw = np.asarray(parents)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{name} must be an array of integers, got {describe(parents)}") from None
+    if raw.ndim != 1:
+        raise InvalidInputError(f"{name} must be one-dimensional, got shape {raw.shape}")
+    if raw.size and not np.issubdtype(raw.dtype, np.integer):
+        if not (np.issubdtype(raw.dtype, np.floating) and np.all(np.isfinite(raw)) and np.all(raw == np.round(raw))):
+            raise InvalidInputError(f"{name} must hold integer node indices, got {describe(raw.tolist())}")
+    arr = np.array(raw, dtype=np.int64, copy=True)
+    n = arr.shape[0]
+    bad = np.flatnonzero((arr < -1) | (arr >= n))
+    if bad.size:
+        v = int(bad[0])
+        raise InvalidInputError(
+            f"{name}[{v}] = {int(arr[v])} is out of range for {n} nodes; use -1 for a root "
+            f"and 0..{n - 1} for a recruiter"
+        )
+    self_loops = np.flatnonzero(arr == np.arange(n))
+    if self_loops.size:
+        v = int(self_loops[0])
+        raise InvalidInputError(f"{name}[{v}] = {v}: a node cannot recruit itself (a cycle); use -1 for a root")
+    order = np.empty(n, dtype=np.int64)
+    depth = np.empty(n, dtype=np.int64)
+    reached = _forest_order_kernel(arr, order, depth)
+    if reached < n:
+        v = int(np.flatnonzero(depth < 0)[0])
+        cycle = [v]
+        seen = {v}
+        u = int(arr[v])
+        while u not in seen:
+            seen.add(u)
+            cycle.append(u)
+            u = int(arr[u])
+        start = cycle.index(u)
+        loop = cycle[start:] + [u]
+        raise InvalidInputError(
+            f"{name} contains a cycle {' -> '.join(map(str, loop))} (each node pointing to its "
+            f"recruiter); every chain of recruiters must end at a root marked -1"
+        )
+    for a in (arr, order, depth):
+        a.flags.writeable = False
+    return ReferralForest(arr, order, depth)
+
+
+def _chain_forest(length):
+    parents = np.arange(-1, length - 1, dtype=np.int64)
+    return as_forest(parents)
+
+
+class Mechanism(ABC):
+    r"""A referral reward mechanism: who is paid what when nodes of a referral forest deliver.
+
+    Subclass and implement **one** of
+
+    * :meth:`chain_payments` — for chain-additive rules, where each unit delivered by a node pays
+      the chain from that node up to its root (``payments`` follows by summing over contributors);
+    * :meth:`forest_payments` — for rules that look at the whole forest (``chain_payments``
+      follows by applying it to a path with one unit at the bottom).
+
+    and set ``budget`` (a class attribute or property): the most the rule may pay per target, or
+    per unit of contribution. Every checker in :mod:`incnet.mechanisms` works on any subclass.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from incnet.mechanisms import Mechanism
+    >>> class HalfToRecruiter(Mechanism):
+    ...     budget = 1.5
+    ...     def chain_payments(self, length):
+    ...         return np.array([1.0, 0.5][:length] + [0.0] * max(0, length - 2))
+    >>> HalfToRecruiter().payments([-1, 0, 1], [0, 0, 1]).tolist()
+    [0.0, 0.5, 1.0]
+    """
+
+    #: what the rule may spend per target (per unit of contribution); override
+    budget = math.inf
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if (cls.chain_payments is Mechanism.chain_payments
+                and cls.forest_payments is Mechanism.forest_payments
+                and not cls.__dict__.get("_abstract", False)):
+            raise TypeError(
+                f"{cls.__name__} must implement chain_payments(length) or "
+                "forest_payments(forest, contributions)"
+            )
+
+    def chain_payments(self, length):
+        """Payments along one chain of ``length`` nodes with one unit delivered at its bottom.
+
+        Parameters
+        ----------
+        length : int
+            Chain length, >= 0 (the finder plus its recruiters up to the root).
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 of shape ``(length,)``: index 0 the finder, index k the finder's k-th
+            recruiter up the chain.
+        """
+        length = check_int(length, "length", minimum=0)
+        if length == 0:
+            return np.zeros(0)
+        contributions = np.zeros((length, 1))
+        contributions[length - 1, 0] = 1.0
+        paid = self.forest_payments(_chain_forest(length), contributions)
+        return np.ascontiguousarray(paid[::-1, 0], dtype=np.float64)
+
+    def forest_payments(self, forest, contributions):
+        """Payments on a validated forest (the hook behind :meth:`payments`).
+
+        Parameters
+        ----------
+        forest : ReferralForest
+            Validated by :func:`as_forest`.
+        contributions : numpy.ndarray
+            float64 of shape ``(n, k)``, one column per independent scenario (e.g. per target).
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 of shape ``(n, k)``.
+        """
+        n, k = contributions.shape
+        out = np.zeros((n, k))
+        if n == 0:
+            return out
+        contributors = np.flatnonzero(np.any(contributions != 0.0, axis=1))
+        if contributors.size == 0:
+            return out
+        lengths = np.unique(forest.depth[contributors] + 1)
+        row_of_length = np.full(int(lengths[-1]) + 1, -1, dtype=np.int64)
+        row_of_length[lengths] = np.arange(lengths.size)
+        table_ptr = np.zeros(lengths.size + 1, dtype=np.int64)
+        table_ptr[1:] = np.cumsum(lengths)
+        table = np.empty(int(table_ptr[-1]))
+        for row, length in enumerate(lengths.tolist()):
+            table[table_ptr[row]:table_ptr[row + 1]] = self._checked_chain(length)
+        _chain_table_payments_kernel(forest.parents, forest.depth, contributions, row_of_length,
+                                     table_ptr, table, out)
+        return out
+
+    def _checked_chain(self, length):
+        p = np.asarray(self.chain_payments(length), dtype=np.float64)
+        if p.shape != (length,):
+            raise InvalidInputError(
+                f"{type(self).__name__}.chain_payments({length}) returned shape {p.shape}; "
+                f"it must return {length} payments"
+            )
+        return p
+
+    def payments(self, parents, contributions):
+        """Payment to every node of a referral forest.
+
+        Parameters
+        ----------
+        parents : array_like of int or ReferralForest
+            Parent array, ``-1`` for roots.
+        contributions : array_like
+            Value delivered by each node, shape ``(n,)`` or ``(n, k)`` for k independent scenarios
+            (e.g. one column per target: 1 at its finder, 0 elsewhere). Non-negative; a scalar is
+            broadcast.
+
+        Returns
+        -------
+        numpy.ndarray
+            float64 payments, same shape as ``contributions``.
+
+        Raises
+        ------
+        InvalidInputError
+            For a malformed parent array (cycle, out-of-range parent) or bad contributions.
+        """
+        forest = as_forest(parents)
+        block = as_vector(contributions, forest.n, "contributions", allow_block=True, nonnegative=True)
+        one_d = block.ndim == 1
+        block = np.ascontiguousarray(block.reshape(forest.n, -1))
+        out = np.asarray(self.forest_payments(forest, block), dtype=np.float64)
+        return out[:, 0].copy() if one_d else out
+
+    def chain_totals(self, max_length):
+        """Total paid per target for chains of length 1..``max_length`` (float64 array)."""
+        max_length = check_int(max_length, "max_length", minimum=1)
+        return np.array([float(np.sum(self.chain_payments(L))) for L in range(1, max_length + 1)])
+
+    def __repr__(self):
+        fields = getattr(self, "_repr_fields", ())
+        inner = ", ".join(f"{f}={getattr(self, f)!r}" for f in fields)
+        return f"{type(self).__name__}({inner})"
+
+    def __eq__(self, other):
+        fields = getattr(self, "_repr_fields", None)
+        if fields is None or type(other) is not type(self):
+            return NotImplemented if fields is None else False
+        return all(np.array_equal(np.asarray(getattr(self, f)), np.asarray(getattr(other, f))) for f in fields)
+
+    def __hash__(self):
+        fields = getattr(self, "_repr_fields", None)
+        if fields is None:
+            return id(self)
+        return hash((type(self).__name__, *(repr(getattr(self, f)) for f in fields)))
+
+    def __setattr__(self, name, value):
+        if getattr(self, "_frozen", False):
+            raise AttributeError(f"{type(self).__name__} is immutable; build a new one instead")
+        object.__setattr__(self, name, value)
+
+    def _freeze(self):
+        object.__setattr__(self, "_frozen", True)
+
