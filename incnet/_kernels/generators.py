@@ -1,0 +1,160 @@
+"""numba kernels of the random-graph generators (see ``incnet.datasets.generators``).
+
+Plain functions over arrays: no validation, no incnet imports. Each kernel draws its random
+numbers from its own splitmix64 stream started at an integer seed, so a seed gives the same
+graph in every process and no global random state is touched.
+"""
+
+import numpy as np
+from numba import njit
+
+__all__ = ["barabasi_albert_kernel", "erdos_renyi_kernel"]
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
+
+
+@njit(cache=True, inline="always")
+def _next_uniform(state):
+    """Advance a splitmix64 state; return (new state, a uniform float in [0, 1))."""
+    state = state + _GOLDEN
+    z = state
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    z = z ^ (z >> np.uint64(31))
+    return state, float(z >> np.uint64(11)) * _TO_UNIT
+
+
+@njit(cache=True)
+def barabasi_albert_kernel(n, m, seed, indptr, indices):
+    """Barabási–Albert preferential attachment, written straight into symmetric CSR arrays.
+
+    The model of ``networkx.barabasi_albert_graph``: a star on nodes ``0 .. m`` (hub 0), then
+    each new node ``v = m+1 .. n-1`` links to ``m`` distinct earlier nodes, each drawn with
+    probability proportional to its current degree (uniform draws from the list in which every
+    node appears once per link end, repeated until ``m`` distinct nodes are found).
+
+    Preconditions: ``1 <= m < n``; ``indptr`` int64 of length ``n + 1``; ``indices`` of an
+    integer type with length ``2 * m * (n - m)`` (twice the number of edges).
+
+    Writes ``indptr`` and ``indices`` (row ``i`` lists ``i``'s neighbours in increasing order,
+    no self-loops, no duplicates). Returns nothing.
+
+    Row ``i`` holds first the nodes ``i`` chose (all smaller than ``i``), then the later nodes
+    that chose ``i`` in the order they arrived, which is increasing: only the ``m`` own choices
+    need sorting, so no global sort is needed.
+    """
+    n_edges = m * (n - m)
+    # the list of link ends, from which a uniform draw is a degree-proportional draw
+    ends = np.empty(2 * n_edges, dtype=np.int64)
+    sources = np.empty(n_edges, dtype=np.int64)
+    targets = np.empty(n_edges, dtype=np.int64)
+    degree = np.zeros(n, dtype=np.int64)
+    n_ends = 0
+    for j in range(1, m + 1):  # the initial star, each edge stored as (larger, smaller)
+        sources[j - 1] = j
+        targets[j - 1] = 0
+        ends[n_ends] = 0
+        ends[n_ends + 1] = j
+        n_ends += 2
+        degree[0] += 1
+        degree[j] += 1
+    state = np.uint64(seed)
+    chosen = np.empty(m, dtype=np.int64)
+    e = m
+    for v in range(m + 1, n):
+        k = 0
+        while k < m:
+            state, u = _next_uniform(state)
+            t = ends[int(u * n_ends)]
+            duplicate = False
+            for q in range(k):
+                if chosen[q] == t:
+                    duplicate = True
+                    break
+            if not duplicate:
+                chosen[k] = t
+                k += 1
+        for q in range(m):
+            t = chosen[q]
+            sources[e] = v
+            targets[e] = t
+            e += 1
+            ends[n_ends] = t
+            ends[n_ends + 1] = v
+            n_ends += 2
+            degree[t] += 1
+            degree[v] += 1
+
+    indptr[0] = 0
+    for i in range(n):
+        indptr[i + 1] = indptr[i] + degree[i]
+    own = np.zeros(n, dtype=np.int64)  # number of smaller neighbours (own choices) per row
+    for e in range(n_edges):
+        own[sources[e]] += 1
+    lower = indptr[:-1].copy()
+    upper = indptr[:-1] + own
+    for e in range(n_edges):  # edges are ordered by source, so upper parts fill in order
+        s = sources[e]
+        t = targets[e]
+        indices[lower[s]] = t
+        lower[s] += 1
+        indices[upper[t]] = s
+        upper[t] += 1
+    for i in range(n):
+        start = indptr[i]
+        stop = start + own[i]
+        for a in range(start + 1, stop):  # insertion sort of at most m entries
+            value = indices[a]
+            b = a - 1
+            while b >= start and indices[b] > value:
+                indices[b + 1] = indices[b]
+                b -= 1
+            indices[b + 1] = value
+
+
+@njit(cache=True)
+def erdos_renyi_kernel(n, p, seed, directed, capacity, rows, cols):
+    """Erdős–Rényi G(n, p) by geometric skipping over the candidate pairs (Batagelj–Brandes).
+
+    Candidate pairs are enumerated in row-major order (``i < j`` for undirected, every
+    ``i != j`` for directed); the gap to the next present pair is geometric, so the cost is
+    O(n + edges) rather than O(n^2).
+
+    Preconditions: ``0 < p < 1``; ``rows`` and ``cols`` int64 arrays of length ``capacity``.
+
+    Writes up to ``capacity`` pairs into ``rows``/``cols`` in increasing row-major order.
+    Returns the number of pairs generated; if it exceeds ``capacity`` only the first
+    ``capacity`` were written and the caller must retry with more room (same seed, same graph).
+    """
+    log_q = np.log1p(-p)
+    state = np.uint64(seed)
+    count = 0
+    i = 0
+    j = -1
+    while i < n:
+        state, u = _next_uniform(state)
+        skip = int(np.floor(np.log1p(-u) / log_q))
+        j += skip + 1
+        while i < n:  # carry the offset over rows that it passes
+            if directed:
+                row_len = n - 1
+            else:
+                row_len = n - 1 - i
+            if j < row_len:
+                break
+            j -= row_len
+            i += 1
+        if i >= n:
+            break
+        if directed:
+            col = j if j < i else j + 1
+        else:
+            col = i + 1 + j
+        if count < capacity:
+            rows[count] = i
+            cols[count] = col
+        count += 1
+    return count
