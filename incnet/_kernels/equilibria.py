@@ -1,0 +1,151 @@
+"""Kernels for network games: threshold best-response dynamics and projected Gauss-Seidel.
+
+Plain functions over contiguous arrays (CSR ``indptr``, ``indices``, ``data``); no validation and
+no incnet imports. The validated front ends live in :mod:`incnet.equilibria`.
+"""
+
+import numpy as np
+from numba import njit
+
+__all__ = [
+    "_threshold_up_kernel",
+    "_threshold_down_kernel",
+    "_projected_gauss_seidel_kernel",
+]
+
+
+@njit(cache=True)
+def _threshold_up_kernel(indptr, indices, data, need, active, acc, round_of, queue):
+    """Monotone activation dynamics by a FIFO worklist; each activation scans its out-edges once.
+
+    Preconditions: ``indptr``, ``indices``, ``data`` are the CSR arrays of the *influence* matrix
+    :math:`W^\\top` (row ``j`` lists the players ``i`` with ``w_ij > 0``, i.e. who listens to ``j``),
+    all weights >= 0. ``need[i] = theta_i - r_i``. ``active`` (uint8, n) holds a start set that is
+    self-sustaining (every active player wants to stay active); ``acc`` (float64, n) must be zero;
+    ``round_of`` (int64, n) holds 0 for the start set and -1 elsewhere; ``queue`` int64 (n) scratch.
+
+    Writes: ``active`` becomes the least equilibrium above the start, ``acc[i]`` the influence
+    :math:`\\sum_j w_{ij} a_j` on ``i``, ``round_of[i]`` the synchronous round in which ``i``
+    became active (0 for the start, -1 if never). Returns ``(rounds, edge_visits)``; ``rounds`` is
+    the number of synchronous best-response rounds that activated somebody.
+    """
+    n = need.shape[0]
+    head = 0
+    tail = 0
+    for j in range(n):
+        if active[j]:
+            queue[tail] = j
+            tail += 1
+    start_size = tail
+    # Players who act whatever the others do join in round 1 (or are already in the start set).
+    for i in range(n):
+        if not active[i] and need[i] <= 0.0:
+            active[i] = 1
+            round_of[i] = 1
+            queue[tail] = i
+            tail += 1
+    rounds = 1 if tail > start_size else 0
+    edge_visits = 0
+    # FIFO order processes every player of round r before any of round r + 1, so the round in
+    # which a player crosses its threshold is exactly its round under synchronous dynamics.
+    while head < tail:
+        j = queue[head]
+        head += 1
+        current = round_of[j]
+        for p in range(indptr[j], indptr[j + 1]):
+            i = indices[p]
+            acc[i] += data[p]
+            if not active[i] and acc[i] >= need[i]:
+                active[i] = 1
+                round_of[i] = current + 1
+                if current + 1 > rounds:
+                    rounds = current + 1
+                queue[tail] = i
+                tail += 1
+        edge_visits += indptr[j + 1] - indptr[j]
+    return rounds, edge_visits
+
+
+@njit(cache=True)
+def _threshold_down_kernel(indptr, indices, data, need, active, acc, count, round_of, queue):
+    """Monotone deactivation dynamics by a FIFO worklist (the mirror image of the up kernel).
+
+    Preconditions: CSR arrays of :math:`W^\\top` as for ``_threshold_up_kernel``; ``active``
+    (uint8) the start set; ``acc[i]`` the influence :math:`\\sum_j w_{ij} a_j` of the start on
+    ``i``; ``count[i]`` (int64) the number of active players ``j`` with ``w_ij > 0``;
+    ``round_of`` (int64, n) zeros; ``queue`` int64 (n) scratch.
+
+    Writes: ``active`` becomes the greatest self-sustaining subset of the start (every player in
+    it wants to act given the others); ``acc`` and ``count`` are updated; ``round_of[i]`` is set
+    to ``r`` for a player dropped in synchronous round ``r``. When ``count[i]`` reaches zero
+    ``acc[i]`` is reset to exactly 0, so subtraction round-off cannot push a player with
+    ``need <= 0`` out. Returns ``(rounds, edge_visits)``.
+    """
+    n = need.shape[0]
+    head = 0
+    tail = 0
+    for i in range(n):
+        if active[i] and acc[i] < need[i]:
+            active[i] = 0
+            round_of[i] = 1
+            queue[tail] = i
+            tail += 1
+    rounds = 1 if tail > 0 else 0
+    edge_visits = 0
+    while head < tail:
+        j = queue[head]
+        head += 1
+        current = round_of[j]
+        for p in range(indptr[j], indptr[j + 1]):
+            i = indices[p]
+            count[i] -= 1
+            if count[i] == 0:
+                acc[i] = 0.0
+            else:
+                acc[i] -= data[p]
+            if active[i] and acc[i] < need[i]:
+                active[i] = 0
+                round_of[i] = current + 1
+                if current + 1 > rounds:
+                    rounds = current + 1
+                queue[tail] = i
+                tail += 1
+        edge_visits += indptr[j + 1] - indptr[j]
+    return rounds, edge_visits
+
+
+@njit(cache=True)
+def _projected_gauss_seidel_kernel(indptr, indices, data, xbar, sign_delta, upper, x, tol, max_iter):
+    """Projected Gauss-Seidel for :math:`x_i = \\min(u_i, \\max(0, \\bar x_i - s\\delta (Gx)_i))`.
+
+    Preconditions: CSR arrays of :math:`G` (row ``i`` holds ``g_ij``), zero diagonal;
+    ``xbar``, ``upper`` (``inf`` for no cap) and ``x`` float64 (n,) contiguous; ``x`` holds the
+    start. ``sign_delta`` is :math:`+\\delta` for substitutes and :math:`-\\delta` for complements.
+
+    Writes: ``x`` is updated in place, player by player in index order, each using the newest
+    actions of the others. Stops when a full sweep changes no action by more than
+    ``tol * max(1, max|x|)``. Returns ``(sweeps, last_change)``.
+    """
+    n = xbar.shape[0]
+    change = np.inf
+    for sweep in range(1, max_iter + 1):
+        change = 0.0
+        size = 1.0
+        for i in range(n):
+            s = 0.0
+            for p in range(indptr[i], indptr[i + 1]):
+                s += data[p] * x[indices[p]]
+            v = xbar[i] - sign_delta * s
+            if v < 0.0:
+                v = 0.0
+            elif v > upper[i]:
+                v = upper[i]
+            d = abs(v - x[i])
+            if d > change:
+                change = d
+            if v > size:
+                size = v
+            x[i] = v
+        if change <= tol * size:
+            return sweep, change
+    return max_iter, change
