@@ -404,7 +404,8 @@ def load_rds_nyjazz(*, as_network=False):
     Returns
     -------
     networkx.DiGraph or IncentiveNetwork
-        A directed forest of all 264 respondents (ids 1 .. 264) and 251 recruitments: 13 roots
+        A directed forest of all 264 respondents (the source's ids, 1 .. 266 without 183
+        and 265) and 251 recruitments: 13 roots
         (the 10 seeds and 3 respondents whose coupon matches no recruiter), recruitment depth
         (wave) up to 11, tree sizes 125, 54, 27, 19, 12, 10, 7, 5 and five single-person trees.
         Number of recruits per person: 146 recruited nobody, 54 one, 26 two, 19 three, 12 four,
