@@ -8,6 +8,7 @@ targets before a deadline (:func:`simulate_recruitment`). The plain diffusion ba
 offspring law of an observed recruitment forest (:func:`fit_recruitment`) complete the topic.
 """
 
+from .cascade import CascadeResult, independent_cascade, linear_threshold
 from .incentives import RecruitmentIncentives, chain_payment_table, recruitment_incentives
 from .response import (
     CallableResponse,
@@ -19,8 +20,14 @@ from .response import (
     as_response,
     response_table,
 )
+from .recruitment import SimulationResult, simulate_recruitment
 
 __all__ = [
+    "simulate_recruitment",
+    "SimulationResult",
+    "independent_cascade",
+    "linear_threshold",
+    "CascadeResult",
     "recruitment_incentives",
     "RecruitmentIncentives",
     "chain_payment_table",

@@ -1,0 +1,562 @@
+"""Monte Carlo kernels for recruitment, time-critical search and plain diffusion.
+
+Shared conventions (the validated front end in :mod:`incnet.simulate` guarantees them):
+
+- ``indptr`` (int64, length n + 1) and ``indices`` (int64) are the CSR structure of the network;
+  the contacts of node ``u`` are ``indices[indptr[u]:indptr[u + 1]]``.
+- ``run_seeds`` (int64, one per run) seed one independent random stream per run: a SplitMix64
+  generator, whose whole state is one 64-bit word, so a run's result depends on its seed alone and
+  never on the thread that computes it (numba's own ``np.random`` keeps one state per thread).
+- Runs are spread over ``n_chunks`` chunks in a ``prange``; each chunk allocates its buffers once
+  (O(n + nnz) for a graph) and reuses them across its runs, with *stamps* (the run's number within
+  the chunk) instead of clearing per-node arrays between runs.
+- Outputs are preallocated by the caller and indexed by run; every run writes only its own rows.
+
+Nothing here validates, or imports incnet.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+__all__ = [
+    "recruitment_graph_kernel",
+    "recruitment_branching_kernel",
+    "independent_cascade_kernel",
+    "linear_threshold_kernel",
+]
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_TWO_M53 = 1.0 / 9007199254740992.0
+
+# Columns of the per-run integer statistics written by the recruitment kernels.
+STAT_PARTICIPANTS = 0
+STAT_MAX_DEPTH = 1
+STAT_CAPPED = 2
+STAT_EDGE_VISITS = 3
+STAT_FOUND = 4
+N_STATS = 5
+
+DELAY_EXPONENTIAL = 0
+DELAY_LOGNORMAL = 1
+DELAY_FIXED = 2
+
+
+@njit(cache=True, inline="always")
+def _mix(z):
+    z = (z ^ (z >> np.uint64(30))) * _MIX1
+    z = (z ^ (z >> np.uint64(27))) * _MIX2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True, inline="always")
+def _seed_state(state, seed):
+    state[0] = _mix(np.uint64(seed) + _GOLDEN)
+
+
+@njit(cache=True, inline="always")
+def _uniform(state):
+    """A float64 in the open interval (0, 1) (SplitMix64, 53 bits)."""
+    state[0] += _GOLDEN
+    z = _mix(state[0])
+    return (np.float64(z >> np.uint64(11)) + 0.5) * _TWO_M53
+
+
+@njit(cache=True, inline="always")
+def _below(state, n):
+    """A uniform integer in [0, n)."""
+    k = np.int64(_uniform(state) * n)
+    return k if k < n else n - 1
+
+
+@njit(cache=True, inline="always")
+def _delay(state, kind, a, b):
+    """One recruitment delay: exponential (mean a), lognormal (mean a, log-sd b) or fixed a."""
+    if kind == 0:
+        return -a * math.log(_uniform(state))
+    if kind == 1:
+        # Box-Muller; mu = log(a) - b^2 / 2 makes the mean a
+        z = math.sqrt(-2.0 * math.log(_uniform(state))) * math.cos(2.0 * math.pi * _uniform(state))
+        return math.exp(math.log(a) - 0.5 * b * b + b * z)
+    return a
+
+
+@njit(cache=True, inline="always")
+def _skip(state, log_keep):
+    """Failures before the next success of Bernoulli trials, as a float (may exceed int range)."""
+    return math.floor(math.log(_uniform(state)) / log_keep)
+
+
+@njit(cache=True)
+def _heap_push(ht, hn, hp, size, t, node, parent):
+    """Insert (t, node, parent) into the binary min-heap on ``ht`` holding ``size`` items."""
+    i = size
+    while i > 0:
+        up = (i - 1) >> 1
+        if ht[up] <= t:
+            break
+        ht[i] = ht[up]
+        hn[i] = hn[up]
+        hp[i] = hp[up]
+        i = up
+    ht[i] = t
+    hn[i] = node
+    hp[i] = parent
+    return size + 1
+
+
+@njit(cache=True)
+def _heap_pop(ht, hn, hp, size):
+    """Remove the root of a heap of ``size`` items (read ht[0], hn[0], hp[0] before calling)."""
+    size -= 1
+    t = ht[size]
+    node = hn[size]
+    parent = hp[size]
+    i = 0
+    while True:
+        child = 2 * i + 1
+        if child >= size:
+            break
+        if child + 1 < size and ht[child + 1] < ht[child]:
+            child += 1
+        if ht[child] >= t:
+            break
+        ht[i] = ht[child]
+        hn[i] = hn[child]
+        hp[i] = hp[child]
+        i = child
+    if size > 0:
+        ht[i] = t
+        hn[i] = node
+        hp[i] = parent
+    return size
+
+
+@njit(cache=True)
+def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
+               find_prob, recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b,
+               deadline, cap, state, stamp, joined, tentative, tent_stamp, target_stamp, target_of,
+               depth_of, ht, hn, hp, found_time, paid_target, stats, profile,
+               record, rec_start, rec_node, rec_parent, rec_depth, rec_time):
+    """One recruitment run on a graph; returns the total paid. See recruitment_graph_kernel."""
+    n = indptr.shape[0] - 1
+    horizon = recruit_prob.shape[0] - 1
+    n_targets = found_time.shape[0]
+    # hide the targets: stamped nodes carry the target's column
+    if n_random_targets > 0:
+        placed = 0
+        while placed < n_random_targets:
+            v = _below(state, n)
+            if target_stamp[v] != stamp:
+                target_stamp[v] = stamp
+                target_of[v] = placed
+                placed += 1
+    else:
+        for j in range(target_nodes.shape[0]):
+            target_stamp[target_nodes[j]] = stamp
+            target_of[target_nodes[j]] = j
+    size = 0
+    if n_random_seeds > 0:
+        placed = 0
+        while placed < n_random_seeds:
+            v = _below(state, n)
+            if tent_stamp[v] != stamp:
+                tent_stamp[v] = stamp
+                tentative[v] = 0.0
+                size = _heap_push(ht, hn, hp, size, 0.0, v, -1)
+                placed += 1
+    else:
+        for j in range(seed_nodes.shape[0]):
+            v = seed_nodes[j]
+            if tent_stamp[v] != stamp:
+                tent_stamp[v] = stamp
+                tentative[v] = 0.0
+                size = _heap_push(ht, hn, hp, size, 0.0, v, -1)
+    participants = 0
+    max_depth = 0
+    visits = 0
+    n_found = 0
+    paid = 0.0
+    capped = 0
+    while size > 0:
+        t = ht[0]
+        v = hn[0]
+        parent = hp[0]
+        size = _heap_pop(ht, hn, hp, size)
+        if joined[v] == stamp:
+            continue
+        if participants >= cap:
+            capped = 1
+            break
+        joined[v] = stamp
+        d = 0 if parent < 0 else depth_of[parent] + 1
+        depth_of[v] = d
+        if record:
+            rec_node[rec_start + participants] = v
+            rec_parent[rec_start + participants] = parent
+            rec_depth[rec_start + participants] = d
+            rec_time[rec_start + participants] = t
+        participants += 1
+        profile[d] += 1
+        if d > max_depth:
+            max_depth = d
+        start = indptr[v]
+        degree = indptr[v + 1] - start
+        visits += degree
+        done = False
+        if n_targets > 0:
+            if find_prob > 0.0:
+                if _uniform(state) < find_prob and _uniform(state) < report_prob[d]:
+                    found_time[0] = t
+                    paid_target[0] = pay_total[d]
+                    paid += pay_total[d]
+                    n_found = 1
+                    done = True
+            elif target_stamp[v] == stamp:
+                if _uniform(state) < report_prob[d]:
+                    j = target_of[v]
+                    found_time[j] = t
+                    paid_target[j] = pay_total[d]
+                    paid += pay_total[d]
+                    n_found += 1
+                    done = n_found == n_targets
+        if done:
+            break
+        p = recruit_prob[d] if d < horizon else 0.0
+        if p <= 0.0 or degree == 0:
+            continue
+        log_keep = math.log1p(-p) if p < 1.0 else 0.0
+        pos = -1.0
+        while True:
+            if p < 1.0:
+                pos += 1.0 + _skip(state, log_keep)
+            else:
+                pos += 1.0
+            if pos >= degree:
+                break
+            u = indices[start + np.int64(pos)]
+            if joined[u] == stamp:
+                continue
+            arrival = t + _delay(state, delay_kind, delay_a, delay_b)
+            if arrival > deadline:
+                continue
+            if tent_stamp[u] == stamp and tentative[u] <= arrival:
+                continue
+            tent_stamp[u] = stamp
+            tentative[u] = arrival
+            size = _heap_push(ht, hn, hp, size, arrival, u, v)
+    stats[0] = participants
+    stats[1] = max_depth
+    stats[2] = capped
+    stats[3] = visits
+    stats[4] = n_found
+    return paid
+
+
+@njit(parallel=True, cache=True)
+def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target_nodes,
+                             n_random_targets, find_prob, recruit_prob, report_prob, pay_total,
+                             delay_kind, delay_a, delay_b, deadline, cap, run_seeds, n_chunks,
+                             found_time, paid_target, paid, stats, profile,
+                             record, rec_offsets, rec_node, rec_parent, rec_depth, rec_time):
+    """Event-driven recruitment and search on a graph, one independent run per entry of run_seeds.
+
+    Preconditions: CSR arrays as in the module docstring; ``seed_nodes`` distinct int64 node
+    indices (used when ``n_random_seeds == 0``, otherwise that many distinct random nodes per run,
+    ``<= n``); targets either ``target_nodes`` (distinct), ``n_random_targets`` random distinct
+    nodes (``<= n``) or, when ``find_prob > 0``, each participant finding with that probability
+    (then ``found_time`` has one column and the first reported find ends the run);
+    ``recruit_prob``, ``report_prob``, ``pay_total`` float64 of length H + 1 (per depth);
+    ``found_time`` filled with inf and ``paid_target`` with 0, shape (runs, k); ``paid`` (runs,);
+    ``stats`` int64 (runs, N_STATS) and ``profile`` int64 (runs, width > max possible depth)
+    zero-filled. With ``record`` true, run r writes its participants (node, recruiter node or -1,
+    depth, time, in joining order) at ``rec_offsets[r]`` of the ``rec_*`` arrays, which must hold
+    ``stats[r, 0]`` of a previous identical call.
+    """
+    n = indptr.shape[0] - 1
+    n_runs = run_seeds.shape[0]
+    nnz = indices.shape[0]
+    for c in prange(n_chunks):
+        state = np.zeros(1, dtype=np.uint64)
+        joined = np.zeros(n, dtype=np.int64)
+        tent_stamp = np.zeros(n, dtype=np.int64)
+        target_stamp = np.zeros(n, dtype=np.int64)
+        tentative = np.empty(n, dtype=np.float64)
+        target_of = np.empty(n, dtype=np.int64)
+        depth_of = np.empty(n, dtype=np.int64)
+        capacity = nnz + n + 1
+        ht = np.empty(capacity, dtype=np.float64)
+        hn = np.empty(capacity, dtype=np.int64)
+        hp = np.empty(capacity, dtype=np.int64)
+        stamp = 0
+        for r in range(c, n_runs, n_chunks):
+            stamp += 1
+            _seed_state(state, run_seeds[r])
+            paid[r] = _graph_run(
+                indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
+                find_prob, recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b,
+                deadline, cap, state, stamp, joined, tentative, tent_stamp, target_stamp, target_of,
+                depth_of, ht, hn, hp, found_time[r], paid_target[r], stats[r], profile[r],
+                record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time,
+            )
+
+
+@njit(cache=True)
+def _draw_offspring(state, cdf):
+    """Inverse-CDF draw from an offspring law given its cumulative probabilities."""
+    u = _uniform(state)
+    lo = 0
+    hi = cdf.shape[0] - 1
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        if cdf[mid] < u:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
+def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob, pay_total,
+                   delay_kind, delay_a, delay_b, deadline, cap, state, depth_of, ht, hn, hp,
+                   found_time, paid_target, stats, profile,
+                   record, rec_start, rec_node, rec_parent, rec_depth, rec_time):
+    """One run on a Galton-Watson tree; returns (paid, heap arrays possibly grown)."""
+    horizon = recruit_prob.shape[0] - 1
+    size = 0
+    for j in range(n_roots):
+        if size == ht.shape[0]:
+            ht, hn, hp = _grow(ht, hn, hp)
+        size = _heap_push(ht, hn, hp, size, 0.0, -1, -1)
+    participants = 0
+    max_depth = 0
+    visits = 0
+    n_found = 0
+    paid = 0.0
+    capped = 0
+    while size > 0:
+        t = ht[0]
+        parent = hp[0]
+        size = _heap_pop(ht, hn, hp, size)
+        if participants >= cap:
+            capped = 1
+            break
+        v = participants
+        d = 0 if parent < 0 else depth_of[parent] + 1
+        depth_of[v] = d
+        if record:
+            rec_node[rec_start + v] = v
+            rec_parent[rec_start + v] = parent
+            rec_depth[rec_start + v] = d
+            rec_time[rec_start + v] = t
+        participants += 1
+        profile[d] += 1
+        if d > max_depth:
+            max_depth = d
+        if find_prob > 0.0 and found_time.shape[0] > 0:
+            if _uniform(state) < find_prob and _uniform(state) < report_prob[d]:
+                found_time[0] = t
+                paid_target[0] = pay_total[d]
+                paid += pay_total[d]
+                n_found = 1
+                break
+        contacts = _draw_offspring(state, offspring_cdf)
+        visits += contacts
+        p = recruit_prob[d] if d < horizon else 0.0
+        if p <= 0.0:
+            continue
+        for _ in range(contacts):
+            if p < 1.0 and _uniform(state) >= p:
+                continue
+            arrival = t + _delay(state, delay_kind, delay_a, delay_b)
+            if arrival > deadline:
+                continue
+            if size == ht.shape[0]:
+                ht, hn, hp = _grow(ht, hn, hp)
+            size = _heap_push(ht, hn, hp, size, arrival, -1, v)
+    stats[0] = participants
+    stats[1] = max_depth
+    stats[2] = capped
+    stats[3] = visits
+    stats[4] = n_found
+    return paid, ht, hn, hp
+
+
+@njit(cache=True)
+def _grow(ht, hn, hp):
+    size = ht.shape[0]
+    ht2 = np.empty(2 * size, dtype=np.float64)
+    hn2 = np.empty(2 * size, dtype=np.int64)
+    hp2 = np.empty(2 * size, dtype=np.int64)
+    ht2[:size] = ht
+    hn2[:size] = hn
+    hp2[:size] = hp
+    return ht2, hn2, hp2
+
+
+@njit(parallel=True, cache=True)
+def recruitment_branching_kernel(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob,
+                                 pay_total, delay_kind, delay_a, delay_b, deadline, cap, run_seeds,
+                                 n_chunks, found_time, paid_target, paid, stats, profile,
+                                 record, rec_offsets, rec_node, rec_parent, rec_depth, rec_time):
+    """Recruitment on a Galton-Watson process: each participant has K ~ offspring new contacts.
+
+    Preconditions: ``offspring_cdf`` float64 cumulative probabilities ending at 1; ``n_roots``
+    participants at depth 0 and time 0; targets only through ``find_prob`` (then ``found_time``
+    has one column; with no column nothing is searched); per-depth arrays and outputs as in
+    :func:`recruitment_graph_kernel`. Participants are numbered 0, 1, ... in joining order, and
+    recorded forests use these numbers. Memory per chunk: O(cap) plus the pending events.
+    """
+    n_runs = run_seeds.shape[0]
+    for c in prange(n_chunks):
+        state = np.zeros(1, dtype=np.uint64)
+        depth_of = np.empty(cap + 1, dtype=np.int64)
+        ht = np.empty(1024, dtype=np.float64)
+        hn = np.empty(1024, dtype=np.int64)
+        hp = np.empty(1024, dtype=np.int64)
+        for r in range(c, n_runs, n_chunks):
+            _seed_state(state, run_seeds[r])
+            paid[r], ht, hn, hp = _branching_run(
+                offspring_cdf, n_roots, find_prob, recruit_prob, report_prob, pay_total,
+                delay_kind, delay_a, delay_b, deadline, cap, state, depth_of, ht, hn, hp,
+                found_time[r], paid_target[r], stats[r], profile[r],
+                record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time,
+            )
+
+
+@njit(parallel=True, cache=True)
+def independent_cascade_kernel(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds,
+                               run_seeds, n_chunks, spread, visits):
+    """Independent cascade from the seeds, one run per entry of ``run_seeds``.
+
+    Each newly active node ``u`` activates each inactive contact once, with probability ``p``
+    (geometric skip-sampling: one random number per success, not per edge) or, when
+    ``edge_prob`` is non-empty, ``edge_prob[e]`` for the CSR entry ``e``. Writes ``spread[r]``
+    (active nodes at the end, seeds included) and ``visits[r]`` (sum of the out-degrees of the
+    active nodes). Seeds as in :func:`recruitment_graph_kernel`.
+    """
+    n = indptr.shape[0] - 1
+    n_runs = run_seeds.shape[0]
+    per_edge = edge_prob.shape[0] > 0
+    log_keep = math.log1p(-p) if p < 1.0 else 0.0
+    for c in prange(n_chunks):
+        state = np.zeros(1, dtype=np.uint64)
+        active = np.zeros(n, dtype=np.int64)
+        queue = np.empty(n, dtype=np.int64)
+        stamp = 0
+        for r in range(c, n_runs, n_chunks):
+            stamp += 1
+            _seed_state(state, run_seeds[r])
+            tail = 0
+            if n_random_seeds > 0:
+                while tail < n_random_seeds:
+                    v = _below(state, n)
+                    if active[v] != stamp:
+                        active[v] = stamp
+                        queue[tail] = v
+                        tail += 1
+            else:
+                for j in range(seed_nodes.shape[0]):
+                    v = seed_nodes[j]
+                    if active[v] != stamp:
+                        active[v] = stamp
+                        queue[tail] = v
+                        tail += 1
+            head = 0
+            touched = 0
+            while head < tail:
+                v = queue[head]
+                head += 1
+                start = indptr[v]
+                degree = indptr[v + 1] - start
+                touched += degree
+                if per_edge:
+                    for e in range(start, start + degree):
+                        u = indices[e]
+                        if active[u] != stamp and _uniform(state) < edge_prob[e]:
+                            active[u] = stamp
+                            queue[tail] = u
+                            tail += 1
+                    continue
+                if p <= 0.0:
+                    continue
+                pos = -1.0
+                while True:
+                    if p < 1.0:
+                        pos += 1.0 + _skip(state, log_keep)
+                    else:
+                        pos += 1.0
+                    if pos >= degree:
+                        break
+                    u = indices[start + np.int64(pos)]
+                    if active[u] != stamp:
+                        active[u] = stamp
+                        queue[tail] = u
+                        tail += 1
+            spread[r] = tail
+            visits[r] = touched
+
+
+@njit(parallel=True, cache=True)
+def linear_threshold_kernel(indptr, indices, weights, seed_nodes, n_random_seeds, run_seeds,
+                            n_chunks, spread, visits):
+    """Linear threshold model (Kempe et al. 2003), one run per entry of ``run_seeds``.
+
+    Node ``v`` draws a threshold uniform on (0, 1) per run (lazily, when first influenced) and
+    becomes active once the summed ``weights[e]`` of its active in-neighbours reaches it; ``e``
+    ranges over the CSR entries ``u -> v`` (row ``u``). Weights into each node must sum to at
+    most 1. Writes ``spread`` and ``visits`` as :func:`independent_cascade_kernel`. The final
+    active set does not depend on the activation order, so a queue is used.
+    """
+    n = indptr.shape[0] - 1
+    n_runs = run_seeds.shape[0]
+    for c in prange(n_chunks):
+        state = np.zeros(1, dtype=np.uint64)
+        active = np.zeros(n, dtype=np.int64)
+        touched_stamp = np.zeros(n, dtype=np.int64)
+        threshold = np.empty(n, dtype=np.float64)
+        pressure = np.empty(n, dtype=np.float64)
+        queue = np.empty(n, dtype=np.int64)
+        stamp = 0
+        for r in range(c, n_runs, n_chunks):
+            stamp += 1
+            _seed_state(state, run_seeds[r])
+            tail = 0
+            if n_random_seeds > 0:
+                while tail < n_random_seeds:
+                    v = _below(state, n)
+                    if active[v] != stamp:
+                        active[v] = stamp
+                        queue[tail] = v
+                        tail += 1
+            else:
+                for j in range(seed_nodes.shape[0]):
+                    v = seed_nodes[j]
+                    if active[v] != stamp:
+                        active[v] = stamp
+                        queue[tail] = v
+                        tail += 1
+            head = 0
+            touched = 0
+            while head < tail:
+                v = queue[head]
+                head += 1
+                touched += indptr[v + 1] - indptr[v]
+                for e in range(indptr[v], indptr[v + 1]):
+                    u = indices[e]
+                    if active[u] == stamp:
+                        continue
+                    if touched_stamp[u] != stamp:
+                        touched_stamp[u] = stamp
+                        threshold[u] = _uniform(state)
+                        pressure[u] = 0.0
+                    pressure[u] += weights[e]
+                    if pressure[u] >= threshold[u]:
+                        active[u] = stamp
+                        queue[tail] = u
+                        tail += 1
+            spread[r] = tail
+            visits[r] = touched

@@ -1,0 +1,87 @@
+"""Argument handling shared by the simulation front ends (private)."""
+
+import math
+import numbers
+import sys
+
+import numpy as np
+
+from .._validate import as_node_indices, check_int, describe
+from ..errors import InvalidInputError
+
+__all__ = ["run_seeds", "n_chunks", "seed_spec", "progress_batches", "wilson_interval"]
+
+#: Runs at or above which an interactive session shows a progress bar by default.
+PROGRESS_MIN_RUNS = 2000
+
+
+def run_seeds(rng, n_runs):
+    """One int64 seed per run, drawn from the user's generator."""
+    return rng.integers(0, np.iinfo(np.int64).max, size=n_runs, dtype=np.int64)
+
+
+def n_chunks(n_runs):
+    """Number of parallel chunks: the thread count (results never depend on it)."""
+    import numba
+
+    return max(1, min(int(numba.get_num_threads()), int(n_runs)))
+
+
+def seed_spec(net, seeds, name="seeds"):
+    """``(seed_nodes, n_random)``: a list of nodes, or a count of random distinct nodes per run."""
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+        count = check_int(seeds, name, minimum=1)
+        if count > net.n:
+            raise InvalidInputError(f"{name}={count} random nodes requested but the network has {net.n}")
+        return np.zeros(0, dtype=np.int64), count
+    nodes = as_node_indices(net, seeds, name)
+    if nodes.size == 0:
+        raise InvalidInputError(f"{name} is empty; give at least one node or a count of random nodes")
+    _, first = np.unique(nodes, return_index=True)
+    return np.ascontiguousarray(nodes[np.sort(first)]), 0
+
+
+def progress_batches(n_runs, chunks, progress):
+    """Run ranges to execute, and a tqdm bar (or None) to advance after each.
+
+    ``progress=None`` shows a bar only in an interactive terminal for long simulations and only
+    when tqdm is installed; results never depend on the batching (one seed per run).
+    """
+    show = progress
+    if show is None:
+        show = n_runs >= PROGRESS_MIN_RUNS and sys.stderr is not None and sys.stderr.isatty()
+    bar = None
+    if show:
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            bar = None
+        else:
+            bar = tqdm(total=n_runs, unit="run", leave=False)
+    if bar is None:
+        return [(0, n_runs)], None
+    step = max(4 * chunks, math.ceil(n_runs / 20))
+    return [(a, min(n_runs, a + step)) for a in range(0, n_runs, step)], bar
+
+
+def wilson_interval(successes, n, z=1.959963984540054):
+    """Wilson score interval for a binomial proportion (95% by default)."""
+    if n == 0:
+        return (0.0, 1.0)
+    phat = successes / n
+    denom = 1.0 + z * z / n
+    centre = (phat + z * z / (2 * n)) / denom
+    half = z * math.sqrt(phat * (1 - phat) / n + z * z / (4 * n * n)) / denom
+    low = 0.0 if successes == 0 else max(0.0, centre - half)
+    high = 1.0 if successes == n else min(1.0, centre + half)
+    return (low, high)
+
+
+def check_deadline(deadline):
+    try:
+        value = float(deadline)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"deadline must be a number or inf, got {describe(deadline)}") from None
+    if math.isnan(value) or value < 0:
+        raise InvalidInputError(f"deadline must be >= 0 (or inf), got {value}")
+    return value

@@ -1,0 +1,455 @@
+r"""Monte Carlo recruitment and time-critical search (the DARPA Network Challenge, simulated).
+
+Initial participants (depth 0) join at time 0. A participant at depth :math:`d < H` recruits each
+not-yet-recruited contact independently with probability :math:`p_d = p(w_d)`, where
+:math:`w_d` is the expected payment one recruit brings (:func:`recruitment_incentives`), after a
+random delay; a contact joins at the earliest successful attempt and its recruiter is whoever made
+that attempt. A participant sitting on a target finds it on joining and reports it with probability
+:math:`s(r_0)`; the mechanism then pays the finder's chain. A run ends at the deadline, when every
+target is found, when recruitment dies out or at the participant cap.
+"""
+
+import math
+import numbers
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .._results import ResultMixin
+from .._validate import as_node_indices, as_rng, check_int, check_positive, describe
+from ..branching import as_offspring
+from ..errors import InvalidInputError
+from ..network import as_network
+from . import _common
+from .incentives import RecruitmentIncentives, recruitment_incentives
+
+__all__ = ["SimulationResult", "simulate_recruitment", "parse_delay"]
+
+_STAT_COLUMNS = 5  # participants, max depth, capped, edge visits, targets found
+_PROFILE_CELLS_LIMIT = 50_000_000
+
+_DELAYS = {"exponential": 0, "lognormal": 1, "fixed": 2}
+
+
+def parse_delay(delay):
+    """``(kind, a, b)`` for the kernels from a delay specification.
+
+    ``delay`` is a positive float (exponential delays with that mean), ``("exponential", mean)``,
+    ``("lognormal", mean, sigma)`` (sigma the standard deviation of the log-delay) or
+    ``("fixed", value)`` (every recruitment takes exactly ``value``: time counts generations).
+    """
+    if isinstance(delay, numbers.Real) and not isinstance(delay, bool):
+        return _DELAYS["exponential"], check_positive(delay, "delay"), 0.0
+    if isinstance(delay, tuple) and delay and delay[0] in _DELAYS:
+        kind = delay[0]
+        if kind == "lognormal" and len(delay) == 3:
+            return 1, check_positive(delay[1], "delay mean"), check_positive(delay[2], "delay sigma")
+        if kind != "lognormal" and len(delay) == 2:
+            if kind == "fixed":
+                value = float(delay[1])
+                if not (math.isfinite(value) and value >= 0):
+                    raise InvalidInputError(f"a fixed delay must be finite and >= 0, got {delay[1]!r}")
+                return 2, value, 0.0
+            return 0, check_positive(delay[1], "delay mean"), 0.0
+    raise InvalidInputError(
+        f"delay must be a mean (float), ('exponential', mean), ('lognormal', mean, sigma) or "
+        f"('fixed', value), got {describe(delay)}"
+    )
+
+
+@dataclass(frozen=True, repr=False)
+class SimulationResult(ResultMixin):
+    r"""Per-run outcomes of :func:`simulate_recruitment` and their summaries.
+
+    Attributes
+    ----------
+    success : numpy.ndarray of bool, shape (runs,)
+        All targets found in time (integer or array ``targets``); at least one reported find (float
+        ``targets``); always False with no targets.
+    found_time : numpy.ndarray, shape (runs, k)
+        Time each target was found (``inf``: not found). One column, the first reported find, for a
+        float ``targets``.
+    participants : numpy.ndarray of int64, shape (runs,)
+        Participants at the end of the run, initial participants included.
+    max_depth : numpy.ndarray of int64, shape (runs,)
+    paid : numpy.ndarray, shape (runs,)
+        Total paid by the mechanism.
+    paid_per_target : numpy.ndarray, shape (runs, k)
+    depth_profile : numpy.ndarray of int64, shape (runs, max depth + 1)
+        Participants at each depth.
+    capped : numpy.ndarray of bool, shape (runs,)
+        Runs stopped by ``max_participants``.
+    edge_visits : numpy.ndarray of int64, shape (runs,)
+        Sum of the contacts (out-degrees) of the participants.
+    success_rate : float
+    success_interval : tuple of float
+        95% Wilson score interval of the success probability.
+    incentives : RecruitmentIncentives
+        The per-depth incentives and probabilities used.
+    """
+
+    success: np.ndarray
+    found_time: np.ndarray
+    participants: np.ndarray
+    max_depth: np.ndarray
+    paid: np.ndarray
+    paid_per_target: np.ndarray
+    depth_profile: np.ndarray
+    capped: np.ndarray
+    edge_visits: np.ndarray
+    success_rate: float
+    success_interval: tuple
+    n_runs: int
+    deadline: float
+    incentives: RecruitmentIncentives = field(repr=False)
+    method: str = ""
+    nodes: tuple = field(default=None, repr=False)
+    _forests: tuple = field(default=None, repr=False)
+
+    # ----------------------------------------------------------------- summaries
+    @property
+    def success_stderr(self):
+        """Standard error of :attr:`success_rate`."""
+        p = self.success_rate
+        return math.sqrt(p * (1 - p) / self.n_runs)
+
+    @property
+    def completion_time(self):
+        """Per run, the time the run succeeded (``inf`` when it did not)."""
+        if self.found_time.shape[1] == 0:
+            return np.full(self.n_runs, np.inf)
+        done = self.found_time.max(axis=1)
+        return np.where(self.success, done, np.inf)
+
+    def success_by_time(self, times):
+        """Fraction of runs that had succeeded by each of ``times`` (the success curve)."""
+        times = np.asarray(times, dtype=np.float64)
+        ordered = np.sort(self.completion_time)
+        return np.searchsorted(ordered, times, side="right") / self.n_runs
+
+    @property
+    def median_time(self):
+        """Median completion time over all runs (``inf`` when fewer than half succeed)."""
+        return float(np.median(self.completion_time))
+
+    @property
+    def mean_depth(self):
+        """Mean depth of the participants, pooled over runs."""
+        counts = self.depth_profile.sum(axis=0)
+        total = counts.sum()
+        return float(np.dot(np.arange(counts.size), counts) / total) if total else 0.0
+
+    def mean(self, name):
+        """``(mean, standard error)`` of a per-run array attribute, e.g. ``mean("participants")``."""
+        values = np.asarray(getattr(self, name), dtype=np.float64)
+        if values.ndim != 1:
+            raise InvalidInputError(f"{name!r} is not a per-run scalar")
+        se = values.std(ddof=1) / math.sqrt(values.size) if values.size > 1 else math.nan
+        return float(values.mean()), float(se)
+
+    def quantiles(self, name, q=(0.05, 0.25, 0.5, 0.75, 0.95)):
+        """Quantiles of a per-run array attribute."""
+        return np.quantile(np.asarray(getattr(self, name), dtype=np.float64), q)
+
+    def summary(self):
+        """A dict of the headline numbers (the demo's table row)."""
+        lo, hi = self.success_interval
+        return {
+            "success": self.success_rate,
+            "success_low": lo,
+            "success_high": hi,
+            "median_time": self.median_time,
+            "participants": float(self.participants.mean()),
+            "mean_depth": self.mean_depth,
+            "paid": float(self.paid.mean()),
+            "capped": int(self.capped.sum()),
+        }
+
+    # ----------------------------------------------------------------- forests
+    def forest(self, run):
+        """The recruitment forest of one run (needs ``keep_trees=True``).
+
+        Returns
+        -------
+        dict of numpy.ndarray
+            ``node``, ``parent`` (recruiter, ``-1`` for initial participants), ``depth`` and
+            ``time``, one entry per participant in joining order. On a graph ``node``/``parent``
+            are node indices (labels in :attr:`nodes`); on a branching process, participant numbers.
+        """
+        if self._forests is None:
+            raise InvalidInputError("the forests were not kept; run simulate_recruitment(..., keep_trees=True)")
+        run = check_int(run, "run", minimum=0)
+        if run >= self.n_runs:
+            raise InvalidInputError(f"run must be < {self.n_runs}, got {run}")
+        offsets, node, parent, depth, time = self._forests
+        part = slice(offsets[run], offsets[run + 1])
+        return {"node": node[part], "parent": parent[part], "depth": depth[part], "time": time[part]}
+
+    def tree(self, run):
+        """The recruitment forest of one run as a networkx DiGraph (recruiter -> recruit).
+
+        Nodes carry ``depth`` and ``time`` attributes; graph nodes keep their labels.
+        """
+        import networkx as nx
+
+        f = self.forest(run)
+        labels = self.nodes
+        name = (lambda i: labels[i]) if labels is not None else (lambda i: int(i))
+        G = nx.DiGraph()
+        for v, par, d, t in zip(f["node"].tolist(), f["parent"].tolist(), f["depth"].tolist(), f["time"].tolist()):
+            G.add_node(name(v), depth=d, time=t)
+            if par >= 0:
+                G.add_edge(name(par), name(v))
+        return G
+
+
+def _targets_spec(targets, net, n):
+    """``(target_nodes, n_random, find_prob, columns, q)`` from the ``targets`` argument."""
+    empty = np.zeros(0, dtype=np.int64)
+    if isinstance(targets, numbers.Integral) and not isinstance(targets, bool):
+        k = check_int(targets, "targets", minimum=0)
+        if k == 0:
+            return empty, 0, 0.0, 0, 0.0
+        if net is None:
+            raise InvalidInputError(
+                f"targets={k} hides targets at nodes, but a branching process has no nodes; "
+                "pass targets as a probability in (0, 1) that a participant finds one"
+            )
+        if k > n:
+            raise InvalidInputError(f"targets={k} exceeds the {n} nodes of the network")
+        return empty, k, 0.0, k, k / n
+    if isinstance(targets, numbers.Real) and not isinstance(targets, bool):
+        q = float(targets)
+        if not 0.0 < q < 1.0:
+            raise InvalidInputError(
+                f"a float targets is the probability that a participant finds a target and must lie "
+                f"in (0, 1), got {q}; pass an int for a number of hidden targets"
+            )
+        return empty, 0, q, 1, q
+    if net is None:
+        raise InvalidInputError("target nodes need a network; on a branching process pass a probability")
+    nodes = as_node_indices(net, targets, "targets")
+    if np.unique(nodes).size != nodes.size:
+        raise InvalidInputError(f"targets contains repeated nodes: {describe(list(targets))}")
+    return np.ascontiguousarray(nodes), 0, 0.0, nodes.size, nodes.size / n
+
+
+def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n_runs,
+                         offspring=None, deadline=np.inf, report=None, delay=1.0,
+                         max_participants=10**6, rng=None, keep_trees=False, progress=None):
+    r"""Simulate incentive-driven recruitment and the search for hidden targets.
+
+    The incentive to recruit at depth :math:`d` is
+
+    .. math::
+
+        w_d = \sum_{k=1}^{H-d} r^{(d)}_k \, q \, s \prod_{j=d+1}^{d+k-1} E[K]\,p(w_j),
+
+    and a participant at depth :math:`d < H` recruits each free contact with probability
+    :math:`p_d = p(w_d)` after a random delay (see :func:`recruitment_incentives` and the theory
+    page for the whole model).
+
+    Parameters
+    ----------
+    net : IncentiveNetwork, networkx graph, sparse or dense matrix, or None
+        The contact network (the contacts of ``u`` are the non-zeros of row ``u``). ``None`` with
+        ``offspring=`` simulates a branching process instead.
+    mechanism : mechanism or array_like
+        A referral mechanism of :mod:`incnet.mechanisms` or a payment schedule
+        :math:`r_0, r_1, \dots`.
+    seeds : int or sequence of nodes
+        Initial participants: node labels, or a number of random distinct nodes (drawn anew in each
+        run). On a branching process, the number of initial participants.
+    targets : int, sequence of nodes, or float
+        ``k`` targets hidden at random nodes in each run; the target nodes themselves; or the
+        probability in (0, 1) that a participant finds a target (the branching-process case, in
+        which the first reported find ends the run). ``0``: nothing to find.
+    response : Response, float, str or callable
+        The response function :math:`p(w)` (see :func:`~incnet.simulate.response.as_response`).
+    horizon : int
+        :math:`H`: the deepest depth that counts; nobody at depth ``H`` recruits.
+    n_runs : int
+        Number of independent runs.
+    offspring : frozen scipy.stats discrete distribution, OffspringLaw or pmf, optional
+        The number of potential contacts of each participant on a branching process
+        (required when ``net`` is None).
+    deadline : float, default inf
+        Time after which nothing happens.
+    report : None, float or callable, optional
+        Probability that a finder reports, as a function of the finder's reward (None: always).
+    delay : float or tuple, default 1.0
+        Recruitment delay: a mean (exponential), ``("exponential", mean)``,
+        ``("lognormal", mean, sigma)`` or ``("fixed", value)``.
+    max_participants : int, default 10**6
+        A run stops when it reaches this many participants and is flagged in ``.capped``.
+    rng : None, int or numpy.random.Generator
+        One integer seed per run is drawn from it; results do not depend on the thread count.
+    keep_trees : bool, default False
+        Keep every run's recruitment forest (:meth:`SimulationResult.forest`,
+        :meth:`SimulationResult.tree`). The runs are replayed from their seeds to record them.
+    progress : bool or None, default None
+        Show a tqdm progress bar; None shows one for long simulations in an interactive terminal.
+
+    Returns
+    -------
+    SimulationResult
+
+    Raises
+    ------
+    InvalidInputError
+        For invalid arguments (each message names the offending value).
+
+    See Also
+    --------
+    recruitment_incentives, independent_cascade, fit_recruitment
+
+    Notes
+    -----
+    An event-driven simulation over the CSR arrays with a binary heap of pending recruitments
+    (a lazy-deletion Dijkstra over random delays), compiled with numba; runs are spread over the
+    threads with one SplitMix64 stream per run, and each thread reuses O(n + nnz) buffers across
+    its runs. Recruitment attempts are sampled by geometric skips, one random number per success.
+    Cost per run: O(V log V) for V edge visits. On a graph, :math:`E[K]` in the incentive formula is
+    the mean excess degree; on a branching process, the mean of ``offspring``.
+
+    References
+    ----------
+    .. [1] Pickard, G., Pan, W., Rahwan, I., Cebrian, M., Crane, R., Madan, A., Pentland, A.
+       (2011). Time-critical social mobilization. *Science* 334(6055), 509-512.
+    .. [2] Rutherford, A., Cebrian, M., Dsouza, S., Moro, E., Pentland, A., Rahwan, I. (2013).
+       Limits of social mobilization. *PNAS* 110(16), 6281-6286.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from incnet.simulate import simulate_recruitment, ExponentialResponse
+    >>> G = nx.barabasi_albert_graph(2000, 3, seed=1)
+    >>> darpa = [2000.0 / 2**k for k in range(8)]
+    >>> res = simulate_recruitment(G, darpa, seeds=5, targets=3, horizon=7, n_runs=200,
+    ...                            response=ExponentialResponse(0.05, 0.4, scale=20.0),
+    ...                            deadline=24.0, rng=1)
+    >>> 0 <= res.success_rate <= 1 and bool(np.all(res.paid_per_target <= 4000))
+    True
+    """
+    rng = as_rng(rng)
+    horizon = check_int(horizon, "horizon", minimum=0)
+    n_runs = check_int(n_runs, "n_runs", minimum=1)
+    cap = check_int(max_participants, "max_participants", minimum=1)
+    deadline = _common.check_deadline(deadline)
+    delay_kind, delay_a, delay_b = parse_delay(delay)
+    graph = net is not None
+    if graph:
+        if offspring is not None:
+            raise InvalidInputError("pass either a network or offspring=, not both")
+        net = as_network(net)
+        n = net.n
+        indptr = np.ascontiguousarray(net.W.indptr, dtype=np.int64)
+        indices = np.ascontiguousarray(net.W.indices, dtype=np.int64)
+        degree = np.diff(indptr).astype(np.float64)
+        total = degree.sum()
+        mean_contacts = float(np.dot(degree, degree) / total - 1.0) if total > 0 else 0.0
+        mean_contacts = max(mean_contacts, 0.0)
+        seed_nodes, n_random_seeds = _common.seed_spec(net, seeds)
+        depth_bound = n - 1
+        method = "event-driven (graph)"
+    else:
+        if offspring is None:
+            raise InvalidInputError("net is None: pass offspring= (the law of the number of contacts)")
+        law = as_offspring(offspring)
+        mean_contacts = law.mean
+        n = None
+        n_roots = check_int(seeds, "seeds (initial participants)", minimum=1)
+        depth_bound = cap - 1
+        method = "event-driven (branching process)"
+    target_nodes, n_random_targets, find_prob, columns, q = _targets_spec(targets, net if graph else None, n)
+    incentives = recruitment_incentives(
+        mechanism, mean_contacts=mean_contacts, response=response, find_probability=q,
+        horizon=horizon, report=report,
+    )
+    recruit_prob = np.ascontiguousarray(incentives.probabilities)
+    report_prob = np.ascontiguousarray(incentives.report_probabilities)
+    # a finder at depth d heads a chain of length d + 1
+    pay_total = np.ascontiguousarray(incentives.payments.sum(axis=1))
+    width = min(horizon, depth_bound) + 1
+    if n_runs * width > _PROFILE_CELLS_LIMIT:
+        raise InvalidInputError(
+            f"n_runs * (horizon + 1) = {n_runs * width} depth-profile cells is too many; "
+            "lower the horizon or max_participants, or split the runs"
+        )
+    seeds_per_run = _common.run_seeds(rng, n_runs)
+    chunks = _common.n_chunks(n_runs)
+
+    def allocate():
+        return (
+            np.full((n_runs, columns), np.inf),
+            np.zeros((n_runs, columns)),
+            np.zeros(n_runs),
+            np.zeros((n_runs, _STAT_COLUMNS), dtype=np.int64),
+            np.zeros((n_runs, width), dtype=np.int64),
+        )
+
+    def execute(outputs, record, offsets, rec):
+        from .._kernels import simulate as kernels
+
+        found_time, paid_target, paid, stats, profile = outputs
+        batches, bar = _common.progress_batches(n_runs, chunks, progress if not record else False)
+        try:
+            for a, b in batches:
+                args = (deadline, cap, seeds_per_run[a:b], min(chunks, b - a), found_time[a:b],
+                        paid_target[a:b], paid[a:b], stats[a:b], profile[a:b], record, offsets[a:b], *rec)
+                if graph:
+                    kernels.recruitment_graph_kernel(
+                        indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
+                        find_prob, recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b,
+                        *args,
+                    )
+                else:
+                    kernels.recruitment_branching_kernel(
+                        np.ascontiguousarray(law.cdf), n_roots, find_prob if columns else 0.0,
+                        recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b, *args,
+                    )
+                if bar is not None:
+                    bar.update(b - a)
+        finally:
+            if bar is not None:
+                bar.close()
+
+    outputs = allocate()
+    no_record = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
+    execute(outputs, False, np.zeros(n_runs, dtype=np.int64), no_record)
+    found_time, paid_target, paid, stats, profile = outputs
+    forests = None
+    if keep_trees:
+        offsets = np.zeros(n_runs + 1, dtype=np.int64)
+        np.cumsum(stats[:, 0], out=offsets[1:])
+        total = int(offsets[-1])
+        rec = (np.empty(total, np.int64), np.empty(total, np.int64), np.empty(total, np.int64), np.empty(total))
+        replay = allocate()
+        execute(replay, True, offsets[:-1].copy(), rec)
+        forests = (offsets, *rec)
+    if columns == 0:
+        success = np.zeros(n_runs, dtype=bool)
+    else:
+        success = stats[:, 4] >= (1 if find_prob > 0 else columns)
+    max_depth = stats[:, 1].copy()
+    keep = int(max_depth.max()) + 1
+    result = SimulationResult(
+        success=success,
+        found_time=found_time,
+        participants=stats[:, 0].copy(),
+        max_depth=max_depth,
+        paid=paid,
+        paid_per_target=paid_target,
+        depth_profile=np.ascontiguousarray(profile[:, :keep]),
+        capped=stats[:, 2].astype(bool),
+        edge_visits=stats[:, 3].copy(),
+        success_rate=float(success.mean()),
+        success_interval=_common.wilson_interval(int(success.sum()), n_runs),
+        n_runs=n_runs,
+        deadline=deadline,
+        incentives=incentives,
+        method=method,
+        nodes=net.nodes if graph else None,
+        _forests=forests,
+    )
+    return result
