@@ -1,0 +1,297 @@
+"""The ``incnet`` command: ``incnet demo``, ``incnet datasets``, ``incnet info``, ``incnet payoffs``.
+
+Also reachable as ``python -m incnet``. Every subcommand prints plain text; errors of incnet are
+reported as one line on stderr with exit status 2.
+
+``incnet demo`` runs the sections listed in :data:`DEMO_SECTIONS` in order; each is a function
+``section(args, out)`` that prints to ``out``. A new part of the demonstration is one more entry
+there (and, if it needs options, one more argument in :func:`build_parser`).
+"""
+
+import argparse
+import sys
+import time
+
+import numpy as np
+
+__all__ = ["main", "build_parser", "run_demo", "DEMO_SECTIONS"]
+
+
+# ----------------------------------------------------------------------------- helpers
+def _rule(title, out):
+    print(f"\n{title}\n{'=' * len(title)}", file=out)
+
+
+def _parse_node(net, text):
+    """The node label meant by a command-line string (integer ids or text labels)."""
+    from .errors import InvalidInputError
+
+    index = net.node_index
+    if text in index:
+        return text
+    try:
+        label = int(text)
+    except ValueError:
+        label = None
+    if label is not None and label in index:
+        return label
+    raise InvalidInputError(
+        f"node {text!r} is not in the network; labels look like {list(net.nodes[:5])}"
+    )
+
+
+def _altruism_network(net, altruism, *, plain=False):
+    """Each person values the average contact's payoff at ``altruism`` (or each contact's, if plain)."""
+    from ._validate import check_nonnegative
+
+    altruism = check_nonnegative(altruism, "altruism")
+    return net.scaled(altruism) if plain else net.row_normalized(altruism)
+
+
+def _payoff_report(net, W, node, reward, top, out):
+    """Pay ``reward`` to ``node`` on altruism network ``W`` (built on ``net``) and print who gains."""
+    from .payoffs import payoff_influence
+
+    start = time.perf_counter()
+    result = payoff_influence(W, node)
+    elapsed = time.perf_counter() - start
+    gain = reward * result.u
+    j = W.node_index[node]
+    degrees = net.degrees()
+    print(
+        f"A reward of {reward:,.0f} paid to person {node} ({degrees[j]:,} contacts): total payoffs "
+        f"u = (I - W)^-1 x by {result.method!r} in {elapsed * 1e3:.0f} ms "
+        f"({result.iterations} iterations, relative residual {result.residual:.1e}).",
+        file=out,
+    )
+    print(f"  the recipient's own total payoff: {gain[j]:,.1f} "
+          f"(the reward plus what their friends' gladness is worth to them)", file=out)
+    others = np.delete(np.arange(W.n), j)
+    order = others[np.argsort(-gain[others], kind="stable")][:top]
+    print(f"  who else gains most:", file=out)
+    print(f"    {'person':>10}  {'contacts':>8}  {'gain':>10}", file=out)
+    for i in order:
+        print(f"    {W.nodes[i]!s:>10}  {degrees[i]:>8,}  {gain[i]:>10,.1f}", file=out)
+    total = float(gain.sum())
+    neighbours = net.W.indices[net.W.indptr[j]:net.W.indptr[j + 1]]
+    spill = total - gain[j]
+    near = float(gain[neighbours].sum()) / spill if spill > 0 else 0.0
+    print(f"  total value created: {total:,.1f} = {total / reward:.2f} x the reward; "
+          f"{near:.0%} of what others gain goes to the recipient's own contacts", file=out)
+    return result
+
+
+def _value_of_paying_each(W):
+    """Total value created by a unit paid to each person: the column sums of (I - W)^-1.
+
+    One solve of the transposed system, 1^T (I - W)^-1 = ((I - W^T)^-1 1)^T, instead of n.
+    """
+    import scipy.sparse as sp
+
+    from .network import IncentiveNetwork
+    from .payoffs import total_payoffs
+
+    transposed = IncentiveNetwork.from_scipy(sp.csr_array(W.W.T), W.nodes)
+    return total_payoffs(transposed, np.ones(W.n)).u
+
+
+# ----------------------------------------------------------------------------- demo
+def _demo_payoffs(args, out):
+    """ego-Facebook: who gains when one person is paid, under row-normalised altruism."""
+    from .datasets import load
+
+    start = time.perf_counter()
+    net = load("ego-facebook", as_network=True)
+    loaded = time.perf_counter() - start
+    print(f"SNAP ego-Facebook (McAuley & Leskovec 2012): {net.n:,} people, {net.nnz // 2:,} "
+          f"friendships, loaded from the package in {loaded * 1e3:.0f} ms.", file=out)
+    a = args.altruism
+    rho = net.spectral_radius
+    print(
+        f"Altruism network: everyone values the average friend's payoff at a = {a:g} times their "
+        f"own,\n  W = a D^-1 A, so rho(W) <= a < 1 and u = x + W u is well posed. (With a plain "
+        f"W = a A\n  the hubs would need a < 1/rho(A) = 1/{rho:.1f}.)",
+        file=out,
+    )
+    W = _altruism_network(net, a)
+    degrees = net.degrees()
+    node = args.node if args.node is not None else W.nodes[int(np.argmax(degrees))]
+    node = _parse_node(W, str(node))
+    print(file=out)
+    _payoff_report(net, W, node, args.reward, args.top, out)
+
+    value = _value_of_paying_each(W)
+    median_person = W.nodes[int(np.argsort(degrees, kind="stable")[W.n // 2])]
+    m = W.node_index[median_person]
+    best = np.argsort(-value, kind="stable")[:args.top]
+    print(
+        f"\nWhere should the reward go? One solve of (I - W^T) v = 1 gives, for every person j, "
+        f"the total\nvalue v_j created by a unit paid to j. A typical person (median contacts, "
+        f"person {median_person},\n{degrees[m]} contacts) turns a unit into {value[m]:.2f}; "
+        f"the best recipients:",
+        file=out,
+    )
+    print(f"    {'person':>10}  {'contacts':>8}  {'value per unit':>14}", file=out)
+    for i in best:
+        print(f"    {W.nodes[i]!s:>10}  {degrees[i]:>8,}  {value[i]:>14.2f}", file=out)
+    corr = float(np.corrcoef(degrees, value)[0, 1])
+    print(
+        f"Correlation of value with the number of contacts: {corr:.2f}. Under row-normalised "
+        f"altruism a\nperson matters most to friends who have few other friends, so hubs with "
+        f"many dependent\nfriends create the most value.",
+        file=out,
+    )
+
+
+#: The sections of ``incnet demo``, in order: (title, function(args, out)).
+DEMO_SECTIONS = (
+    ("Interdependent payoffs on a real friendship network", _demo_payoffs),
+)
+
+
+def run_demo(args, out=None):
+    """Print every section of the demonstration.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed options of ``incnet demo`` (see :func:`build_parser`).
+    out : file object, optional
+        Where to print (default: standard output).
+    """
+    out = sys.stdout if out is None else out
+    print("incnet demo: incentive networks on real data", file=out)
+    for title, section in DEMO_SECTIONS:
+        _rule(title, out)
+        section(args, out)
+    return 0
+
+
+# ----------------------------------------------------------------------------- commands
+def _cmd_datasets(args, out):
+    from .datasets import available
+
+    names = available()
+    width = max(map(len, names))
+    for name, description in names.items():
+        print(f"{name:<{width}}  {description}", file=out)
+    return 0
+
+
+def _cmd_info(args, out):
+    import networkx as nx
+
+    from .datasets import available, load
+
+    G = load(args.dataset)
+    net = load(args.dataset, as_network=True)
+    directed = G.is_directed()
+    components = (nx.number_weakly_connected_components(G) if directed
+                  else nx.number_connected_components(G))
+    degrees = net.degrees()
+    rho = net.spectral_radius
+    rows = [
+        ("dataset", args.dataset),
+        ("about", available()[args.dataset]),
+        ("directed", str(directed)),
+        ("nodes", f"{G.number_of_nodes():,}"),
+        ("edges", f"{G.number_of_edges():,} (as published)"),
+        ("self-loops", f"{nx.number_of_selfloops(G):,} (dropped in the IncentiveNetwork)"),
+        ("links in W", f"{net.nnz:,}"),
+        ("components", f"{components:,}" + (" (weak)" if directed else "")),
+        ("out-degree", f"min {degrees.min()}, mean {degrees.mean():.2f}, max {degrees.max()}"),
+        ("spectral radius", f"{rho:.4f} (W = a A is well posed for a < {1 / rho:.4g})"
+         if rho > 0 else "0 (no cycles: every a is well posed)"),
+    ]
+    attrs = sorted({key for _, data in G.nodes(data=True) for key in data})
+    if attrs:
+        rows.append(("node attributes", ", ".join(attrs)))
+    width = max(len(key) for key, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}", file=out)
+    return 0
+
+
+def _cmd_payoffs(args, out):
+    from .datasets import load
+
+    net = load(args.dataset, as_network=True)
+    W = _altruism_network(net, args.altruism, plain=args.plain)
+    node = _parse_node(W, args.node)
+    kind = "each contact's payoff" if args.plain else "the average contact's payoff"
+    print(f"{args.dataset}: {net.n:,} nodes, {net.nnz:,} links; everyone values {kind} at "
+          f"a = {args.altruism:g} times their own.", file=out)
+    _payoff_report(net, W, node, args.reward, args.top, out)
+    return 0
+
+
+def build_parser():
+    """The argument parser of the ``incnet`` command."""
+    from ._version import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="incnet",
+        description="Game-theoretic incentive networks: payoffs, equilibria, referral "
+                    "mechanisms, recruitment simulation and design.",
+    )
+    parser.add_argument("--version", action="version", version=f"incnet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="command")
+    sub.required = True
+
+    demo = sub.add_parser("demo", help="run the demonstration on the shipped ego-Facebook network")
+    demo.add_argument("--altruism", type=float, default=0.5,
+                      help="weight a < 1 on the average friend's payoff (default 0.5)")
+    demo.add_argument("--node", default=None,
+                      help="who receives the reward (default: the best-connected person)")
+    demo.add_argument("--reward", type=float, default=1000.0, help="reward paid (default 1000)")
+    demo.add_argument("--top", type=int, default=5, help="rows in each ranking (default 5)")
+    demo.add_argument("--seed", type=int, default=2009,
+                      help="random seed of the simulated parts (default 2009)")
+    demo.set_defaults(handler=run_demo)
+
+    datasets = sub.add_parser("datasets", help="list the shipped real networks")
+    datasets.set_defaults(handler=_cmd_datasets)
+
+    info = sub.add_parser("info", help="sizes and spectral radius of a shipped network")
+    info.add_argument("dataset", help="a name from `incnet datasets`")
+    info.set_defaults(handler=_cmd_info)
+
+    payoffs = sub.add_parser(
+        "payoffs", help="total payoffs u = (I - W)^-1 x of a reward paid to one person",
+    )
+    payoffs.add_argument("dataset", help="a name from `incnet datasets`")
+    payoffs.add_argument("--node", required=True, help="who receives the reward")
+    payoffs.add_argument("--altruism", type=float, required=True,
+                         help="weight a on the average contact's payoff (a < 1 keeps it well posed)")
+    payoffs.add_argument("--plain", action="store_true",
+                         help="use W = a A (each contact weighted a) instead of row-normalising")
+    payoffs.add_argument("--reward", type=float, default=1000.0, help="reward paid (default 1000)")
+    payoffs.add_argument("--top", type=int, default=10, help="rows in the ranking (default 10)")
+    payoffs.set_defaults(handler=_cmd_payoffs)
+    return parser
+
+
+def main(argv=None, out=None):
+    """Run the ``incnet`` command; returns the exit status.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        Arguments without the program name (default: ``sys.argv[1:]``).
+    out : file object, optional
+        Where to print (default: standard output).
+
+    Returns
+    -------
+    int
+        0 on success, 2 when incnet rejected the input (the message goes to stderr).
+    """
+    from .errors import IncnetError
+
+    out = sys.stdout if out is None else out
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args, out)
+    except IncnetError as err:
+        print(f"incnet {args.command}: error: {err}", file=sys.stderr)
+        return 2
