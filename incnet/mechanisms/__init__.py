@@ -7,7 +7,19 @@ a chain.
 """
 
 from ._base import Mechanism, ReferralForest, as_forest
+from .properties import (
+    Counterexample,
+    MechanismReport,
+    PropertyResult,
+    check_budget,
+    check_collusion_proof,
+    check_contribution_incentive,
+    check_individual_rationality,
+    check_sybil_proof,
+    mechanism_report,
+)
 from .referral import FinderOnly, FixedSchedule, GeometricMLM, RecursiveSplit, SplitContract
+from .sybil_proof import DirectReferral, LengthDiscountedSplit
 
 __all__ = [
     "Mechanism",
@@ -18,4 +30,15 @@ __all__ = [
     "FixedSchedule",
     "GeometricMLM",
     "SplitContract",
+    "DirectReferral",
+    "LengthDiscountedSplit",
+    "check_budget",
+    "check_individual_rationality",
+    "check_sybil_proof",
+    "check_collusion_proof",
+    "check_contribution_incentive",
+    "mechanism_report",
+    "PropertyResult",
+    "Counterexample",
+    "MechanismReport",
 ]
