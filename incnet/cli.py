@@ -52,16 +52,14 @@ def _payoff_report(net, W, node, reward, top, out):
     """Pay ``reward`` to ``node`` on altruism network ``W`` (built on ``net``) and print who gains."""
     from .payoffs import payoff_influence
 
-    start = time.perf_counter()
     result = payoff_influence(W, node)
-    elapsed = time.perf_counter() - start
     gain = reward * result.u
     j = W.node_index[node]
     degrees = net.degrees()
     print(
         f"A reward of {reward:,.0f} paid to person {node} ({degrees[j]:,} contacts): total payoffs "
-        f"u = (I - W)^-1 x by {result.method!r} in {elapsed * 1e3:.0f} ms "
-        f"({result.iterations} iterations, relative residual {result.residual:.1e}).",
+        f"u = (I - W)^-1 x\n  by method {result.method!r} ({result.iterations} iterations, "
+        f"relative residual {result.residual:.1e}).",
         file=out,
     )
     print(f"  the recipient's own total payoff: {gain[j]:,.1f} "
@@ -119,6 +117,12 @@ def _demo_payoffs(args, out):
     node = _parse_node(W, str(node))
     print(file=out)
     _payoff_report(net, W, node, args.reward, args.top, out)
+    j = W.node_index[node]
+    friends = net.W.indices[net.W.indptr[j]:net.W.indptr[j + 1]]
+    lonely = int(np.count_nonzero(degrees[friends] == 1))
+    if lonely:
+        print(f"  {lonely} of the recipient's friends have no other friend: each of them values "
+              f"the recipient's\n  payoff at the full a = {a:g}, so they gain most.", file=out)
 
     value = _value_of_paying_each(W)
     median_person = W.nodes[int(np.argsort(degrees, kind="stable")[W.n // 2])]

@@ -1,0 +1,140 @@
+"""The incnet command: every subcommand runs, and the numbers it prints are right.
+
+Printed numbers are checked against independent routes: dense solves on small networks, numpy
+eigenvalues, and (for the demo on ego-Facebook, too large for a dense inverse) a column solve
+against the demo's transposed solve.
+"""
+
+import io
+import re
+import subprocess
+import sys
+
+import networkx as nx
+import numpy as np
+import pytest
+
+import incnet
+from incnet import datasets
+from incnet.cli import DEMO_SECTIONS, build_parser, main, run_demo
+
+
+def run(*argv):
+    out = io.StringIO()
+    status = main(list(argv), out=out)
+    return status, out.getvalue()
+
+
+def table_rows(text, header):
+    """Rows (label, numbers...) printed under a table header line."""
+    lines = text.splitlines()
+    start = next(k for k, line in enumerate(lines) if header in line)
+    start = next(k for k in range(start, len(lines)) if "person" in lines[k].split()) + 1
+    rows = []
+    for line in lines[start:]:
+        parts = line.split()
+        if len(parts) < 3 or not line.startswith("    "):
+            break
+        rows.append((parts[0], *[float(p.replace(",", "")) for p in parts[1:]]))
+    return rows
+
+
+def test_datasets_lists_every_name():
+    status, text = run("datasets")
+    assert status == 0
+    listed = [line.split()[0] for line in text.splitlines()]
+    assert listed == list(datasets.available())
+
+
+def test_info_reports_sizes_and_spectral_radius():
+    status, text = run("info", "karate")
+    assert status == 0
+    fields = dict(re.findall(r"^(\S[\w -]*?)\s{2,}(.+)$", text, flags=re.M))
+    assert fields["nodes"] == "34" and fields["edges"].startswith("78")
+    rho = float(fields["spectral radius"].split()[0])
+    A = nx.to_numpy_array(nx.karate_club_graph(), weight=None)
+    assert rho == pytest.approx(np.max(np.abs(np.linalg.eigvals(A))), abs=1e-4)
+
+
+def test_info_on_directed_data_with_self_loops():
+    status, text = run("info", "email-eu-core")
+    assert status == 0
+    assert re.search(r"self-loops\s+642", text)
+    assert re.search(r"links in W\s+24,929", text)  # 25,571 edges minus 642 self-loops
+    assert re.search(r"components\s+20 \(weak\)", text)
+    assert "department" in text
+
+
+@pytest.mark.parametrize("plain", [False, True])
+def test_payoffs_match_a_dense_solve(plain):
+    a, reward = 0.1, 1000.0
+    argv = ["payoffs", "karate", "--node", "33", "--altruism", str(a), "--top", "34"]
+    status, text = run(*argv, *(["--plain"] if plain else []))
+    assert status == 0
+    A = nx.to_numpy_array(nx.karate_club_graph(), weight=None)
+    W = a * A if plain else a * A / A.sum(axis=1, keepdims=True)
+    gain = reward * np.linalg.solve(np.eye(34) - W, np.eye(34)[:, 33])
+    rows = table_rows(text, "who else gains most")
+    assert len(rows) == 33
+    for label, contacts, printed in rows:
+        i = int(label)
+        assert contacts == A[i].sum()
+        assert printed == pytest.approx(gain[i], abs=0.051)
+    # ranked from the largest gain down (ties may fall either way)
+    assert {int(r[0]) for r in rows} == set(range(33))
+    assert all(first[2] >= second[2] for first, second in zip(rows, rows[1:]))
+    total = float(re.search(r"total value created: ([\d,.]+)", text).group(1).replace(",", ""))
+    assert total == pytest.approx(gain.sum(), abs=0.051)
+    own = float(re.search(r"own total payoff: ([\d,.]+)", text).group(1).replace(",", ""))
+    assert own == pytest.approx(gain[33], abs=0.051)
+
+
+def test_payoffs_text_labels():
+    status, text = run("payoffs", "florentine", "--node", "Medici", "--altruism", "0.5")
+    assert status == 0
+    assert "person Medici (6 contacts)" in text
+
+
+def test_errors_exit_2_with_one_line(capsys):
+    # a plain a * A with a above 1 / rho(A) is ill posed; the message says so and how to fix it
+    status, _ = run("payoffs", "karate", "--node", "0", "--altruism", "0.5", "--plain")
+    err = capsys.readouterr().err
+    assert status == 2
+    assert err.startswith("incnet payoffs: error:") and "spectral radius" in err
+    status, _ = run("payoffs", "karate", "--node", "zz", "--altruism", "0.5")
+    assert status == 2 and "'zz' is not in the network" in capsys.readouterr().err
+    status, _ = run("info", "nonexistent")
+    assert status == 2 and "unknown dataset" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        run("payoffs", "karate")  # argparse: --node and --altruism are required
+
+
+def test_demo_prints_every_section_and_consistent_numbers():
+    args = build_parser().parse_args(["demo", "--top", "3"])
+    out = io.StringIO()
+    assert run_demo(args, out) == 0
+    text = out.getvalue()
+    for title, _ in DEMO_SECTIONS:
+        assert title in text
+    net = datasets.load("ego-facebook", as_network=True)
+    W = net.row_normalized(0.5)
+    degrees = net.degrees()
+    hub = int(np.argmax(degrees))
+    assert f"paid to person {hub} ({degrees[hub]:,} contacts)" in text
+    # The demo's value per unit comes from one transposed solve; a column solve per person is
+    # the independent route.
+    for label, contacts, value in table_rows(text, "value per unit"):
+        column = incnet.payoff_influence(W, int(label), method="krylov", tol=1e-12).u
+        assert contacts == degrees[int(label)]
+        assert value == pytest.approx(column.sum(), abs=0.006)
+    total = float(re.search(r"total value created: ([\d,.]+)", text).group(1).replace(",", ""))
+    assert total == pytest.approx(1000 * incnet.payoff_influence(W, hub).u.sum(), rel=1e-6)
+
+
+def test_python_dash_m_and_version():
+    done = subprocess.run([sys.executable, "-m", "incnet", "datasets"], capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.split()[0] == "ego-facebook"
+    with pytest.raises(SystemExit) as exit_info:
+        run("--version")
+    assert exit_info.value.code == 0
