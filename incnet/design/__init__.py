@@ -1,0 +1,30 @@
+"""Budget-constrained mechanism design: reward splits, activation, cascades and targeting.
+
+Given a budget, design the incentives:
+
+- :func:`optimal_split` chooses the reward schedule :math:`r_0, r_1, \\dots` of a referral chain
+  on a branching-process :class:`RecruitmentModel`, evaluated exactly by generating functions;
+- :func:`min_cost_activation`, :func:`max_reach` and :func:`max_depth` pay people with
+  interdependent payoffs to take part (LP and MILP);
+- :func:`seed_rewards` buys the largest cascade of action in a threshold game (MILP indexed by
+  best-response rounds; lazy greedy on large networks);
+- :func:`targeting` changes standalone returns in a linear-quadratic game to maximise welfare
+  (Galeotti, Golub & Goyal 2020: principal components, or the Shor relaxation).
+
+Every function returns a :class:`DesignResult`.
+"""
+
+from .activation import budget_sweep, max_depth, max_reach, min_cost_activation
+from .cascade import seed_rewards
+from .result import DesignResult
+from .targeting import targeting
+
+__all__ = [
+    "DesignResult",
+    "min_cost_activation",
+    "max_depth",
+    "max_reach",
+    "budget_sweep",
+    "seed_rewards",
+    "targeting",
+]

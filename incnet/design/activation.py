@@ -1,0 +1,758 @@
+r"""Paying people to take part when they care about each other: activation, depth and reach.
+
+Participants have participation costs :math:`c_i \ge 0` and interdependent payoffs
+(Bergstrom 1999): :math:`W_{ij}` is what a unit of :math:`j`'s payoff is worth to :math:`i`. For
+an active set :math:`S` with transfers :math:`t \ge 0`, the material payoffs are
+
+.. math:: x_i = t_i - c_i \ (i \in S), \qquad x_i = 0 \ (i \notin S),
+
+the total payoffs are :math:`u = (I - W)^{-1} x`, and :math:`i \in S` takes part when
+:math:`u_i \ge 0`. A person who cares about others can therefore need less pay than their cost,
+and paying one person more can make others willing to take part for less.
+
+- :func:`min_cost_activation`: the cheapest transfers that make a given :math:`S` take part
+  (a linear program).
+- :func:`max_reach` / :func:`max_depth`: choose :math:`S`, connected to the initial participants
+  through edges inside :math:`S`, and transfers with :math:`\sum t \le B`, maximising
+  :math:`|S|` or the largest distance from the initial participants within :math:`S` (mixed-integer
+  linear programs, exact on small and medium networks; a greedy heuristic with a linear-programming
+  bound on large ones).
+- :func:`budget_sweep`: the same programs re-solved over many budgets through a cvxpy
+  ``Parameter`` (built and compiled once).
+"""
+
+import math
+
+import numpy as np
+import scipy.sparse as sp
+
+from .._validate import as_node_indices, as_vector, check_int, check_method, check_nonnegative
+from ..errors import InfeasibleDesignError, InvalidInputError
+from ..network import DENSE_LIMIT, IncentiveNetwork, as_network
+from ..payoffs import total_payoffs
+from ._solve import solve
+from .result import DesignResult
+
+__all__ = ["min_cost_activation", "max_depth", "max_reach", "budget_sweep"]
+
+#: ``method="auto"`` solves the exact MILP up to this many nodes, the greedy heuristic beyond.
+_EXACT_LIMIT = 150
+#: Slack allowed in re-evaluated participation constraints (solver tolerances are ~1e-9).
+_FEASIBILITY_TOL = 1e-6
+
+
+# ----------------------------------------------------------------------------- inputs
+def _costs(costs, n):
+    arr = np.asarray(costs, dtype=np.float64) if not np.isscalar(costs) else costs
+    if np.any(np.isnan(arr)):
+        first = int(np.flatnonzero(np.isnan(np.atleast_1d(arr)))[0])
+        raise InvalidInputError(
+            f"costs contain NaN (first at index {first}); give every participant a finite cost, "
+            "e.g. impute missing costs from data before designing"
+        )
+    return as_vector(costs, n, "costs", nonnegative=True)
+
+
+def _budget(budget):
+    if budget is not None and not isinstance(budget, bool):
+        try:
+            value = float(budget)
+        except (TypeError, ValueError):
+            value = None
+        if value is not None and value < 0:
+            raise InvalidInputError(f"budget must be >= 0, got {value}; a budget is what may be spent")
+    return check_nonnegative(budget, "budget")
+
+
+def _contact_graph(net, contacts):
+    """Symmetric 0/1 CSR adjacency of who can recruit whom (default: the pattern of W)."""
+    if contacts is None:
+        A = net.W
+    else:
+        other = as_network(contacts)
+        if other.n != net.n:
+            raise InvalidInputError(
+                f"contacts has {other.n} nodes but the network has {net.n}; give one contact "
+                "graph over the same nodes, in the same order"
+            )
+        A = other.W
+    A = sp.csr_array(A, copy=True)
+    A.data = np.ones_like(A.data)
+    A = sp.csr_array(((A + A.T) > 0).astype(np.float64))
+    A.setdiag(0)
+    A.eliminate_zeros()
+    return A
+
+
+def _seed_indices(net, seeds):
+    if seeds is None:
+        raise InvalidInputError("give the initial participants (seeds): the campaign's own people")
+    idx = as_node_indices(net, seeds, "seeds")
+    if idx.size == 0:
+        raise InvalidInputError("seeds is empty; recruitment needs at least one initial participant")
+    return np.unique(idx)
+
+
+# ----------------------------------------------------------------------------- min-cost activation
+def _activation_lp_reduced(M_SS, c_S, solver):
+    """min 1't s.t. M_SS (t - c_S) >= 0, t >= 0, with M_SS the S-block of (I - W)^{-1}."""
+    import cvxpy as cp
+
+    k = c_S.size
+    t = cp.Variable(k, nonneg=True)
+    participation = M_SS @ (t - c_S) >= 0
+    problem = cp.Problem(cp.Minimize(cp.sum(t)), [participation])
+    status, _ = solve(problem, solver=solver, what="the activation LP")
+    prices = np.asarray(participation.dual_value, dtype=np.float64).ravel()
+    return np.maximum(np.asarray(t.value, dtype=np.float64).ravel(), 0.0), status, prices
+
+
+def _activation_lp_sparse(net, costs, S, solver):
+    """Same LP with the payoffs as variables: (I - W) u = x, u_S >= 0 (memory O(nnz))."""
+    import cvxpy as cp
+
+    n, k = net.n, S.size
+    E = sp.csr_array((np.ones(k), (S, np.arange(k))), shape=(n, k))
+    A = sp.identity(n, format="csr") - net.W
+    t = cp.Variable(k, nonneg=True)
+    u = cp.Variable(n)
+    participation = u[S] >= 0
+    problem = cp.Problem(cp.Minimize(cp.sum(t)),
+                         [A @ u == E @ (t - costs[S]), participation])
+    status, _ = solve(problem, solver=solver, what="the activation LP")
+    prices = np.asarray(participation.dual_value, dtype=np.float64).ravel()
+    return np.maximum(np.asarray(t.value, dtype=np.float64).ravel(), 0.0), status, prices
+
+
+def _payoff_columns(net, S):
+    """The columns S of (I - W)^{-1}, one block solve (n x |S|)."""
+    block = np.zeros((net.n, S.size))
+    block[S, np.arange(S.size)] = 1.0
+    cols = total_payoffs(net, block).u
+    return cols.reshape(net.n, S.size)
+
+
+def _activation(net, costs, S, solver, method):
+    if method == "auto":
+        method = "reduced" if S.size <= DENSE_LIMIT else "sparse"
+    if method == "reduced":
+        M_SS = _payoff_columns(net, S)[S, :]
+        t_S, status, prices = _activation_lp_reduced(M_SS, costs[S], solver)
+    else:
+        t_S, status, prices = _activation_lp_sparse(net, costs, S, solver)
+    return t_S, status, prices, method
+
+
+def _participation_payoffs(net, costs, S, t_S):
+    x = np.zeros(net.n)
+    x[S] = t_S - costs[S]
+    return total_payoffs(net, x).u
+
+
+def min_cost_activation(net, costs, targets, *, budget=None, method="auto", solver="HIGHS"):
+    r"""The cheapest transfers that make every person in ``targets`` take part.
+
+    .. math::
+
+        \min_{t \ge 0} \ \sum_{i \in S} t_i \quad \text{s.t.} \quad
+        u_S = \big[(I - W)^{-1} x\big]_S \ge 0, \quad x_S = t_S - c_S, \ x_{V \setminus S} = 0.
+
+    Parameters
+    ----------
+    net : IncentiveNetwork or anything :func:`~incnet.as_network` accepts
+        ``W[i, j]``: what a unit of ``j``'s payoff is worth to ``i``; :math:`\rho(|W|) < 1`.
+    costs : array_like, shape (n,) or float
+        Participation costs :math:`c_i \ge 0` (NaN is an error).
+    targets : sequence of node labels
+        The set :math:`S` that must take part.
+    budget : float, optional
+        If given, a design costing more raises :class:`~incnet.errors.InfeasibleDesignError`.
+    method : {"auto", "reduced", "sparse"}, default "auto"
+        ``"reduced"``: the LP over :math:`t` with the block :math:`M_{SS}` of
+        :math:`M = (I - W)^{-1}` (one block solve of :math:`|S|` columns; memory
+        :math:`O(n |S|)`). ``"sparse"``: the payoffs :math:`u` are LP variables tied by
+        :math:`(I - W) u = x` (memory :math:`O(\text{nnz})`). ``"auto"``: reduced up to 2000
+        targets.
+    solver : str, default "HIGHS"
+        cvxpy LP solver.
+
+    Returns
+    -------
+    DesignResult
+        ``rewards``/``transfers`` per node (zero outside :math:`S`), ``objective`` = total cost,
+        ``active`` = :math:`S`; ``details`` holds ``standalone_cost`` :math:`\sum_{i\in S} c_i`,
+        ``saving`` (standalone cost minus the optimum), ``participation_prices`` (the LP's dual
+        values: what one more unit of required payoff for each member would cost) and
+        ``payoffs`` (re-evaluated :math:`u`).
+
+    Raises
+    ------
+    InvalidInputError
+        NaN or negative costs, unknown targets, a negative budget.
+    IllPosedNetworkError
+        If :math:`\rho(|W|) \ge 1`.
+    InfeasibleDesignError
+        If the optimum exceeds ``budget`` (``status="over_budget"``) or the solver fails.
+
+    See Also
+    --------
+    max_reach, max_depth, incnet.total_payoffs
+
+    Notes
+    -----
+    Paying everyone their cost (:math:`x = 0`, hence :math:`u = 0`) is always feasible, so the
+    optimum is at most :math:`\sum_{i \in S} c_i`. It is smaller when some member's payoff matters
+    to the others by more than a unit in total: with :math:`y = t - c`, the LP is
+    :math:`\min 1^\top y` s.t. :math:`M_{SS}\, y \ge 0`, :math:`y \ge -c_S`, and raising
+    :math:`y_j` by one raises the others' payoffs by the column :math:`M_{Sj}`, which can cover
+    several members' shortfalls at once. The result is re-evaluated with
+    :func:`~incnet.total_payoffs` and every member's payoff checked.
+
+    References
+    ----------
+    .. [1] Bergstrom, T. C. (1999). Systems of benevolent utility functions. *Journal of Public
+       Economic Theory* 1(1), 71-100.
+
+    Examples
+    --------
+    A hub that three people each value at 0.4: paying the hub above its cost makes them join for
+    less than their own costs.
+
+    >>> import numpy as np
+    >>> W = np.zeros((4, 4)); W[1:, 0] = 0.4
+    >>> res = min_cost_activation(W, [1.0, 1.0, 1.0, 1.0], [0, 1, 2, 3])
+    >>> round(res.objective, 4), round(res.details["saving"], 4)
+    (2.5, 1.5)
+    >>> res.transfers.round(4)
+    array([2.5, 0. , 0. , 0. ])
+    """
+    net = as_network(net)
+    costs = _costs(costs, net.n)
+    S = np.unique(as_node_indices(net, targets, "targets"))
+    if budget is not None:
+        budget = _budget(budget)
+    check_method(method, ("auto", "reduced", "sparse"))
+    if S.size == 0:
+        raise InvalidInputError("targets is empty; give the set of people who must take part")
+    t_S, status, prices, method = _activation(net, costs, S, solver, method)
+    u = _participation_payoffs(net, costs, S, t_S)
+    worst = float(np.min(u[S]))
+    if worst < -_FEASIBILITY_TOL * max(1.0, float(costs[S].max())):
+        raise InfeasibleDesignError(
+            f"the activation LP returned transfers under which a member's payoff is {worst:.3g} < 0; "
+            "the network is too badly conditioned for the solver",
+            status="inaccurate",
+        )
+    transfers = np.zeros(net.n)
+    transfers[S] = t_S
+    total = float(t_S.sum())
+    standalone = float(costs[S].sum())
+    if budget is not None and total > budget * (1 + 1e-9) + 1e-9:
+        raise InfeasibleDesignError(
+            f"making these {S.size} people take part costs at least {total:.6g} > budget {budget:.6g}; "
+            "raise the budget or shrink the target set",
+            status="over_budget",
+        )
+    active = np.zeros(net.n, dtype=bool)
+    active[S] = True
+    per_node_prices = np.zeros(net.n)
+    per_node_prices[S] = prices
+    return DesignResult(
+        rewards=transfers, objective=total, status=status, method=f"lp-{method}", solver=solver,
+        budget=math.nan if budget is None else budget, budget_used=total,
+        bound=total, gap=0.0, active=active,
+        details={"standalone_cost": standalone, "saving": standalone - total,
+                 "participation_prices": per_node_prices, "payoffs": u,
+                 "min_member_payoff": worst},
+        nodes=net.nodes,
+    )
+
+
+# ----------------------------------------------------------------------------- depth / reach programs
+class _ActivationProgram:
+    """The depth- or reach-maximising MILP (or its LP relaxation), built once, budget a Parameter.
+
+    Formulations (all over the non-seed nodes, seeds have :math:`x = 0`):
+
+    - common: :math:`s_i \\in \\{0, 1\\}` membership, :math:`0 \\le t_i \\le B s_i`,
+      :math:`\\sum t \\le B`, :math:`(I - W) u = t - c \\circ s`, and
+      :math:`u_i \\ge -L_i (1 - s_i)` with :math:`L = (I - |W|)^{-1}(c + B)`, a bound on
+      :math:`|u_i|` for any transfers within the budget (so the constraint only binds members).
+    - reach (single-commodity flow): flow :math:`f_a \\ge 0` on every arc :math:`j \\to i` into a
+      non-seed, :math:`f_a \\le N s_i`, :math:`f_a \\le N s_j` for non-seed :math:`j`, and
+      inflow minus outflow :math:`= s_i`: every member receives a unit from the seeds through
+      members. Objective :math:`\\sum s`.
+    - depth (depth-indexed): :math:`z_{i,d}` = "i is at distance d", :math:`s_i = \\sum_d z_{i,d}`;
+      distance 1 only next to a seed, :math:`z_{i,d} \\le \\sum_{j \\in N(i)} z_{j,d-1}`, and
+      :math:`\\deg_i z_{i,d} + \\sum_{j \\in N(i)} \\sum_{d' \\le d-2} z_{j,d'} \\le \\deg_i`
+      (no member neighbour closer than :math:`d - 1`), which makes the labels exact breadth-first
+      distances within :math:`S`. Objective :math:`\\sum_d y_d`, :math:`y_d \\le \\sum_i z_{i,d}`,
+      :math:`y_d \\le y_{d-1}`, :math:`0 \\le y \\le 1`.
+
+    A tie-break term :math:`-\\varepsilon \\sum t` with :math:`\\varepsilon B < 1/2` picks the
+    cheapest of the optimal sets without trading away a member or a level.
+    """
+
+    def __init__(self, net, costs, seeds, contacts, kind, levels, relax, max_budget):
+        import cvxpy as cp
+
+        self.net, self.costs, self.kind, self.relax = net, costs, kind, relax
+        n = net.n
+        is_seed = np.zeros(n, dtype=bool)
+        is_seed[seeds] = True
+        self.seeds = seeds
+        others = np.flatnonzero(~is_seed)
+        self.others = others
+        N = others.size
+        if N == 0:
+            raise InvalidInputError("every node is a seed; there is nobody left to recruit")
+        A = _contact_graph(net, contacts)
+        self.A = A
+        self.budget = cp.Parameter(nonneg=True, name="budget")
+        self.tie = cp.Parameter(nonneg=True, name="tie_break")
+        c = costs[others]
+        absnet = IncentiveNetwork(net.abs_W, net.nodes)
+        x_base = np.zeros(n)
+        x_base[others] = c
+        ones = np.zeros(n)
+        ones[others] = 1.0
+        bounds = total_payoffs(absnet, np.column_stack([x_base, ones])).u.reshape(n, 2)
+        L_c, L_1 = bounds[others, 0], bounds[others, 1]
+
+        s = cp.Variable(N, boolean=not relax, name="member") if kind == "reach" else None
+        t = cp.Variable(N, nonneg=True, name="transfer")
+        u = cp.Variable(n, name="payoff")
+        cons = []
+        if kind == "reach":
+            if relax:
+                cons += [s >= 0, s <= 1]
+            member = s
+            objective = cp.sum(s)
+            A_coo = sp.coo_array(A)
+            heads, tails = A_coo.row, A_coo.col  # arc tail -> head means tail recruits head
+            pos = np.full(n, -1)
+            pos[others] = np.arange(N)
+            into = pos[heads] >= 0
+            heads, tails = heads[into], tails[into]
+            n_arcs = heads.size
+            if n_arcs == 0:
+                raise InvalidInputError("no contact leads from the seeds to anyone else")
+            f = cp.Variable(n_arcs, nonneg=True, name="flow")
+            arc_rows = np.arange(n_arcs)
+            H = sp.csr_array((np.ones(n_arcs), (arc_rows, pos[heads])), shape=(n_arcs, N))
+            internal = pos[tails] >= 0
+            T = sp.csr_array((np.ones(int(internal.sum())), (arc_rows[internal], pos[tails[internal]])),
+                             shape=(n_arcs, N))
+            cons += [f <= N * (H @ s), f[internal] <= N * (T @ s)[internal],
+                     H.T @ f - T.T @ f == s]
+        else:
+            L = levels
+            z = cp.Variable((N, L), boolean=not relax, name="level")
+            y = cp.Variable(L, name="depth_reached")
+            if relax:
+                cons += [z >= 0, z <= 1]
+            member = cp.sum(z, axis=1)
+            A_oo = A[others][:, others]
+            near_seed = np.asarray(A[others][:, seeds].sum(axis=1)).ravel() > 0
+            deg = np.asarray(A_oo.sum(axis=1)).ravel()
+            cons += [member <= 1, y >= 0, y <= 1]
+            cons += [z[~near_seed, 0] == 0] if np.any(~near_seed) else []
+            if L > 1:
+                cons += [z[:, 1:] <= A_oo @ z[:, :-1]]
+                if np.any(near_seed):
+                    cons += [z[near_seed, 1:] == 0]
+                # cumulative levels 0..d-2 of the neighbours must be empty for a node at level d
+                upper = np.triu(np.ones((L, L)))  # (Z @ upper)[:, d] = sum_{d' <= d} z[:, d']
+                closer = A_oo @ (z @ upper)
+                cons += [cp.multiply(deg[:, None], z[:, 2:]) + closer[:, :-2] <= deg[:, None]] if L > 2 else []
+                cons += [y[1:] <= y[:-1]]
+            cons += [y <= cp.sum(z, axis=0)]
+            objective = cp.sum(y)
+            self.z, self.y = z, y
+        E = sp.csr_array((np.ones(N), (others, np.arange(N))), shape=(n, N))
+        I_W = sp.identity(n, format="csr") - net.W
+        cons += [t <= self.budget * member,
+                 I_W @ u == E @ (t - cp.multiply(c, member)),
+                 u[others] >= -cp.multiply(L_c + self.budget * L_1, 1 - member)]
+        self.budget_constraint = cp.sum(t) <= self.budget
+        cons.append(self.budget_constraint)
+        self.problem = cp.Problem(cp.Maximize(objective - self.tie * cp.sum(t)), cons)
+        self.member, self.t = member, t
+        self.levels = levels
+
+    def solve(self, budget, solver):
+        self.budget.value = budget
+        self.tie.value = 0.5 / (budget + 1.0) if not self.relax else 0.0
+        what = f"the {self.kind} {'LP relaxation' if self.relax else 'MILP'}"
+        status, dual = solve(self.problem, solver=solver, what=what,
+                             budget_constraint=self.budget_constraint)
+        member = np.asarray(self.member.value, dtype=np.float64).ravel()
+        t = np.maximum(np.asarray(self.t.value, dtype=np.float64).ravel(), 0.0)
+        return status, dual, member, t, float(self.problem.value)
+
+
+# ----------------------------------------------------------------------------- re-evaluation
+def _distances_within(A, seeds, members):
+    """Breadth-first distances from the seeds inside seeds + members (-1: unreachable)."""
+    from scipy.sparse.csgraph import dijkstra
+
+    n = A.shape[0]
+    keep = members.copy()
+    keep[seeds] = True
+    idx = np.flatnonzero(keep)
+    pos = np.full(n, -1)
+    pos[idx] = np.arange(idx.size)
+    sub = A[idx][:, idx]
+    d = dijkstra(sub, directed=False, unweighted=True, indices=pos[seeds], min_only=True)
+    dist = np.full(n, -1, dtype=np.int64)
+    finite = np.isfinite(d)
+    dist[idx[finite]] = d[finite].astype(np.int64)
+    return dist
+
+
+def _evaluate_set(net, costs, seeds, A, members_bool, solver):
+    """Exact cost of a member set (activation LP) and its reach and depth, all recomputed."""
+    S = np.flatnonzero(members_bool)
+    if S.size == 0:
+        return np.zeros(net.n), 0.0, 0, 0, np.zeros(net.n)
+    t_S, _, _, _ = _activation(net, costs, S, solver, "auto")
+    u = _participation_payoffs(net, costs, S, t_S)
+    dist = _distances_within(A, seeds, members_bool)
+    transfers = np.zeros(net.n)
+    transfers[S] = t_S
+    reach = int(np.count_nonzero(dist[S] >= 0))
+    depth = int(dist[S].max()) if S.size else 0
+    return transfers, float(t_S.sum()), reach, depth, u
+
+
+# ----------------------------------------------------------------------------- greedy heuristics
+def _greedy_reach(net, costs, seeds, A, budget, solver):
+    """Grow S from the seeds, cheapest frontier node first (Prim on node costs).
+
+    Sum of standalone costs is an upper bound on the activation cost (pay everyone their cost),
+    so the grown set is affordable; the activation LP then prices it exactly, and the saving is
+    spent on further growth as long as the exact cost stays within the budget.
+    """
+    import heapq
+
+    n = net.n
+    member = np.zeros(n, dtype=bool)
+    in_tree = np.zeros(n, dtype=bool)
+    in_tree[seeds] = True
+    heap = []
+    indptr, indices = A.indptr, A.indices
+
+    def push_neighbours(v):
+        for w in indices[indptr[v]:indptr[v + 1]]:
+            if not in_tree[w]:
+                heapq.heappush(heap, (costs[w], int(w)))
+
+    for v in seeds:
+        push_neighbours(v)
+    spent = 0.0
+    exact_cost = 0.0
+    while heap:
+        cost, v = heapq.heappop(heap)
+        if in_tree[v]:
+            continue
+        if spent + cost > budget:
+            # prices the current set exactly; its saving may pay for this node after all
+            if member.any():
+                _, exact_cost, _, _, _ = _evaluate_set(net, costs, seeds, A, member, solver)
+                spent = exact_cost
+            if spent + cost > budget:
+                break
+            trial = member.copy()
+            trial[v] = True
+            _, trial_cost, _, _, _ = _evaluate_set(net, costs, seeds, A, trial, solver)
+            if trial_cost > budget:
+                break
+            spent = trial_cost
+        else:
+            spent += cost
+        member[v] = True
+        in_tree[v] = True
+        push_neighbours(v)
+    return member
+
+
+def _greedy_depth(net, costs, seeds, A, budget, solver):
+    """Cheapest shortest path to the deepest affordable layer (cost per unit depth).
+
+    The nodes of a shortest path from the seeds sit at their graph distance inside the path, so
+    a path to layer D gives depth D. A dynamic programme over the breadth-first layers finds the
+    cheapest such path (sum of standalone costs) to every node; layers are tried from the deepest
+    down, each priced exactly by the activation LP, until one fits the budget.
+    """
+    n = net.n
+    dist = _distances_within(A, seeds, np.ones(n, dtype=bool))
+    order = np.argsort(dist, kind="stable")
+    best = np.full(n, np.inf)
+    parent = np.full(n, -1)
+    best[seeds] = 0.0
+    indptr, indices = A.indptr, A.indices
+    for v in order:
+        if dist[v] <= 0:
+            continue
+        nb = indices[indptr[v]:indptr[v + 1]]
+        prev = nb[dist[nb] == dist[v] - 1]
+        j = prev[np.argmin(best[prev])]
+        best[v] = best[j] + costs[v]
+        parent[v] = j
+    layers = sorted({int(d) for d in dist if d > 0}, reverse=True)
+    is_seed = np.zeros(n, dtype=bool)
+    is_seed[seeds] = True
+    for D in layers:
+        candidates = np.flatnonzero(dist == D)
+        v = int(candidates[np.argmin(best[candidates])])
+        member = np.zeros(n, dtype=bool)
+        w = v
+        while w >= 0 and not is_seed[w]:
+            member[w] = True
+            w = parent[w]
+        if best[v] <= budget:
+            return member
+        _, cost, _, _, _ = _evaluate_set(net, costs, seeds, A, member, solver)
+        if cost <= budget:
+            return member
+    return np.zeros(n, dtype=bool)
+
+
+# ----------------------------------------------------------------------------- public API
+def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver):
+    net = as_network(net)
+    costs = _costs(costs, net.n)
+    budget = _budget(budget)
+    seeds = _seed_indices(net, seeds)
+    check_method(method, ("auto", "milp", "greedy"))
+    n_others = net.n - seeds.size
+    if levels is None:
+        levels = min(n_others, 30)
+    levels = check_int(levels, "levels", minimum=1)
+    if method == "auto":
+        method = "milp" if net.n <= _EXACT_LIMIT else "greedy"
+    A = _contact_graph(net, contacts)
+    if method == "milp":
+        program = _ActivationProgram(net, costs, seeds, contacts, kind, levels, False, budget)
+        status, _, member_frac, _, _ = program.solve(budget, solver)
+        member_small = member_frac > 0.5
+        bound = math.nan
+    else:
+        greedy = _greedy_reach if kind == "reach" else _greedy_depth
+        member = greedy(net, costs, seeds, A, budget, solver)
+        member_small = member[program_others(net, seeds)]
+        relaxation = _ActivationProgram(net, costs, seeds, contacts, kind, levels, True, budget)
+        _, _, _, _, bound_value = relaxation.solve(budget, solver)
+        bound = math.floor(bound_value + 1e-7)
+        status = "heuristic"
+    others = program_others(net, seeds)
+    member = np.zeros(net.n, dtype=bool)
+    member[others[member_small]] = True
+    transfers, cost, reach, depth, u = _evaluate_set(net, costs, seeds, A, member, solver)
+    if cost > budget * (1 + 1e-7) + 1e-7:
+        raise InfeasibleDesignError(
+            f"the {kind} design costs {cost:.6g} > budget {budget:.6g} when re-evaluated",
+            status="inaccurate")
+    objective = float(reach if kind == "reach" else depth)
+    if method == "milp":
+        bound = objective
+        if kind == "depth" and depth >= levels and levels < n_others:
+            status = "level_cap"
+            bound = math.nan
+    if kind == "depth" and method == "greedy" and levels < n_others:
+        bound = math.nan  # the relaxation only bounds depths up to the level index
+    gap = bound - objective if np.isfinite(bound) else math.nan
+    return DesignResult(
+        rewards=transfers, objective=objective, status=status, method=method, solver=solver,
+        budget=budget, budget_used=cost, shadow_price=math.nan, bound=bound, gap=gap,
+        active=member,
+        details={"reach": reach, "depth": depth, "payoffs": u, "levels": levels,
+                 "standalone_cost": float(costs[member].sum())},
+        nodes=net.nodes,
+    )
+
+
+def program_others(net, seeds):
+    is_seed = np.zeros(net.n, dtype=bool)
+    is_seed[seeds] = True
+    return np.flatnonzero(~is_seed)
+
+
+def max_reach(net, costs, budget, seeds, *, contacts=None, method="auto", solver="HIGHS"):
+    r"""The largest set of people a budget can make take part, recruited from the seeds.
+
+    .. math::
+
+        \max_{S, t} |S| \quad \text{s.t.} \quad \sum_i t_i \le B,\ t \ge 0,\
+        u_S = [(I - W)^{-1} x]_S \ge 0,\ S \cup \text{seeds connected through } S.
+
+    Parameters
+    ----------
+    net : IncentiveNetwork or anything :func:`~incnet.as_network` accepts
+        Interdependent payoffs :math:`W`; its non-zero pattern (both directions) is also the
+        contact graph unless ``contacts`` is given.
+    costs : array_like, shape (n,) or float
+        Participation costs :math:`c_i \ge 0`.
+    budget : float
+        :math:`B \ge 0`.
+    seeds : sequence of node labels
+        The initial participants (paid nothing, material payoff 0).
+    contacts : graph, optional
+        Who can recruit whom (anything :func:`~incnet.as_network` accepts, same nodes).
+    method : {"auto", "milp", "greedy"}, default "auto"
+        ``"milp"``: the exact flow MILP (HiGHS through cvxpy). ``"greedy"``: cheapest-first growth
+        from the seeds, priced exactly by the activation LP, with the LP relaxation's optimum as an
+        upper bound. ``"auto"``: MILP up to 150 nodes.
+    solver : str, default "HIGHS"
+
+    Returns
+    -------
+    DesignResult
+        ``transfers``, ``objective`` (the reach :math:`|S|`, re-evaluated), ``active`` (:math:`S`),
+        ``budget_used`` (exact activation cost of :math:`S`), ``bound`` and ``gap`` (0 for the
+        MILP).
+
+    Raises
+    ------
+    InvalidInputError
+        NaN/negative costs, negative budget, no seeds, unknown nodes.
+    InfeasibleDesignError
+        If the solver fails.
+
+    See Also
+    --------
+    max_depth, min_cost_activation, budget_sweep
+
+    Notes
+    -----
+    The flow formulation is described in the module; every returned set is re-checked: its
+    connectivity by a breadth-first search inside :math:`S`, its cost by
+    :func:`min_cost_activation`, its participation by :func:`~incnet.total_payoffs`. The greedy
+    heuristic carries no approximation guarantee (costs are interdependent); the gap to the LP
+    bound is what it certifies.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.path_graph(5)
+    >>> res = max_reach(nx.to_numpy_array(G) * 0.2, [0, 1, 1, 1, 1], 2.5, [0])
+    >>> int(res.objective), res.status, round(res.budget_used, 3)
+    (3, 'optimal', 2.375)
+    """
+    return _design("reach", net, costs, budget, seeds, contacts=contacts, method=method,
+                   levels=1, solver=solver)
+
+
+def max_depth(net, costs, budget, seeds, *, contacts=None, levels=None, method="auto",
+              solver="HIGHS"):
+    r"""The deepest recruitment a budget can buy: the largest distance from the seeds within S.
+
+    .. math::
+
+        \max_{S, t} \max_{i \in S} \operatorname{dist}_{S \cup \text{seeds}}(\text{seeds}, i)
+        \quad \text{s.t.} \quad \sum_i t_i \le B,\ t \ge 0,\ u_S \ge 0 .
+
+    Parameters
+    ----------
+    net, costs, budget, seeds, contacts, solver
+        As in :func:`max_reach`.
+    levels : int, optional
+        Depths indexed by the MILP (default ``min(30, n - seeds)``). The answer is exact when it
+        is below ``levels``; a design that reaches ``levels`` gets ``status="level_cap"``.
+    method : {"auto", "milp", "greedy"}, default "auto"
+        ``"milp"``: the depth-indexed MILP. ``"greedy"``: the cheapest shortest path to the
+        deepest affordable breadth-first layer (cost per unit depth), priced exactly, with the LP
+        relaxation as bound. ``"auto"``: MILP up to 150 nodes.
+
+    Returns
+    -------
+    DesignResult
+        As :func:`max_reach`, ``objective`` the depth; ``details["reach"]`` the size of :math:`S`.
+
+    See Also
+    --------
+    max_reach, min_cost_activation
+
+    Notes
+    -----
+    Distances are breadth-first distances inside :math:`S` plus the seeds, so a shortcut between
+    members shortens the depth; the depth-indexed MILP encodes exactly that.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> W = nx.to_numpy_array(nx.cycle_graph(6)) * 0.1
+    >>> res = max_depth(W, 1.0, 3.0, [0])
+    >>> int(res.objective), int(res.details["reach"])
+    (3, 3)
+    """
+    return _design("depth", net, costs, budget, seeds, contacts=contacts, method=method,
+                   levels=levels, solver=solver)
+
+
+def budget_sweep(net, costs, budgets, seeds, *, objective="reach", contacts=None, levels=None,
+                 relax=False, solver="HIGHS"):
+    r"""Best reach or depth for each of many budgets, re-solving one compiled cvxpy problem.
+
+    The program of :func:`max_reach` / :func:`max_depth` is built once with the budget as a cvxpy
+    ``Parameter`` (it is DPP, ``problem.is_dcp(dpp=True)``), so each budget only sets
+    ``budget.value`` and re-solves.
+
+    Parameters
+    ----------
+    net, costs, seeds, contacts, levels, solver
+        As in :func:`max_depth`.
+    budgets : array_like of float
+        Budgets :math:`B \ge 0`.
+    objective : {"reach", "depth"}, default "reach"
+    relax : bool, default False
+        Solve the LP relaxation (upper bounds, with the shadow price of the budget) instead of
+        the MILP.
+
+    Returns
+    -------
+    list of DesignResult
+        One per budget. With ``relax=True`` ``objective`` is the relaxation's value (a bound, not
+        a design) and ``shadow_price`` the budget's dual value.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> W = nx.to_numpy_array(nx.path_graph(5)) * 0.2
+    >>> [int(r.objective) for r in budget_sweep(W, [0, 1, 1, 1, 1], [0.5, 1.0, 2.0, 4.0], [0])]
+    [0, 1, 2, 4]
+    """
+    net = as_network(net)
+    costs = _costs(costs, net.n)
+    check_method(objective, ("reach", "depth"), name="objective")
+    seeds = _seed_indices(net, seeds)
+    values = np.atleast_1d(np.asarray(budgets, dtype=np.float64))
+    budgets = [_budget(b) for b in values]
+    n_others = net.n - seeds.size
+    levels = check_int(min(n_others, 30) if levels is None else levels, "levels", minimum=1)
+    program = _ActivationProgram(net, costs, seeds, contacts, objective, levels, relax,
+                                 max(budgets) if budgets else 0.0)
+    A = program.A
+    others = program.others
+    results = []
+    for B in budgets:
+        status, dual, member_frac, t, value = program.solve(B, solver)
+        if relax:
+            transfers = np.zeros(net.n)
+            transfers[others] = t
+            results.append(DesignResult(
+                rewards=transfers, objective=value, status=status, method="lp-relaxation",
+                solver=solver, budget=B, budget_used=float(t.sum()), shadow_price=dual,
+                bound=value, gap=math.nan, active=None, details={"levels": levels},
+                nodes=net.nodes))
+            continue
+        member = np.zeros(net.n, dtype=bool)
+        member[others[member_frac > 0.5]] = True
+        transfers, cost, reach, depth, u = _evaluate_set(net, costs, seeds, A, member, solver)
+        obj = float(reach if objective == "reach" else depth)
+        results.append(DesignResult(
+            rewards=transfers, objective=obj, status=status, method="milp", solver=solver,
+            budget=B, budget_used=cost, bound=obj, gap=0.0, active=member,
+            details={"reach": reach, "depth": depth, "payoffs": u, "levels": levels},
+            nodes=net.nodes))
+    return results
