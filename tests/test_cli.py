@@ -5,6 +5,7 @@ eigenvalues, and (for the demo on ego-Facebook, too large for a dense inverse) a
 against the demo's transposed solve.
 """
 
+import ast
 import io
 import re
 import subprocess
@@ -138,3 +139,23 @@ def test_python_dash_m_and_version():
     with pytest.raises(SystemExit) as exit_info:
         run("--version")
     assert exit_info.value.code == 0
+
+
+def test_readme_example_runs_and_prints_what_it_says():
+    import pathlib
+
+    readme = pathlib.Path(__file__).resolve().parents[1] / "README.md"
+    blocks = re.findall(r"```python\n(.*?)```", readme.read_text(encoding="utf-8"), flags=re.S)
+    assert blocks
+    out = io.StringIO()
+    from contextlib import redirect_stdout
+
+    with redirect_stdout(out):
+        exec(compile(blocks[0], "README.md", "exec"), {})
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "True True"
+    assert lines[1] == "49.26"
+    first, *others = ast.literal_eval(lines[2])
+    # the others have the recipient as their only friend
+    G = datasets.load("ego-facebook")
+    assert first == 107 and all(set(G[v]) == {107} for v in others)
