@@ -18,6 +18,7 @@ from .properties import (
     check_sybil_proof,
     mechanism_report,
 )
+from .query import QueryIncentiveResult, query_incentive_equilibrium, success_supremum
 from .referral import FinderOnly, FixedSchedule, GeometricMLM, RecursiveSplit, SplitContract
 from .sybil_proof import DirectReferral, LengthDiscountedSplit
 
@@ -41,4 +42,7 @@ __all__ = [
     "PropertyResult",
     "Counterexample",
     "MechanismReport",
+    "query_incentive_equilibrium",
+    "success_supremum",
+    "QueryIncentiveResult",
 ]

@@ -793,8 +793,8 @@ def mechanism_report(mech, *, print_table=False, **search):
     Examples
     --------
     >>> from incnet.mechanisms import FinderOnly, RecursiveSplit, mechanism_report
-    >>> print(mechanism_report([FinderOnly(2000), RecursiveSplit(2000, 0.5)], n_random=0))
-    ... # doctest: +NORMALIZE_WHITESPACE
+    >>> report = mechanism_report([FinderOnly(2000), RecursiveSplit(2000, 0.5)], n_random=0)
+    >>> print(report)  # doctest: +NORMALIZE_WHITESPACE, +ELLIPSIS
     mechanism ...
     FinderOnly(reward=2000.0) yes yes yes yes yes no
     RecursiveSplit(finder_reward=2000.0, ratio=0.5, max_depth=None) yes yes no yes yes yes

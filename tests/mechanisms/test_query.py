@@ -1,0 +1,140 @@
+"""Query incentive networks: best-response conditions, the O(R^2) reference, the b = 2 threshold."""
+
+import math
+
+import numpy as np
+import pytest
+import scipy.stats
+
+from incnet.branching import as_offspring
+from incnet.errors import ConvergenceError, InvalidInputError
+from incnet.mechanisms import query_incentive_equilibrium, success_supremum
+
+LAWS = [scipy.stats.poisson(1.5), scipy.stats.poisson(3.0), scipy.stats.binom(4, 0.45), [0.3, 0.1, 0.2, 0.4]]
+
+
+def reference_equilibrium(pmf, n, sigma):
+    """Direct transcription of the definitions, in plain Python: phi, f, S until S >= sigma."""
+    psi = np.polynomial.polynomial.Polynomial(pmf)
+    keep = 1 - 1 / n
+    phi = [1.0, keep]
+    offers = [0, 0]
+    success = [1 - psi(1.0), 1 - psi(keep)]
+    r = 1 if success[1] >= sigma else None
+    if success[0] >= sigma:
+        r = 0
+    while r is None:
+        x_values = np.arange(1, len(phi))
+        values = [(len(phi) - x) * (1 - psi(phi[x])) for x in x_values]
+        best = int(x_values[int(np.argmax(values))])  # argmax: first (smallest) maximiser
+        offers.append(best)
+        phi.append(keep * psi(phi[best]))
+        success.append(1 - psi(phi[-1]))
+        if success[-1] >= sigma:
+            r = len(phi) - 1
+    return r, np.array(offers), np.array(success)
+
+
+@pytest.mark.parametrize("law", LAWS, ids=str)
+@pytest.mark.parametrize("n", [20, 200])
+def test_envelope_matches_scan_and_plain_reference(law, n):
+    sup = success_supremum(law, n)
+    sigma = 0.6 * sup
+    fast = query_incentive_equilibrium(law, n, sigma)
+    scan = query_incentive_equilibrium(law, n, sigma, method="scan")
+    assert fast.reward == scan.reward
+    np.testing.assert_array_equal(fast.offers, scan.offers)
+    np.testing.assert_array_equal(fast.success, scan.success)
+    pmf = as_offspring(law).pmf
+    r, offers, success = reference_equilibrium(pmf, n, sigma)
+    assert fast.reward == r
+    np.testing.assert_array_equal(fast.offers, offers)
+    np.testing.assert_allclose(fast.success, success, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("law", LAWS[:3], ids=str)
+def test_best_response_conditions_at_every_reward(law):
+    n = 1000
+    res = query_incentive_equilibrium(law, n, 0.5 * success_supremum(law, n))
+    psi = as_offspring(law).pgf
+    q = res.success  # q_x = 1 - psi(phi_x): a child offered x delivers
+    assert res.reward >= 2
+    for r in range(2, res.reward + 1):
+        x = np.arange(1, r)
+        values = (r - x) * q[1:r]
+        f = res.offers[r]
+        # the offer is a best response: no other offer earns the node more, and ties go to the smallest
+        assert values[f - 1] >= values.max() - 1e-12 * values.max()
+        assert not np.any(values[: f - 1] >= values[f - 1])
+        assert math.isclose(res.failure[r], (1 - 1 / n) * psi(res.failure[f]), rel_tol=1e-12)
+    # success is the root's delivery probability, and it never exceeds the supremum
+    np.testing.assert_allclose(res.success, 1 - psi(res.failure), rtol=1e-12, atol=1e-15)
+    assert res.success[-1] >= 0.5 * res.saturation and res.success[-2] < 0.5 * res.saturation
+    assert np.all(res.success <= res.saturation + 1e-12)
+
+
+def test_supremum_is_the_everybody_searches_fixed_point():
+    law = as_offspring(scipy.stats.poisson(1.5))
+    n = 1e4
+    low = 0.0  # the monotone iteration from 0 increases to the smallest fixed point
+    for _ in range(20000):
+        low = (1 - 1 / n) * law.pgf(low)
+    assert math.isclose(success_supremum(law, n), 1 - law.pgf(low), rel_tol=1e-10)
+    # an infinite tree holds an answer almost surely, so the supremum is at least the survival
+    # probability of the process, and it falls towards it as answers get rarer
+    survival = 1 - law.extinction_probability()
+    sups = [success_supremum(law, m) for m in (10, 1e3, 1e5)]
+    assert sups[0] > sups[1] > sups[2] > survival
+    assert sups[2] - survival < 1e-3
+
+
+def test_threshold_at_b_equal_two():
+    # Kleinberg & Raghavan (2005), Arcaute et al. (2007): log n growth above b = 2, polynomial below
+    ns = [1e3, 1e4, 1e5, 1e6]
+    above = [query_incentive_equilibrium(scipy.stats.poisson(3.0), n, 0.5).reward for n in ns]
+    below = [query_incentive_equilibrium(scipy.stats.poisson(1.8), n, 0.3).reward for n in ns]
+    # logarithmic: tripling log n at most triples R, and each decade adds a bounded amount
+    assert above[-1] <= 3 * above[0] and max(np.diff(above)) <= 4
+    # polynomial: every decade multiplies R by a factor bounded away from 1
+    ratios = np.array(below[1:]) / np.array(below[:-1])
+    assert np.all(ratios > 2.0)
+    # split contracts remove the threshold: linear in log n for both
+    split = [query_incentive_equilibrium(scipy.stats.poisson(1.8), n, 0.3, contract="split").reward for n in ns]
+    assert split[-1] <= 3 * split[0] and max(np.diff(split)) <= 6
+    assert all(s <= f for s, f in zip(split, below))
+
+
+def test_split_contract_reaches_depth_equal_to_reward():
+    law = as_offspring(scipy.stats.poisson(1.5))
+    res = query_incentive_equilibrium(law, 1e4, 0.3, contract="split")
+    phi = 1.0
+    for r in range(1, res.reward + 1):
+        phi = (1 - 1e-4) * law.pgf(phi)
+        assert math.isclose(res.failure[r], phi, rel_tol=1e-12)
+    assert np.all(res.offers[2:] == np.arange(2, res.reward + 1) - 1)
+
+
+def test_large_reward_case_from_the_issue():
+    # b = 1.5, n = 1e4: hundreds of thousands (about 2.5e5 at sigma = 0.3)
+    res = query_incentive_equilibrium(scipy.stats.poisson(1.5), 1e4, 0.3)
+    assert 1e5 < res.reward < 1e6
+    assert res.success[-1] >= 0.3 > res.success[-2]
+
+
+def test_unreachable_sigma_and_bad_input():
+    law = scipy.stats.poisson(1.5)
+    sup = success_supremum(law, 1e4)
+    with pytest.raises(InvalidInputError, match="unreachable"):
+        query_incentive_equilibrium(law, 1e4, sup)
+    with pytest.raises(InvalidInputError, match="unreachable"):
+        query_incentive_equilibrium(scipy.stats.poisson(0.8), 100, 0.5)
+    with pytest.raises(InvalidInputError, match="n must be > 1"):
+        query_incentive_equilibrium(law, 1, 0.2)
+    with pytest.raises(InvalidInputError, match="sigma"):
+        query_incentive_equilibrium(law, 100, 1.5)
+    with pytest.raises(InvalidInputError, match="method"):
+        query_incentive_equilibrium(law, 100, 0.2, method="local")
+    with pytest.raises(InvalidInputError):
+        query_incentive_equilibrium(scipy.stats.norm(), 100, 0.2)
+    with pytest.raises(ConvergenceError):
+        query_incentive_equilibrium(law, 1e4, 0.3, max_reward=1000)
