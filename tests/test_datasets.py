@@ -85,6 +85,17 @@ def test_published_sizes(graphs):
     assert nx.is_connected(graphs["ego-facebook"])
 
 
+def test_ego_facebook_spectral_facts_in_the_docs(graphs):
+    # load_ego_facebook's docstring (and the demo) quote the maximum degree and 1/rho(A)
+    import scipy.sparse.linalg as spla
+
+    G = graphs["ego-facebook"]
+    assert max(d for _, d in G.degree()) == 1045
+    A = nx.to_scipy_sparse_array(G, weight=None, format="csr").astype(float)
+    rho = spla.eigsh(A, k=1, which="LA", return_eigenvectors=False)[0]
+    assert round(rho, 1) == 162.4
+
+
 def test_rds_nyjazz_forest_matches_provenance(graphs):
     G = graphs["rds-nyjazz"]
     text = datasets.provenance("rds-nyjazz")

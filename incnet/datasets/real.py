@@ -141,7 +141,7 @@ def load_ego_facebook(*, as_network=False):
     ``Padam-0/facebook_viral_advertising`` (commit ``a7580d4``), which is the SNAP file with one
     comment line added; the edge set was cross-checked against a second copy. The maximum
     degree is 1,045, so a plain altruism matrix :math:`aA` is well posed only for
-    :math:`a < 1/\\rho(A) \\approx 1/163`; use :meth:`~incnet.IncentiveNetwork.row_normalized`.
+    :math:`a < 1/\\rho(A) \\approx 1/162.4`; use :meth:`~incnet.IncentiveNetwork.row_normalized`.
 
     References
     ----------
