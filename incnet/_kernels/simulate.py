@@ -45,19 +45,19 @@ DELAY_LOGNORMAL = 1
 DELAY_FIXED = 2
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _mix(z):
     z = (z ^ (z >> np.uint64(30))) * _MIX1
     z = (z ^ (z >> np.uint64(27))) * _MIX2
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _seed_state(state, seed):
     state[0] = _mix(np.uint64(seed) + _GOLDEN)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _uniform(state):
     """A float64 in the open interval (0, 1) (SplitMix64, 53 bits)."""
     state[0] += _GOLDEN
@@ -65,14 +65,14 @@ def _uniform(state):
     return (np.float64(z >> np.uint64(11)) + 0.5) * _TWO_M53
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _below(state, n):
     """A uniform integer in [0, n)."""
     k = np.int64(_uniform(state) * n)
     return k if k < n else n - 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _delay(state, kind, a, b):
     """One recruitment delay: exponential (mean a), lognormal (mean a, log-sd b) or fixed a."""
     if kind == 0:
@@ -84,7 +84,7 @@ def _delay(state, kind, a, b):
     return a
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _skip(state, log_keep):
     """Failures before the next success of Bernoulli trials, as a float (may exceed int range)."""
     return math.floor(math.log(_uniform(state)) / log_keep)

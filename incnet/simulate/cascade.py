@@ -57,8 +57,8 @@ def _finish(spread, visits, n_runs, method):
 
 
 def _csr(net):
-    return (np.ascontiguousarray(net.W.indptr, dtype=np.int64),
-            np.ascontiguousarray(net.W.indices, dtype=np.int64))
+    # writable int64 copies: numba compiles one specialisation per dtype and per read-only flag
+    return np.array(net.W.indptr, dtype=np.int64), np.array(net.W.indices, dtype=np.int64)
 
 
 def independent_cascade(net, seeds, p, *, n_runs, rng=None):
@@ -121,7 +121,7 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None):
     if isinstance(p, str):
         if p != "weight":
             raise InvalidInputError(f"p must be a probability or 'weight', got {p!r}")
-        edge_prob = np.ascontiguousarray(net.W.data, dtype=np.float64)
+        edge_prob = np.array(net.W.data, dtype=np.float64)
         if np.any(edge_prob < 0) or np.any(edge_prob > 1):
             raise InvalidInputError(
                 f"p='weight' needs every weight in [0, 1]; found range [{edge_prob.min()}, {edge_prob.max()}]"
@@ -197,7 +197,7 @@ def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None):
         in_degree = np.bincount(indices, minlength=net.n).astype(np.float64)
         b = 1.0 / in_degree[indices]
     elif weights == "weight":
-        b = np.asarray(net.W.data, dtype=np.float64)
+        b = np.array(net.W.data, dtype=np.float64)
         into = np.bincount(indices, weights=b, minlength=net.n)
         if np.any(b < 0) or np.any(into > 1 + 1e-12):
             worst = int(np.argmax(into))

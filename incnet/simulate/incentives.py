@@ -236,16 +236,20 @@ def recruitment_incentives(mechanism_or_schedule, *, mean_contacts, response, fi
     w = np.zeros(size)
     p = np.zeros(size)
     m = np.zeros(size)
-    for d in range(horizon - 1, -1, -1):
-        total = 0.0
-        reach = 1.0  # prod_{j=d+1}^{d+k-1} m_j, grown one factor per step
-        for k in range(1, horizon - d + 1):
-            finder_depth = d + k
-            total += payments[finder_depth, k] * q * report_probabilities[finder_depth] * reach
-            reach *= m[finder_depth]
-        w[d] = total
-        p[d] = response_table(response, np.array([total]))[0]
-        m[d] = mean_contacts * p[d]
+    # coefficient[d + k] of the k-th term for a depth-d recruiter is payments[d + k, k] * q * s_{d+k}:
+    # the d-th sub-diagonal of the payment table, scaled by the finder's report probability
+    scaled = payments * (q * report_probabilities)[:, None]
+    with np.errstate(over="ignore", invalid="ignore"):
+        for d in range(horizon - 1, -1, -1):
+            coefficient = np.diagonal(scaled, offset=-d)[1:]
+            # reach[k - 1] = prod_{j=d+1}^{d+k-1} m_j, the expected descendants k - 1 levels below
+            reach = np.ones(horizon - d)
+            if horizon - d > 1:
+                np.cumprod(m[d + 1:horizon], out=reach[1:])
+            terms = np.where(coefficient > 0, coefficient * reach, 0.0)
+            w[d] = float(terms.sum())
+            p[d] = response_table(response, np.array([w[d]]))[0]
+            m[d] = mean_contacts * p[d]
     return RecruitmentIncentives(
         incentives=w,
         probabilities=p,

@@ -343,8 +343,8 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
             raise InvalidInputError("pass either a network or offspring=, not both")
         net = as_network(net)
         n = net.n
-        indptr = np.ascontiguousarray(net.W.indptr, dtype=np.int64)
-        indices = np.ascontiguousarray(net.W.indices, dtype=np.int64)
+        indptr = np.array(net.W.indptr, dtype=np.int64)  # writable copies: one numba specialisation
+        indices = np.array(net.W.indices, dtype=np.int64)
         degree = np.diff(indptr).astype(np.float64)
         total = degree.sum()
         mean_contacts = float(np.dot(degree, degree) / total - 1.0) if total > 0 else 0.0
@@ -405,7 +405,7 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
                     )
                 else:
                     kernels.recruitment_branching_kernel(
-                        np.ascontiguousarray(law.cdf), n_roots, find_prob if columns else 0.0,
+                        np.array(law.cdf), n_roots, find_prob if columns else 0.0,
                         recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b, *args,
                     )
                 if bar is not None:

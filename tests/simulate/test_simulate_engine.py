@@ -1,0 +1,339 @@
+"""simulate_recruitment, independent_cascade, linear_threshold: checks against theory (issue 5, §4)."""
+
+import hashlib
+import itertools
+import os
+import subprocess
+import sys
+import textwrap
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.stats
+
+from incnet.branching import as_offspring
+from incnet.errors import InvalidInputError
+from incnet.mechanisms import FinderOnly, RecursiveSplit
+from incnet.simulate import (
+    ConstantResponse,
+    ExponentialResponse,
+    independent_cascade,
+    linear_threshold,
+    simulate_recruitment,
+)
+
+SMALL = nx.Graph([(0, 1), (1, 2), (2, 3), (3, 0), (1, 4), (4, 5)])  # 6 undirected edges = 12 arcs
+
+
+def exact_ic_reach(G, seeds, p):
+    """Expected reach of independent cascade by enumerating every live-edge graph (Kempe et al.)."""
+    arcs = [(u, v) for u, v in G.edges()] + [(v, u) for u, v in G.edges()] if not G.is_directed() else list(G.edges())
+    total = 0.0
+    for live in itertools.product((0, 1), repeat=len(arcs)):
+        weight = np.prod([p if b else 1 - p for b in live])
+        H = nx.DiGraph()
+        H.add_nodes_from(G)
+        H.add_edges_from(a for a, b in zip(arcs, live) if b)
+        reached = set(seeds)
+        for s in seeds:
+            reached |= nx.descendants(H, s)
+        total += weight * len(reached)
+    return total
+
+
+def exact_lt_reach(G, seeds):
+    """Expected LT reach with b_uv = 1/deg(v): each node keeps at most one in-arc (Kempe et al.)."""
+    nodes = list(G)
+    choices = [[None] + list(G.neighbors(v)) if v not in seeds else [None] for v in nodes]
+    total = 0.0
+    for pick in itertools.product(*choices):
+        weight = 1.0
+        for v, u in zip(nodes, pick):
+            if v not in seeds:
+                weight *= 0.0 if u is None else 1.0 / G.degree(v)
+        if weight == 0.0:
+            continue
+        H = nx.DiGraph((u, v) for v, u in zip(nodes, pick) if u is not None)
+        H.add_nodes_from(nodes)
+        reached = set(seeds)
+        for s in seeds:
+            reached |= nx.descendants(H, s)
+        total += weight * len(reached)
+    return total
+
+
+def assert_close(estimate, stderr, exact, k=5.0):
+    assert abs(estimate - exact) <= k * stderr, (estimate, stderr, exact)
+
+
+# ---------------------------------------------------------------- baselines against exact enumeration
+def test_independent_cascade_matches_live_edge_enumeration():
+    exact = exact_ic_reach(SMALL, [0], 0.4)
+    res = independent_cascade(SMALL, [0], 0.4, n_runs=40_000, rng=1)
+    assert_close(res.mean, res.stderr, exact)
+    assert res.spread.min() >= 1 and res.spread.max() <= SMALL.number_of_nodes()
+
+
+def test_independent_cascade_edge_probabilities_match_enumeration():
+    G = nx.DiGraph([(0, 1), (1, 2), (0, 2), (2, 3)])
+    nx.set_edge_attributes(G, 0.3, "weight")
+    exact = exact_ic_reach(G, [0], 0.3)
+    from incnet import IncentiveNetwork
+
+    res = independent_cascade(IncentiveNetwork.from_networkx(G, weight="weight"), [0], "weight",
+                              n_runs=40_000, rng=2)
+    assert_close(res.mean, res.stderr, exact)
+
+
+def test_linear_threshold_matches_live_edge_enumeration():
+    exact = exact_lt_reach(SMALL, {0})
+    res = linear_threshold(SMALL, [0], n_runs=40_000, rng=3)
+    assert_close(res.mean, res.stderr, exact)
+
+
+def test_finder_only_reproduces_plain_diffusion():
+    # Finder-only pays nothing for recruiting, so p_d = p(0) = p0 at every depth: independent cascade
+    response = ExponentialResponse(0.4, 0.9, scale=10.0)
+    res = simulate_recruitment(SMALL, FinderOnly(2000.0), seeds=[0], targets=0, response=response,
+                               horizon=10, n_runs=40_000, rng=4)
+    assert np.all(res.incentives.incentives == 0)
+    mean, se = res.mean("participants")
+    assert_close(mean, se, exact_ic_reach(SMALL, [0], 0.4))
+    # the recursive split does pay for recruiting and so reaches more people
+    darpa = simulate_recruitment(SMALL, RecursiveSplit(2000.0, 0.5), seeds=[0], targets=1, response=response,
+                                 horizon=10, n_runs=2000, rng=4)
+    assert np.all(darpa.incentives.incentives[:-1] > 0)
+
+
+# ---------------------------------------------------------------- branching process
+def test_generation_sizes_match_m_to_the_n():
+    law = as_offspring(scipy.stats.poisson(3.0))
+    p = 0.4  # m = 1.2
+    H = 8
+    res = simulate_recruitment(None, FinderOnly(1.0), offspring=law, seeds=2, targets=0,
+                               response=ConstantResponse(p), horizon=H, n_runs=20_000, rng=5)
+    profile = np.zeros((res.n_runs, H + 1))
+    profile[:, : res.depth_profile.shape[1]] = res.depth_profile
+    m = law.mean * p
+    for depth in range(H + 1):
+        column = profile[:, depth]
+        se = column.std(ddof=1) / np.sqrt(column.size)
+        assert_close(column.mean(), se, 2 * m**depth)
+    assert not res.capped.any()
+
+
+def test_extinction_probability_matches_generating_function():
+    law = as_offspring([0.2, 0.3, 0.2, 0.3])
+    p = 0.8
+    thinned = lambda s: law.pgf(1 - p + p * s)  # offspring pgf of the recruited
+    H = 6
+    # P(no one at depth H) = g^(H)(0): exact finite-horizon extinction
+    s = 0.0
+    for _ in range(H):
+        s = float(thinned(s))
+    res = simulate_recruitment(None, FinderOnly(1.0), offspring=law, seeds=1, targets=0,
+                               response=p, horizon=H, n_runs=20_000, rng=6)
+    extinct = res.max_depth < H
+    assert_close(extinct.mean(), np.sqrt(s * (1 - s) / res.n_runs), s)
+    # with no horizon, runs that survive hit the participant cap; the rest died out
+    fixed_point = law.extinction_probability() if p == 1 else None
+    q = 0.0
+    for _ in range(10_000):
+        q = float(thinned(q))
+    assert fixed_point is None
+    res = simulate_recruitment(None, FinderOnly(1.0), offspring=law, seeds=1, targets=0, response=p,
+                               horizon=400, n_runs=4000, max_participants=3000, rng=7)
+    died = ~res.capped
+    assert_close(died.mean(), np.sqrt(q * (1 - q) / res.n_runs), q)
+    assert res.participants.max() <= 3000
+
+
+def test_branching_success_probability_and_payments():
+    law = as_offspring(scipy.stats.poisson(2.0))
+    mech = RecursiveSplit(2000.0, 0.5)
+    res = simulate_recruitment(None, mech, offspring=law, seeds=1, targets=0.05,
+                               response=ExponentialResponse(0.2, 0.6, 50.0), horizon=5,
+                               n_runs=4000, rng=8, keep_trees=True)
+    assert np.all(res.paid <= mech.budget + 1e-9)
+    # a run succeeds iff some participant found and reported; paid equals the chain of that finder
+    for r in range(50):
+        f = res.forest(r)
+        if res.success[r]:
+            depth = f["depth"][-1]  # the finder is the last to join: the find ends the run
+            assert res.paid[r] == pytest.approx(mech.chain_payments(depth + 1).sum())
+            assert res.found_time[r, 0] == f["time"][-1]
+        else:
+            assert res.paid[r] == 0 and np.isinf(res.found_time[r, 0])
+
+
+# ---------------------------------------------------------------- graph runs: structure and payments
+def test_forest_is_a_valid_recruitment_tree_and_payments_follow_the_mechanism():
+    G = nx.barabasi_albert_graph(300, 3, seed=2)
+    mech = RecursiveSplit(2000.0, 0.5)
+    res = simulate_recruitment(G, mech, seeds=3, targets=5, response=ExponentialResponse(0.2, 0.7, 20.0),
+                               horizon=12, n_runs=300, delay=("fixed", 1.0), rng=9, keep_trees=True)
+    assert np.all(res.paid_per_target <= mech.budget + 1e-9)
+    checked = 0
+    for r in range(res.n_runs):
+        f = res.forest(r)
+        assert f["node"].size == res.participants[r] == res.depth_profile[r].sum()
+        pos = {v: i for i, v in enumerate(f["node"].tolist())}
+        for v, par, d, t in zip(f["node"], f["parent"], f["depth"], f["time"]):
+            assert t == d  # fixed unit delays: time counts generations
+            if par < 0:
+                assert d == 0
+            else:
+                assert G.has_edge(int(par), int(v)) and f["depth"][pos[int(par)]] == d - 1
+        # payments recomputed by the mechanism on the recorded forest
+        parents = np.array([pos[int(p)] if p >= 0 else -1 for p in f["parent"]])
+        finders = np.isfinite(res.found_time[r]).sum()
+        contributions = np.zeros(f["node"].size)
+        for d in np.unique(f["depth"]):
+            pass
+        if finders:
+            checked += 1
+            # one unit at each finder: the finders are the participants whose join time is a find time
+            found = set(res.found_time[r][np.isfinite(res.found_time[r])].tolist())
+            depths = [d for d, t in zip(f["depth"], f["time"]) if t in found]
+            assert len(depths) >= finders
+        assert res.paid[r] == pytest.approx(res.paid_per_target[r].sum())
+    assert checked > 0
+    tree = res.tree(0)
+    assert nx.is_forest(tree.to_undirected()) and tree.number_of_nodes() == res.participants[0]
+
+
+def test_paid_matches_mechanism_payments_on_the_forest():
+    G = nx.karate_club_graph()
+    mech = RecursiveSplit(100.0, 0.5)
+    targets = [33, 32, 30]
+    res = simulate_recruitment(G, mech, seeds=[0], targets=targets, response=0.5, horizon=8,
+                               n_runs=200, rng=10, keep_trees=True)
+    for r in range(res.n_runs):
+        f = res.forest(r)
+        pos = {v: i for i, v in enumerate(f["node"].tolist())}
+        parents = np.array([pos[int(p)] if p >= 0 else -1 for p in f["parent"]])
+        contributions = np.zeros(len(parents))
+        for j, node in enumerate(targets):
+            if np.isfinite(res.found_time[r, j]):
+                contributions[pos[node]] = 1.0
+                assert f["time"][pos[node]] == res.found_time[r, j]
+        expected = mech.payments(parents, contributions).sum() if contributions.any() else 0.0
+        assert res.paid[r] == pytest.approx(expected)
+    assert res.success.any() and not res.success.all()
+
+
+def test_seed_on_target_and_deadline_and_cap():
+    G = nx.path_graph(10)
+    res = simulate_recruitment(G, [10.0], seeds=[3], targets=[3], response=1.0, horizon=9, n_runs=5, rng=0)
+    assert res.success.all() and np.all(res.found_time == 0) and np.all(res.participants == 1)
+    res = simulate_recruitment(G, [10.0], seeds=[0], targets=[9], response=1.0, horizon=9, n_runs=5,
+                               deadline=0.0, rng=0)
+    assert not res.success.any() and np.all(res.participants == 1)
+    res = simulate_recruitment(G, [10.0], seeds=[0], targets=0, response=1.0, horizon=9, n_runs=5,
+                               max_participants=4, rng=0)
+    assert res.capped.all() and np.all(res.participants == 4)
+    res = simulate_recruitment(G, [10.0], seeds=[0], targets=[9], response=1.0, horizon=8, n_runs=5, rng=0)
+    assert not res.success.any() and np.all(res.max_depth == 8)  # the horizon stops recruitment
+
+
+@pytest.mark.parametrize("delay", [2.0, ("lognormal", 2.0, 0.5)])
+def test_time_to_target_is_a_sum_of_delays(delay):
+    # p = 1 on a path: the target at distance 3 is found after three independent delays of mean 2
+    res = simulate_recruitment(nx.path_graph(4), [1.0], seeds=[0], targets=[3], response=1.0, horizon=5,
+                               n_runs=20_000, delay=delay, rng=11)
+    times = res.found_time[:, 0]
+    assert res.success.all()
+    assert_close(times.mean(), times.std() / np.sqrt(times.size), 6.0)
+    curve = res.success_by_time([0.0, np.inf])
+    assert curve.tolist() == [0.0, 1.0]
+
+
+def test_report_probability_thins_finds():
+    res = simulate_recruitment(nx.path_graph(3), [100.0], seeds=[0], targets=[2], response=1.0, horizon=3,
+                               n_runs=20_000, report=lambda r0: 0.25 + 0 * r0, rng=12)
+    assert_close(res.success_rate, np.sqrt(0.25 * 0.75 / res.n_runs), 0.25)
+
+
+# ---------------------------------------------------------------- reproducibility
+def _fingerprint(*arrays):
+    h = hashlib.sha256()
+    for a in arrays:
+        h.update(np.ascontiguousarray(a).tobytes())
+    return h.hexdigest()
+
+
+SCRIPT = textwrap.dedent("""
+    import hashlib, networkx as nx, numpy as np, scipy.stats
+    from incnet.simulate import simulate_recruitment, independent_cascade, linear_threshold
+    G = nx.barabasi_albert_graph(400, 3, seed=3)
+    a = simulate_recruitment(G, [100.0, 50.0, 25.0], seeds=4, targets=6, response=0.3, horizon=6,
+                             n_runs=37, deadline=5.0, rng=42)
+    b = simulate_recruitment(None, [100.0, 50.0], offspring=scipy.stats.poisson(2.5), seeds=2,
+                             targets=0.02, response=0.5, horizon=6, n_runs=37, rng=42)
+    c = independent_cascade(G, 5, 0.1, n_runs=37, rng=42)
+    d = linear_threshold(G, 5, n_runs=37, rng=42)
+    h = hashlib.sha256()
+    for arr in (a.found_time, a.participants, a.paid, a.depth_profile, b.found_time, b.participants,
+                b.depth_profile, c.spread, d.spread):
+        h.update(np.ascontiguousarray(arr).tobytes())
+    print(h.hexdigest())
+""")
+
+
+def test_results_do_not_depend_on_the_thread_count():
+    out = []
+    for threads in ("1", "2"):
+        env = dict(os.environ, NUMBA_NUM_THREADS=threads)
+        proc = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        out.append(proc.stdout.strip())
+    assert out[0] == out[1]
+
+
+def test_same_seed_same_result_and_rng_forms():
+    G = nx.barabasi_albert_graph(200, 2, seed=1)
+    kwargs = dict(seeds=3, targets=4, response=0.4, horizon=5, n_runs=50)
+    a = simulate_recruitment(G, [10.0, 5.0], rng=7, **kwargs)
+    b = simulate_recruitment(G, [10.0, 5.0], rng=np.random.default_rng(7), **kwargs)
+    c = simulate_recruitment(G, [10.0, 5.0], rng=8, **kwargs)
+    assert _fingerprint(a.found_time, a.participants) == _fingerprint(b.found_time, b.participants)
+    assert _fingerprint(a.found_time, a.participants) != _fingerprint(c.found_time, c.participants)
+    x = independent_cascade(G, [0, 1], 0.2, n_runs=30, rng=1)
+    y = independent_cascade(G, [0, 1], 0.2, n_runs=30, rng=1)
+    assert np.array_equal(x.spread, y.spread)
+
+
+# ---------------------------------------------------------------- validation
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(targets=1.5),
+        dict(targets=100),
+        dict(targets=["nope"]),
+        dict(seeds=0),
+        dict(delay=-1.0),
+        dict(delay=("gamma", 1.0)),
+        dict(deadline=-1.0),
+        dict(horizon=-1),
+        dict(n_runs=0),
+        dict(offspring=[0.5, 0.5]),
+    ],
+)
+def test_bad_arguments_raise(kwargs):
+    base = dict(seeds=1, targets=1, response=0.5, horizon=3, n_runs=2)
+    with pytest.raises(InvalidInputError):
+        simulate_recruitment(nx.path_graph(5), [1.0], **(base | kwargs))
+
+
+def test_branching_needs_offspring_and_probability_targets():
+    with pytest.raises(InvalidInputError):
+        simulate_recruitment(None, [1.0], seeds=1, targets=0.1, response=0.5, horizon=3, n_runs=2)
+    with pytest.raises(InvalidInputError):
+        simulate_recruitment(None, [1.0], offspring=[0.5, 0.5], seeds=1, targets=3, response=0.5,
+                             horizon=3, n_runs=2)
+    with pytest.raises(InvalidInputError):
+        independent_cascade(nx.path_graph(3), [0], 1.5, n_runs=2)
+    with pytest.raises(InvalidInputError):
+        linear_threshold(nx.path_graph(3), [0], n_runs=2, weights="bogus")
