@@ -18,6 +18,7 @@ References
 
 import math
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -29,30 +30,40 @@ from .network import DENSE_LIMIT, as_network
 
 __all__ = ["PayoffResult", "total_payoffs", "payoff_influence", "payoff_exposure"]
 
-METHODS = ("auto", "direct", "krylov", "neumann")
-#: Above this many non-zeros the Neumann kernel splits rows over threads.
+METHODS = ("auto", "direct", "krylov", "neumann", "chebyshev")
+#: From this many non-zeros on the kernels split rows over threads.
 _PARALLEL_NNZ = 200_000
+#: Rows per chunk of parallel work: chunks are fixed by the matrix, not by the thread count.
+_CHUNK_NNZ = 50_000
+#: From this many nodes on the iterative kernels work on a reverse Cuthill-McKee reordering of W
+#: (payoff vectors no longer fit in cache, and neighbours stored near each other are read together).
+_REORDER_NODES = 50_000
+#: ``auto`` iterates only when the spectral bound promises convergence within this many steps.
+_MAX_AUTO_STEPS = 2_000
 #: ``auto`` factorises only up to this many nodes (LU fill-in explodes on hub-heavy graphs).
 _DIRECT_LIMIT = DENSE_LIMIT
-#: ``auto`` prefers the Neumann iteration when it needs at most this many steps.
-_NEUMANN_STEPS = 300
+#: Products spent on the Collatz-Wielandt bound before falling back to ARPACK.
+_BOUND_PRODUCTS = 40
+#: Restarts of an iteration from its true residual when the recursive one drifted below tol.
+_RESTARTS = 3
 
 
 @dataclass(frozen=True, repr=False)
 class PayoffResult(ResultMixin):
-    """Total payoffs :math:`u = (I - W)^{-1} x` and how they were computed.
+    r"""Total payoffs :math:`u = (I - W)^{-1} x` and how they were computed.
 
     Attributes
     ----------
     u : numpy.ndarray
         Total payoffs, shape (n,) or (n, k) like ``x``, in the order of ``nodes``.
     converged : bool
-        Whether the relative residual is within ``tol``.
+        Whether the relative residual is within ``tol`` (always True for a returned result:
+        a miss raises :class:`~incnet.errors.ConvergenceError`).
     iterations : int
-        Iterations of an iterative method (0 for ``"direct"``).
+        Iterations (sparse products) of an iterative method; 0 for ``"direct"``.
     residual : float
-        Relative residual :math:`\\max_c \\|x_c - (I - W) u_c\\|_2 / \\|x_c\\|_2`, recomputed
-        independently of the solver.
+        Relative residual :math:`\max_c \|x_c - (I - W) u_c\|_2 / \|x_c\|_2` (absolute for a zero
+        column), recomputed from the returned ``u`` independently of the solver.
     method : str
         The method actually used (``"auto"`` resolved).
     nodes : tuple
@@ -69,105 +80,190 @@ class PayoffResult(ResultMixin):
     _per_node_field = "u"
 
 
-def _relative_residual(W, x, u):
-    r = x - (u - W @ u)
-    if x.ndim == 1:
-        scale = np.linalg.norm(x)
-        return float(np.linalg.norm(r) / scale) if scale > 0 else float(np.linalg.norm(r))
-    scale = np.linalg.norm(x, axis=0)
-    norms = np.linalg.norm(r, axis=0)
-    return float(np.max(np.where(scale > 0, norms / np.where(scale > 0, scale, 1.0), norms)))
+class _Operator(NamedTuple):
+    """The arrays the kernels read, built once per network and cached on it."""
+
+    perm: object  # new index -> node index, or None when W is used in its own order
+    indptr: np.ndarray  # uint64
+    indices: np.ndarray  # uint32
+    data: np.ndarray  # float64 weights, or empty when every weight equals ``weight``
+    weight: float
+    abs_data: np.ndarray
+    abs_weight: float
+    bounds: np.ndarray  # row chunks
+    parallel: bool
 
 
-def _check_well_posed(net):
-    """Raise IllPosedNetworkError unless rho(|W|) < 1; return the bound that proved it."""
+def _ordering(net):
+    """Reverse Cuthill-McKee order of the links' pattern (cached; unchanged by scaling)."""
+
+    def compute():
+        from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+        pattern = sp.csr_matrix((np.ones(net.nnz, dtype=np.int8), net.W.indices, net.W.indptr),
+                                shape=(net.n, net.n))
+        return np.asarray(reverse_cuthill_mckee(pattern, symmetric_mode=net.is_symmetric), dtype=np.int64)
+
+    return net._cached("ordering", compute)
+
+
+def _operator(net):
+    from ._kernels.payoffs import row_chunks
+
+    def compute():
+        W = net.W
+        perm = None
+        if net.n >= _REORDER_NODES and net.nnz > 0:
+            perm = _ordering(net)
+            W = sp.csr_array(W[perm][:, perm])
+            W.sort_indices()
+        indptr = np.asarray(W.indptr, dtype=np.uint64)
+        indices = np.asarray(W.indices, dtype=np.uint32)
+        data = np.asarray(W.data, dtype=np.float64)
+        weight = 0.0
+        if data.size and np.all(data == data[0]):
+            weight, data = float(data[0]), np.empty(0)
+        abs_data = np.abs(data)
+        n_chunks = max(1, min(1024, W.nnz // _CHUNK_NNZ))
+        bounds = row_chunks(indptr, n_chunks)
+        return _Operator(perm, indptr, indices, data, weight, abs_data, abs(weight), bounds,
+                         W.nnz >= _PARALLEL_NNZ)
+
+    return net._cached("payoffs.operator", compute)
+
+
+def _ill_posed(rho):
+    return IllPosedNetworkError(
+        f"u = x + W u is ill-posed: the spectral radius rho(|W|) = {rho:.6g} >= 1, so payoffs "
+        "can feed back without bound. Scale W down (net.scaled(c) with c < "
+        f"{1.0 / rho:.6g}) or row-normalise it (net.row_normalized(a) with a < 1); "
+        "method='direct' with require_well_posed=False solves any invertible I - W",
+        spectral_radius=rho,
+    )
+
+
+def _contraction_bound(net):
+    r"""A proven upper bound on :math:`\rho(|W|)`, as cheap as possible, cached on the network.
+
+    In order: the cached spectral radius; the largest absolute row or column sum; the
+    Collatz-Wielandt bound of a short power iteration on :math:`|W| + I`; ARPACK. Raises
+    IllPosedNetworkError when the spectral radius is >= 1.
+    """
+    rho = net._cache.get("spectral_radius")
+    if rho is not None:
+        if rho >= 1.0:
+            raise _ill_posed(rho)
+        return rho
     bound = net.row_sum_bound
     if bound < 1.0:
         return bound
+    cached = net._cache.get("rho_upper_bound")
+    if cached is not None and cached < 1.0:
+        return cached
+    from ._kernels.payoffs import collatz_wielandt_kernel
+
+    op = _operator(net)
+    bound, _ = collatz_wielandt_kernel(op.indptr, op.indices, op.abs_data, op.abs_weight,
+                                       op.bounds, _BOUND_PRODUCTS, 0.01, op.parallel)
+    if bound < 1.0:
+        return net._cached("rho_upper_bound", lambda: float(bound))
     rho = net.spectral_radius
     if rho >= 1.0:
-        raise IllPosedNetworkError(
-            f"u = x + W u is ill-posed: the spectral radius rho(|W|) = {rho:.6g} >= 1, so payoffs "
-            "can feed back without bound. Scale W down (net.scaled(c) with c < "
-            f"{1.0 / rho:.6g}) or row-normalise it (net.row_normalized(a) with a < 1); "
-            "method='direct' with require_well_posed=False solves any invertible I - W",
-            spectral_radius=rho,
-        )
+        raise _ill_posed(rho)
     return rho
 
 
-def _known_contraction(net):
-    """Best contraction factor known without new work: cached rho or the row-sum bound."""
-    rho = net._cache.get("spectral_radius")
-    return rho if rho is not None else net.row_sum_bound
+def _spectrum_interval(net, bound):
+    """Interval [lower, upper] holding the eigenvalues of I - W for a symmetric W."""
+    # Inflate a little: an ARPACK estimate may sit a rounding error below the true radius.
+    radius = min(1.0, bound * (1.0 + 1e-7) + 1e-15)
+    lower, upper = 1.0 - radius, 1.0 + radius
+    lam_min = net._cache.get("lambda_min")
+    if lam_min is not None:
+        upper = min(upper, 1.0 - lam_min * (1.0 + 1e-7) + 1e-15)
+    return lower, max(upper, lower + 1e-12)
 
 
-def _resolve_auto(net, contraction, tol):
-    if contraction < 1.0 and net.nnz > 0:
-        steps = math.log(tol) / math.log(max(contraction, 1e-300)) if contraction > 0 else 1
-        if steps <= _NEUMANN_STEPS:
-            return "neumann"
+def _estimated_steps(symmetric, bound, tol):
+    if bound <= 0.0:
+        return 1.0
+    if bound >= 1.0:
+        return math.inf
+    if symmetric:
+        kappa = (1.0 + bound) / (1.0 - bound)
+        q = (math.sqrt(kappa) - 1.0) / (math.sqrt(kappa) + 1.0)
+        return math.log(2.0 / tol) / -math.log(q) if q > 0 else 1.0
+    return math.log(tol) / math.log(bound)
+
+
+def _resolve_auto(net, bound, tol):
+    symmetric = net.is_symmetric
+    if _estimated_steps(symmetric, bound, tol) <= _MAX_AUTO_STEPS:
+        return "chebyshev" if symmetric else "neumann"
     if net.n <= _DIRECT_LIMIT:
         return "direct"
     return "krylov"
 
 
-def _solve_direct(W, x):
+def _solve_direct(net, x2):
     from scipy.sparse.linalg import MatrixRankWarning, splu
-
-    n = W.shape[0]
-    A = (sp.identity(n, format="csc") - W).tocsc()
     import warnings
 
+    A = (sp.identity(net.n, format="csc") - net.W).tocsc()
     with warnings.catch_warnings():
         warnings.simplefilter("error", MatrixRankWarning)
         try:
             lu = splu(A)
         except (RuntimeError, MatrixRankWarning) as err:
-            raise IllPosedNetworkError(f"I - W is singular ({err}); no payoff vector solves u = x + W u") from None
-    return lu.solve(x), 0
+            raise IllPosedNetworkError(
+                f"I - W is singular ({err}); no payoff vector solves u = x + W u"
+            ) from None
+    u = lu.solve(x2)
+    if not np.all(np.isfinite(u)):
+        raise IllPosedNetworkError("I - W is numerically singular; no payoff vector solves u = x + W u")
+    # One step of iterative refinement recovers the digits lost to an ill-conditioned I - W.
+    u = u + lu.solve(x2 - A @ u)
+    return np.ascontiguousarray(u), 0
 
 
-def _solve_krylov(net, x, x0, tol, max_iter):
+def _solve_krylov(net, x2, x0, tol, max_iter):
     from scipy.sparse.linalg import LinearOperator, cg, gmres
 
     W = net.W
     n = net.n
     A = LinearOperator((n, n), matvec=lambda v: v - W @ v, dtype=np.float64)
-    symmetric = net.is_symmetric
-    columns = x if x.ndim == 2 else x[:, None]
-    starts = None if x0 is None else (x0 if x0.ndim == 2 else x0[:, None])
-    out = np.empty_like(columns)
-    total_iterations = 0
-    for c in range(columns.shape[1]):
+    out = np.empty_like(x2)
+    iterations = 0
+    for c in range(x2.shape[1]):
         count = [0]
 
         def tick(_):
             count[0] += 1
 
-        start = None if starts is None else starts[:, c]
-        if symmetric:
-            sol, info = cg(A, columns[:, c], x0=start, rtol=tol, atol=0.0, maxiter=max_iter, callback=tick)
+        start = None if x0 is None else x0[:, c]
+        b = x2[:, c]
+        atol = tol if not np.any(b) else 0.0
+        if net.is_symmetric:
+            # I - W is symmetric positive definite when rho(|W|) < 1.
+            sol, _ = cg(A, b, x0=start, rtol=tol, atol=atol, maxiter=max_iter, callback=tick)
         else:
-            sol, info = gmres(A, columns[:, c], x0=start, rtol=tol, atol=0.0, maxiter=max_iter,
-                              restart=min(n, 50), callback=tick, callback_type="pr_norm")
+            sol, _ = gmres(A, b, x0=start, rtol=tol, atol=atol, maxiter=max_iter,
+                           restart=min(n, 50), callback=tick, callback_type="pr_norm")
         out[:, c] = sol
-        total_iterations = max(total_iterations, count[0])
-    return (out if x.ndim == 2 else out[:, 0]), total_iterations
+        iterations = max(iterations, count[0])
+    return out, iterations
 
 
-def _solve_neumann(net, x, x0, tol, max_iter):
-    from ._kernels.payoffs import _neumann_kernel
+def _solve_iterative(method, net, op, bound, x_k, x0_k, tol, max_iter):
+    """Neumann or Chebyshev in the kernel's (possibly reordered) indexing; returns (u, iterations)."""
+    from ._kernels.payoffs import solve_kernel
 
-    W = net.W
-    block = x if x.ndim == 2 else x[:, None]
-    u = np.array(block if x0 is None else (x0 if x0.ndim == 2 else x0[:, None]), dtype=np.float64, order="C")
-    work = np.empty_like(u)
-    iterations, _, ratio = _neumann_kernel(
-        W.indptr, W.indices, W.data, np.ascontiguousarray(block), u, work,
-        tol, max_iter, W.nnz >= _PARALLEL_NNZ,
-    )
-    return (u if x.ndim == 2 else u[:, 0]), iterations
+    lower, upper = _spectrum_interval(net, bound) if method == "chebyshev" else (0.0, 0.0)
+    u = np.empty_like(x_k) if x0_k is None else x0_k
+    iterations, _ = solve_kernel(method == "chebyshev", op.indptr, op.indices, op.data, op.weight,
+                                 op.bounds, x_k, u, x0_k is not None, lower, upper, tol, max_iter,
+                                 _RESTARTS, op.parallel)
+    return u, iterations
 
 
 def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
@@ -246,34 +342,62 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
     tol = check_positive(tol, "tol")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     x = as_vector(x, net.n, "x", allow_block=True)
+    block = x.ndim == 2
+    x2 = x if block else x.reshape(net.n, 1)
     if x0 is not None:
         x0 = as_vector(x0, net.n, "x0", allow_block=True)
         if x0.shape != x.shape:
-            raise InvalidInputError(f"x0 has shape {x0.shape} but x has shape {x.shape}")
+            raise InvalidInputError(f"x0 has shape {x0.shape} but x has shape {x.shape}; give one "
+                                    "starting value per entry of x")
+        x0 = x0 if block else x0.reshape(net.n, 1)
     if require_well_posed or method != "direct":
-        contraction = _check_well_posed(net)
+        bound = _contraction_bound(net)
     else:
-        contraction = _known_contraction(net)
+        bound = math.inf
     if method == "auto":
-        method = _resolve_auto(net, contraction, tol)
+        method = _resolve_auto(net, bound, tol) if net.nnz else "neumann"
 
-    if method == "direct":
-        u, iterations = _solve_direct(net.W, x)
+    op = _operator(net)
+    perm = op.perm
+    if net.nnz == 0:
+        u_k, iterations = x2.copy(), 0  # nobody cares about anybody: u = x
+    elif method == "direct":
+        u, iterations = _solve_direct(net, x2)
+        u_k = u if perm is None else u[perm]
     elif method == "krylov":
-        u, iterations = _solve_krylov(net, x, x0, tol, max_iter)
+        u, iterations = _solve_krylov(net, x2, x0, tol, max_iter)
+        u_k = u if perm is None else u[perm]
     else:
-        u, iterations = _solve_neumann(net, x, x0, tol, max_iter)
-    residual = _relative_residual(net.W, x, u)
-    # LU is exact up to rounding, so its accuracy is judged against rounding, not tol
-    converged = residual <= (max(tol, 1e-8) if method == "direct" else tol * 10)
-    if not converged and method != "direct":
+        if method == "chebyshev" and not net.is_symmetric:
+            raise InvalidInputError(
+                "method='chebyshev' needs a symmetric W (its eigenvalues must be real); this network "
+                "is directed or asymmetric: use 'neumann', 'krylov' or 'auto'"
+            )
+        x_k = x2 if perm is None else x2[perm]
+        x0_k = None if x0 is None else (x0 if perm is None else x0[perm])
+        u_k, iterations = _solve_iterative(method, net, op, bound, x_k, x0_k, tol, max_iter)
+    from ._kernels.payoffs import relative_residual_kernel
+
+    x_k = x2 if perm is None else x2[perm]
+    residual = relative_residual_kernel(op.indptr, op.indices, op.data, op.weight, x_k, u_k,
+                                        op.bounds, op.parallel)
+    if perm is None:
+        u = u_k
+    else:
+        u = np.empty_like(u_k)
+        u[perm] = u_k
+    if not block:
+        u = u.reshape(net.n)
+    if not residual <= tol:
+        remedy = ("I - W is ill-conditioned; check the network or loosen tol" if method == "direct"
+                  else f"raise max_iter (now {max_iter}) or use method='direct'")
         raise ConvergenceError(
-            f"{method} iteration stopped after {iterations} steps with relative residual "
-            f"{residual:.3g} > tol = {tol:g}; raise max_iter (now {max_iter}), or use method='direct'",
+            f"{method} stopped after {iterations} steps with relative residual {residual:.3g} > "
+            f"tol = {tol:g}; {remedy}",
             last_iterate=u, residual=residual, iterations=iterations,
         )
-    return PayoffResult(u=u, converged=bool(converged), iterations=int(iterations),
-                        residual=residual, method=method, nodes=net.nodes)
+    return PayoffResult(u=u, converged=True, iterations=int(iterations), residual=residual,
+                        method=method, nodes=net.nodes)
 
 
 def payoff_influence(net, j, **kwargs):
