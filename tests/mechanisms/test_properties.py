@@ -1,0 +1,218 @@
+"""Property checkers: they fail where the literature says and pass where it proves they hold."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from incnet.errors import InvalidInputError
+from incnet.mechanisms import (
+    DirectReferral,
+    FinderOnly,
+    FixedSchedule,
+    GeometricMLM,
+    LengthDiscountedSplit,
+    Mechanism,
+    RecursiveSplit,
+    SplitContract,
+    check_budget,
+    check_collusion_proof,
+    check_contribution_incentive,
+    check_individual_rationality,
+    check_sybil_proof,
+    mechanism_report,
+)
+
+QUICK = dict(n_random=8, random_nodes=10)
+
+ALL = [
+    FinderOnly(2000), RecursiveSplit(2000, 0.5), RecursiveSplit(10, 0.8, max_depth=4), FixedSchedule([5, 3, 1]),
+    GeometricMLM(0.3, 0.6), SplitContract(4000, 0.5), DirectReferral(100, 10, 6), LengthDiscountedSplit(2000, 0.5),
+]
+
+
+def identity_payment(mech, parents, contributions, nodes):
+    return float(np.sum(mech.payments(parents, contributions)[list(nodes)]))
+
+
+def verify_sybil_counterexample(mech, cx):
+    """Recompute the attacker's payment honestly and after the split, from the forests alone."""
+    n = len(cx.forest)
+    (u,) = cx.nodes
+    before = identity_payment(mech, cx.forest, cx.contributions, [u])
+    after = identity_payment(mech, cx.manipulated_forest, cx.manipulated_contributions,
+                             [u] + list(range(n, len(cx.manipulated_forest))))
+    assert np.isclose(before, cx.before) and np.isclose(after, cx.after)
+    assert after - before > 0 and np.isclose(after - before, cx.gain)
+    assert np.isclose(sum(cx.contributions), sum(cx.manipulated_contributions))
+
+
+def test_darpa_sybil_counterexample_found_automatically():
+    res = check_sybil_proof(RecursiveSplit(2000, 0.5), **QUICK)
+    assert not res.holds and res.status == "violated" and res.exhaustive
+    cx = res.counterexample
+    # the smallest attack: a lone finder reports a fake identity as its own recruiter
+    assert cx.forest == [-1] and cx.manipulated_forest == [-1, 0]
+    assert (cx.before, cx.after, cx.gain) == (2000.0, 3000.0, 1000.0)
+    verify_sybil_counterexample(RecursiveSplit(2000, 0.5), cx)
+
+
+@pytest.mark.parametrize("mech", [GeometricMLM(0.3, 0.6), FixedSchedule([5, 3, 1]), SplitContract(4000, 0.5),
+                                  RecursiveSplit(10, 0.8, max_depth=4)], ids=repr)
+def test_positional_and_split_rules_are_not_sybil_proof(mech):
+    res = check_sybil_proof(mech, **QUICK)
+    assert not res.holds
+    verify_sybil_counterexample(mech, res.counterexample)
+
+
+@pytest.mark.parametrize("mech", [FinderOnly(2000), DirectReferral(100, 10, 6), DirectReferral(50, 7, 8),
+                                  LengthDiscountedSplit(2000, 0.5), LengthDiscountedSplit(3, 0.9)], ids=repr)
+def test_sybil_proof_rules_pass(mech):
+    res = check_sybil_proof(mech, max_chain=14, **QUICK)
+    assert res.holds and res.counterexample is None and res.worst_gain <= 1e-9
+    assert not res.exhaustive  # a random phase ran and found nothing
+
+
+@pytest.mark.parametrize("mech", [FinderOnly(2000), DirectReferral(100, 10, 6), LengthDiscountedSplit(2000, 0.5),
+                                  RecursiveSplit(2000, 0.5), SplitContract(4000, 0.5)], ids=repr)
+def test_chain_sybil_inequality_by_direct_enumeration(mech):
+    # independent route: the chain inequality sum_{k=i}^{i+m} p_{L+m}[k] <= p_L[i], written out
+    worst = -np.inf
+    for length in range(1, 30):
+        honest = mech.chain_payments(length)
+        for m in range(1, 6):
+            longer = mech.chain_payments(length + m)
+            for i in range(length):
+                worst = max(worst, longer[i:i + m + 1].sum() - honest[i])
+    claimed = check_sybil_proof(mech, max_chain=29, max_identities=6, n_random=0, max_nodes=3).holds
+    assert claimed == (worst <= 1e-9)
+
+
+def test_finder_only_has_no_recruitment_incentive():
+    res = check_contribution_incentive(FinderOnly(2000), **QUICK)
+    assert not res.holds and res.details == {**res.details, "contribution": True, "solicitation": False}
+    cx = res.counterexample
+    assert "recruits" in cx.manipulation and cx.after == cx.before
+
+
+@pytest.mark.parametrize("mech", [GeometricMLM(0.3, 0.6), RecursiveSplit(2000, 0.5)], ids=repr)
+def test_geometric_rules_give_both_incentives(mech):
+    # Emek et al. (2011): geometric mechanisms satisfy continuing contribution and solicitation
+    res = check_contribution_incentive(mech, **QUICK)
+    assert res.holds and res.details["contribution"] and res.details["solicitation"]
+    assert res.details["smallest_rise"] > 0
+
+
+def test_capped_schedule_loses_solicitation_beyond_its_depth():
+    res = check_contribution_incentive(FixedSchedule([1.0]), **QUICK)
+    assert not res.details["solicitation"] and res.details["contribution"]
+
+
+@pytest.mark.parametrize("mech", ALL, ids=repr)
+def test_every_mechanism_respects_its_budget_and_ir(mech):
+    assert check_budget(mech, **QUICK).holds
+    assert check_individual_rationality(mech, **QUICK).holds
+
+
+def test_budget_violation_is_found_with_its_counterexample():
+    class Overpays(Mechanism):
+        budget = 3.0
+
+        def chain_payments(self, length):
+            return np.ones(length)  # a chain of four pays 4 > 3
+
+    res = check_budget(Overpays(), **QUICK)
+    assert not res.holds
+    cx = res.counterexample
+    paid = Overpays().payments(cx.forest, cx.contributions).sum()
+    assert np.isclose(paid, cx.after) and np.isclose(cx.before, 3.0 * sum(cx.contributions))
+    assert paid > cx.before
+
+
+def test_individual_rationality_violation():
+    class Fee(Mechanism):
+        budget = 1.0
+
+        def forest_payments(self, forest, contributions):
+            return contributions - 0.1  # every participant pays an entry fee
+
+    res = check_individual_rationality(Fee(), **QUICK)
+    assert not res.holds and np.isclose(res.counterexample.after, -0.1)
+
+
+def test_collusion():
+    assert check_collusion_proof(RecursiveSplit(2000, 0.5), **QUICK).holds
+    assert check_collusion_proof(FinderOnly(2000), **QUICK).holds
+    # rules that pay less on long chains reward merging: shorter chains pay more
+    for mech in (LengthDiscountedSplit(2000, 0.5), DirectReferral(100, 10, 6)):
+        res = check_collusion_proof(mech, **QUICK)
+        assert not res.holds
+        cx = res.counterexample
+        before = identity_payment(mech, cx.forest, cx.contributions, cx.nodes)
+        merged = cx.manipulated_forest
+        top = cx.nodes[-1]
+        new_index = sorted(set(range(len(cx.forest))) - set(cx.nodes[:-1])).index(top)
+        after = identity_payment(mech, merged, cx.manipulated_contributions, [new_index])
+        assert np.isclose(before, cx.before) and np.isclose(after, cx.after) and after > before
+
+
+def test_user_defined_forest_rule_works_with_every_checker():
+    class ParentBonus(Mechanism):
+        """Contributor gets C, its recruiter gets 0.5 C: a chain rule written over the forest."""
+
+        budget = 1.5
+
+        def forest_payments(self, forest, contributions):
+            out = contributions.copy()
+            has_parent = forest.parents >= 0
+            np.add.at(out, forest.parents[has_parent], 0.5 * contributions[has_parent])
+            return out
+
+    mech = ParentBonus()
+    assert mech.chain_payments(3).tolist() == [1.0, 0.5, 0.0]
+    report = mechanism_report(mech, **QUICK)
+    text = str(report)
+    assert "ParentBonus" in text
+    results = report.results[0]
+    assert results["budget"].holds and not results["sybil-proof"].holds
+    verify_sybil_counterexample(mech, results["sybil-proof"].counterexample)
+
+
+def test_user_forests_are_checked_and_validated():
+    res = check_budget(RecursiveSplit(1, 0.5), forests=[[-1, 0, 1, 2, 3, 4], ([-1, 0], [1.0, 1.0])], n_random=0)
+    assert res.holds and res.exhaustive
+    with pytest.raises(InvalidInputError):
+        check_budget(RecursiveSplit(1, 0.5), forests=[[1, 0]])
+    with pytest.raises(InvalidInputError):
+        check_sybil_proof("not a mechanism")
+
+
+def test_report_table_matches_the_literature():
+    report = mechanism_report([FinderOnly(2000), RecursiveSplit(2000, 0.5), DirectReferral(100, 10, 6)], **QUICK)
+    rows = {repr(m): r for m, r in zip(report.mechanisms, report.results)}
+    assert rows["FinderOnly(reward=2000.0)"]["sybil-proof"].holds
+    assert not rows["RecursiveSplit(finder_reward=2000.0, ratio=0.5, max_depth=None)"]["sybil-proof"].holds
+    assert "list-table" in report.table("rst")
+
+
+forests = st.integers(1, 25).flatmap(
+    lambda n: st.tuples(
+        st.lists(st.integers(0, 10**6), min_size=n, max_size=n),
+        st.lists(st.floats(0, 5, allow_nan=False), min_size=n, max_size=n),
+    )
+)
+
+
+@settings(max_examples=40)
+@given(forests, st.sampled_from(ALL))
+def test_no_mechanism_pays_more_than_its_budget_per_target(data, mech):
+    raw, contributions = data
+    # parents[v] < v or -1, from the raw draws: every forest shape can appear
+    parents = np.array([-1 if v == 0 or r % (v + 1) == v else r % (v + 1) for v, r in enumerate(raw)])
+    contributions = np.array(contributions)
+    paid = mech.payments(parents, contributions)
+    assert paid.sum() <= mech.budget * contributions.sum() * (1 + 1e-12) + 1e-9
+    # per target: one finder at a time
+    per_target = mech.payments(parents, np.eye(len(parents)))
+    assert np.all(per_target.sum(axis=0) <= mech.budget * (1 + 1e-12))
+    assert np.all(per_target >= 0)
