@@ -18,6 +18,22 @@ __all__ = ["main", "build_parser", "run_demo", "DEMO_SECTIONS"]
 
 
 # ----------------------------------------------------------------------------- helpers
+def _count(text):
+    """argparse type: an integer >= 0."""
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    return value
+
+
+def _amount(text):
+    """argparse type: a finite number > 0."""
+    value = float(text)
+    if not np.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {text}")
+    return value
+
+
 def _rule(title, out):
     print(f"\n{title}\n{'=' * len(title)}", file=out)
 
@@ -247,8 +263,8 @@ def build_parser():
                       help="weight a < 1 on the average friend's payoff (default 0.5)")
     demo.add_argument("--node", default=None,
                       help="who receives the reward (default: the best-connected person)")
-    demo.add_argument("--reward", type=float, default=1000.0, help="reward paid (default 1000)")
-    demo.add_argument("--top", type=int, default=5, help="rows in each ranking (default 5)")
+    demo.add_argument("--reward", type=_amount, default=1000.0, help="reward paid (default 1000)")
+    demo.add_argument("--top", type=_count, default=5, help="rows in each ranking (default 5)")
     demo.add_argument("--seed", type=int, default=2009,
                       help="random seed of the simulated parts (default 2009)")
     demo.set_defaults(handler=run_demo)
@@ -269,8 +285,8 @@ def build_parser():
                          help="weight a on the average contact's payoff (a < 1 keeps it well posed)")
     payoffs.add_argument("--plain", action="store_true",
                          help="use W = a A (each contact weighted a) instead of row-normalising")
-    payoffs.add_argument("--reward", type=float, default=1000.0, help="reward paid (default 1000)")
-    payoffs.add_argument("--top", type=int, default=10, help="rows in the ranking (default 10)")
+    payoffs.add_argument("--reward", type=_amount, default=1000.0, help="reward paid (default 1000)")
+    payoffs.add_argument("--top", type=_count, default=10, help="rows in the ranking (default 10)")
     payoffs.set_defaults(handler=_cmd_payoffs)
     return parser
 

@@ -106,8 +106,16 @@ def test_errors_exit_2_with_one_line(capsys):
     assert status == 2 and "'zz' is not in the network" in capsys.readouterr().err
     status, _ = run("info", "nonexistent")
     assert status == 2 and "unknown dataset" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        run("payoffs", "karate")  # argparse: --node and --altruism are required
+    status, _ = run("payoffs", "karate", "--node", "0", "--altruism", "-0.5")
+    assert status == 2 and "altruism must be >= 0" in capsys.readouterr().err
+    status, _ = run("payoffs", "karate", "--node", "0", "--altruism", "1.0")
+    assert status == 2 and "ill-posed" in capsys.readouterr().err
+    for argv in (["payoffs", "karate"],  # --node and --altruism are required
+                 ["payoffs", "karate", "--node", "0", "--altruism", "0.5", "--reward", "0"],
+                 ["demo", "--top", "-1"]):
+        with pytest.raises(SystemExit) as exit_info:
+            run(*argv)
+        assert exit_info.value.code == 2
 
 
 def test_demo_prints_every_section_and_consistent_numbers():
