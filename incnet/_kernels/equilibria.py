@@ -11,6 +11,7 @@ __all__ = [
     "_threshold_up_kernel",
     "_threshold_down_kernel",
     "_projected_gauss_seidel_kernel",
+    "_support_enumeration_kernel",
 ]
 
 
@@ -149,3 +150,80 @@ def _projected_gauss_seidel_kernel(indptr, indices, data, xbar, sign_delta, uppe
         if change <= tol * size:
             return sweep, change
     return max_iter, change
+
+
+@njit(cache=True)
+def _support_enumeration_kernel(M, q, tol, status):
+    """Classify every support of LCP(M, q): w = M x + q >= 0, x >= 0, x'w = 0.
+
+    Preconditions: ``M`` float64 (n, n), ``q`` float64 (n,), n small (2^n supports);
+    ``status`` int8 (2^n,). For support mask ``s`` (bit ``i`` set: ``x_i`` may be positive) the
+    kernel solves ``M[S, S] x_S = -q_S`` by Gaussian elimination with partial pivoting.
+
+    Writes ``status[s]``: 1 if ``M[S, S]`` is nonsingular and the solution is an equilibrium
+    within ``tol`` (``x_S >= -tol`` and ``(M x + q)_j >= -tol`` off the support), 2 if a pivot
+    falls below ``1e-10 * max(1, max|M[S, S]|)`` (singular: handled by the caller), 0 otherwise.
+    """
+    n = q.shape[0]
+    A = np.empty((n, n + 1))
+    x = np.zeros(n)
+    idx = np.empty(n, dtype=np.int64)
+    for s in range(1 << n):
+        k = 0
+        for i in range(n):
+            if (s >> i) & 1:
+                idx[k] = i
+                k += 1
+        scale = 1.0
+        for a in range(k):
+            for b in range(k):
+                v = M[idx[a], idx[b]]
+                A[a, b] = v
+                if abs(v) > scale:
+                    scale = abs(v)
+            A[a, k] = -q[idx[a]]
+        singular = False
+        for c in range(k):
+            p = c
+            for r in range(c + 1, k):
+                if abs(A[r, c]) > abs(A[p, c]):
+                    p = r
+            if abs(A[p, c]) <= 1e-10 * scale:
+                singular = True
+                break
+            if p != c:
+                for b in range(c, k + 1):
+                    tmp = A[c, b]
+                    A[c, b] = A[p, b]
+                    A[p, b] = tmp
+            for r in range(c + 1, k):
+                f = A[r, c] / A[c, c]
+                if f != 0.0:
+                    for b in range(c, k + 1):
+                        A[r, b] -= f * A[c, b]
+        if singular:
+            status[s] = 2
+            continue
+        feasible = True
+        for c in range(k - 1, -1, -1):
+            acc = A[c, k]
+            for b in range(c + 1, k):
+                acc -= A[c, b] * x[idx[b]]
+            v = acc / A[c, c]
+            x[idx[c]] = v
+            if v < -tol:
+                feasible = False
+        if feasible:
+            for j in range(n):
+                if (s >> j) & 1:
+                    continue
+                acc = q[j]
+                for b in range(k):
+                    acc += M[j, idx[b]] * x[idx[b]]
+                if acc < -tol:
+                    feasible = False
+                    break
+        status[s] = 1 if feasible else 0
+        for b in range(k):
+            x[idx[b]] = 0.0
+    return status

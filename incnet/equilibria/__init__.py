@@ -6,13 +6,25 @@ and strategic substitutes or complements as linear complementarity problems (Bra
 strategy profile.
 """
 
+from ._common import EquilibriumResult
 from .checks import best_response, best_response_gap, is_equilibrium
+from .linear_quadratic import KeyPlayerResult, intercentrality, key_player, linear_quadratic
+from .public_goods import EquilibriumSet, all_equilibria, is_stable, public_goods
 from .threshold import ThresholdResult, threshold_equilibrium
 
 __all__ = [
+    "linear_quadratic",
+    "intercentrality",
+    "key_player",
+    "KeyPlayerResult",
+    "public_goods",
+    "all_equilibria",
+    "is_stable",
+    "EquilibriumSet",
     "threshold_equilibrium",
     "ThresholdResult",
     "best_response_gap",
     "is_equilibrium",
     "best_response",
+    "EquilibriumResult",
 ]
