@@ -47,7 +47,12 @@ def _canonical_csr(A, *, drop_diagonal, what):
     n = A.shape[0]
     if n == 0:
         raise InvalidInputError(f"{what} is empty (0 nodes); a network needs at least one node")
-    W = sp.csr_array(A, dtype=np.float64, copy=True)
+    if np.iscomplexobj(A) if not sp.issparse(A) else np.issubdtype(A.dtype, np.complexfloating):
+        raise InvalidInputError(f"{what} has complex entries ({A.dtype}); weights must be real numbers")
+    try:
+        W = sp.csr_array(A, dtype=np.float64, copy=True)
+    except (TypeError, ValueError) as err:
+        raise InvalidInputError(f"{what} must hold real numbers, got dtype {A.dtype} ({err})") from None
     W.sum_duplicates()
     if not np.all(np.isfinite(W.data)):
         bad = np.flatnonzero(~np.isfinite(W.data))[0]
@@ -75,10 +80,17 @@ def _canonical_csr(A, *, drop_diagonal, what):
 def _as_labels(nodes, n):
     if nodes is None:
         return tuple(range(n))
+    if isinstance(nodes, (str, bytes)) or not np.iterable(nodes):
+        raise InvalidInputError(f"nodes must be a sequence of labels, got {describe(nodes)}")
     labels = tuple(nodes)
     if len(labels) != n:
         raise InvalidInputError(f"got {len(labels)} node labels for a network of {n} nodes")
-    if len(set(labels)) != n:
+    try:
+        distinct = len(set(labels))
+    except TypeError:
+        raise InvalidInputError("node labels must be hashable (like networkx nodes), got "
+                                f"{describe(next(l for l in labels if not _hashable(l)))}") from None
+    if distinct != n:
         seen, duplicate = set(), None
         for label in labels:
             if label in seen:
@@ -87,6 +99,35 @@ def _as_labels(nodes, n):
             seen.add(label)
         raise InvalidInputError(f"node labels must be unique; {describe(duplicate)} appears twice")
     return labels
+
+
+def _finite(value, name):
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{name} must be a real number, got {describe(value)}") from None
+    if not math.isfinite(value):
+        raise InvalidInputError(f"{name} must be finite, got {value}")
+    return value
+
+
+def _as_dense(A, what):
+    """A real float64 ndarray from array-like input, or InvalidInputError."""
+    raw = np.asarray(A) if not isinstance(A, np.ndarray) else A
+    if np.iscomplexobj(raw):
+        raise InvalidInputError(f"{what} has complex entries; weights must be real numbers")
+    try:
+        return np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{what} must be a square numeric matrix, got {describe(A)}") from None
+
+
+def _hashable(value):
+    try:
+        hash(value)
+    except TypeError:
+        return False
+    return True
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -147,13 +188,7 @@ class IncentiveNetwork:
         elif sp.issparse(W):
             W = _canonical_csr(W, drop_diagonal=self.drop_diagonal, what="W")
         else:
-            try:
-                dense = np.asarray(W, dtype=np.float64)
-            except (TypeError, ValueError):
-                raise InvalidInputError(
-                    f"W must be a square numeric matrix, got {describe(W)}"
-                ) from None
-            W = _canonical_csr(dense, drop_diagonal=self.drop_diagonal, what="W")
+            W = _canonical_csr(_as_dense(W, "W"), drop_diagonal=self.drop_diagonal, what="W")
         object.__setattr__(self, "W", _freeze(W))
         object.__setattr__(self, "nodes", _as_labels(self.nodes, W.shape[0]))
 
@@ -198,10 +233,7 @@ class IncentiveNetwork:
         >>> IncentiveNetwork.from_dense([[0, 1], [1, 0]]).is_symmetric
         True
         """
-        try:
-            dense = np.asarray(A, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise InvalidInputError(f"from_dense expects a numeric array, got {describe(A)}") from None
+        dense = _as_dense(A, "from_dense: A")
         if dense.ndim != 2:
             raise InvalidInputError(f"W must be a square matrix, got shape {dense.shape}")
         return cls(sp.csr_array(dense), nodes, drop_diagonal=drop_diagonal)
@@ -252,13 +284,15 @@ class IncentiveNetwork:
                         f"edge ({describe(u)}, {describe(v)}) has no {weight!r} attribute; "
                         "give every edge a weight or pass weight=None for unit weights"
                     )
+        scale = _finite(scale, "scale")
         try:
             A = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=weight, format="csr")
         except nx.NetworkXError as err:
             raise InvalidInputError(f"bad nodelist: {err}") from None
-        scale = float(scale)
-        if not math.isfinite(scale):
-            raise InvalidInputError(f"scale must be finite, got {scale}")
+        except (TypeError, ValueError) as err:
+            raise InvalidInputError(
+                f"edge attribute {weight!r} must hold real numbers ({err})"
+            ) from None
         if scale != 1.0:
             A = A * scale
         return cls(A, nodes, drop_diagonal=drop_diagonal)
@@ -290,7 +324,8 @@ class IncentiveNetwork:
         delimiter : str, optional
             Column separator; default any run of whitespace and/or commas (whitespace or CSV).
         comments : str, default "#"
-            Lines starting with this (after leading blanks) are skipped, as are blank lines.
+            Text from this marker to the end of a line is ignored; blank lines are skipped.
+            ``None`` disables comments.
         nodetype : callable, default int
             Converts a label token; ``str`` keeps labels as text.
         skip_header : bool, default False
@@ -306,7 +341,9 @@ class IncentiveNetwork:
         Raises
         ------
         InvalidInputError
-            On a malformed line, naming its line number.
+            On a malformed line (wrong number of columns, unreadable label or weight, non-finite
+            weight, undecodable text) or a self-loop without ``drop_diagonal``, naming the line
+            number; if the file does not exist or holds no edge.
 
         Examples
         --------
@@ -316,9 +353,15 @@ class IncentiveNetwork:
         ((1, 2, 3), 4)
         """
         with _open_text(path_or_file) as handle:
-            src, dst, wts, labels = _parse_edges(
+            src, dst, wts, labels, first_loop = _parse_edges(
                 handle, weighted=weighted, delimiter=delimiter, comments=comments,
                 nodetype=nodetype, skip_header=skip_header,
+            )
+        if first_loop is not None and not drop_diagonal:
+            lineno, label = first_loop
+            raise InvalidInputError(
+                f"line {lineno}: self-loop on node {describe(label)}; nobody's payoff depends on "
+                "itself. Pass drop_diagonal=True to drop self-loops"
             )
         n = len(labels)
         if n == 0:
@@ -418,7 +461,11 @@ class IncentiveNetwork:
 
         Notes
         -----
-        Up to 600 nodes the eigenvalues of the dense matrix are computed exactly. Above, ARPACK
+        For a directed network only the strongly connected components with a cycle matter
+        (links between components add nilpotent parts): an acyclic network, such as a
+        recruitment forest, has :math:`\rho = 0` exactly, with no eigensolver involved. Up to
+        600 nodes (of those components) the eigenvalues of the dense matrix are computed exactly
+        (LAPACK). Above, ARPACK
         (``scipy.sparse.linalg.eigsh`` for symmetric, ``eigs`` otherwise) finds the eigenvalue of
         largest modulus. If ARPACK fails to converge the fallback is the Collatz-Wielandt bracket
         of a power iteration: for a non-negative matrix and any positive vector :math:`x`,
@@ -457,21 +504,26 @@ class IncentiveNetwork:
         >>> round(IncentiveNetwork.from_networkx(nx.cycle_graph(5)).scaled(0.2).spectral_radius, 6)
         0.4
         """
-        factor = float(factor)
-        if not math.isfinite(factor):
-            raise InvalidInputError(f"factor must be finite, got {factor}")
+        factor = _finite(factor, "factor")
         if factor == 0.0:
             W = sp.csr_array((self.n, self.n), dtype=np.float64)
             return type(self)._trusted(W, self.nodes)
         W = self.W.copy()
         W.data = W.data * factor
         new = type(self)._trusted(W, self.nodes)
-        for key in ("spectral_radius", "row_sum_bound"):
+        # Facts of the pattern survive scaling; spectral facts scale with it.
+        for key in ("spectral_radius", "row_sum_bound", "rho_upper_bound"):
             if key in self._cache:
                 new._cache[key] = self._cache[key] * abs(factor)
-        for key in ("is_symmetric", "node_index"):
+        for key in ("is_symmetric", "node_index", "ordering"):
             if key in self._cache:
                 new._cache[key] = self._cache[key]
+        if factor > 0:
+            for key in ("is_nonnegative",):
+                if key in self._cache:
+                    new._cache[key] = self._cache[key]
+            if "lambda_min" in self._cache:
+                new._cache["lambda_min"] = self._cache["lambda_min"] * factor
         return new
 
     def row_normalized(self, total=1.0):
@@ -488,9 +540,10 @@ class IncentiveNetwork:
         >>> net.to_scipy().sum(axis=1)
         array([0.5, 0.5, 0.5, 0.5])
         """
-        total = float(total)
-        if not math.isfinite(total):
-            raise InvalidInputError(f"total must be finite, got {total}")
+        total = _finite(total, "total")
+        if total < 0:
+            raise InvalidInputError(f"total must be >= 0, got {total}; it is the weight each "
+                                    "person puts on their contacts' payoffs together")
         sums = np.asarray(abs(self.W).sum(axis=1)).ravel()
         factors = np.divide(total, sums, out=np.zeros_like(sums), where=sums > 0)
         W = self.W.copy()
@@ -523,11 +576,22 @@ class IncentiveNetwork:
         """A writable copy of ``W`` as a ``scipy.sparse.csr_array``."""
         return self.W.copy()
 
-    def to_networkx(self, *, weight="weight"):
+    def to_networkx(self, *, weight="weight", directed=None):
         """A networkx graph with the same labels and weights.
 
-        Returns a ``networkx.Graph`` when ``W`` is symmetric and a ``networkx.DiGraph``
-        otherwise; weights are stored under the attribute ``weight``.
+        Parameters
+        ----------
+        weight : str, default "weight"
+            Edge attribute that receives the weights.
+        directed : bool, optional
+            ``None`` (default) returns a ``networkx.Graph`` when ``W`` is symmetric and a
+            ``networkx.DiGraph`` otherwise; True or False forces the type (False requires a
+            symmetric ``W``).
+
+        Returns
+        -------
+        networkx.Graph or networkx.DiGraph
+            ``from_networkx(G, weight=weight)`` gives back the same network.
 
         Examples
         --------
@@ -539,7 +603,12 @@ class IncentiveNetwork:
         """
         import networkx as nx
 
-        G = nx.Graph() if self.is_symmetric else nx.DiGraph()
+        if directed is None:
+            directed = not self.is_symmetric
+        if not directed and not self.is_symmetric:
+            raise InvalidInputError("directed=False needs a symmetric W; an undirected graph would "
+                                    "lose the weights of one direction")
+        G = nx.DiGraph() if directed else nx.Graph()
         G.add_nodes_from(self.nodes)
         coo = self.W.tocoo()
         labels = self.nodes
@@ -650,9 +719,23 @@ def _parse_edges(handle, *, weighted, delimiter, comments, nodetype, skip_header
     src, dst, wts = [], [], []
     expected = 3 if weighted else 2
     header_pending = skip_header
-    for lineno, line in enumerate(handle, start=1):
+    first_loop = None
+    lines = enumerate(handle, start=1)
+    lineno = 0
+    while True:
+        try:
+            lineno, line = next(lines)
+        except StopIteration:
+            break
+        except UnicodeDecodeError as err:
+            raise InvalidInputError(
+                f"line {lineno + 1}: not valid UTF-8 text ({err.reason}); is the file compressed "
+                "without a .gz name, or binary?"
+            ) from None
+        if comments:
+            line = line.split(comments, 1)[0]
         text = line.strip()
-        if not text or (comments and text.startswith(comments)):
+        if not text:
             continue
         if header_pending:
             header_pending = False
@@ -687,29 +770,62 @@ def _parse_edges(handle, *, weighted, delimiter, comments, nodetype, skip_header
                 raise InvalidInputError(f"line {lineno}: weight {tokens[2]!r} is not finite")
         else:
             w = 1.0
+        if ends[0] == ends[1] and first_loop is None:
+            first_loop = (lineno, labels[ends[0]])
         src.append(ends[0])
         dst.append(ends[1])
         wts.append(w)
-    return src, dst, wts, labels
+    return src, dst, wts, labels, first_loop
 
 
 # --------------------------------------------------------------------- spectra
 def _collatz_wielandt_upper(A, iterations=50):
-    """Upper bound on rho(A) for non-negative A from a positive power-iteration vector."""
+    """Upper bound on rho(A) for non-negative A: min over a power iteration of max_i (Ax)_i / x_i.
+
+    The iteration runs on A + I (same Perron vector, but it also converges when A is periodic,
+    e.g. bipartite); the floor keeps x strictly positive so every ratio is a valid bound.
+    """
     n = A.shape[0]
     x = np.ones(n)
     upper = np.inf
     for _ in range(iterations):
-        y = A @ x + 1e-300
+        y = A @ x
         upper = min(upper, float(np.max(y / x)))
-        x = y / np.max(y) + 1e-12  # stay strictly positive so the bound remains valid
+        x = y + x
+        x = np.maximum(x / np.max(x), 1e-12)
     return upper
 
 
-def _spectral_radius(A, symmetric):
+def _cyclic_part(A):
+    """The diagonal blocks of the strongly connected components with a cycle, or None if none.
+
+    Links between components only add nilpotent parts, so rho(A) is the largest spectral radius
+    of these blocks; a network without cycles (a recruitment forest) has rho = 0 exactly, which a
+    dense eigensolver would blur into rounding noise of size eps**(1/depth).
+    """
+    from scipy.sparse.csgraph import connected_components
+
     n = A.shape[0]
+    count, labels = connected_components(A, directed=True, connection="strong")
+    if count == n:
+        return None
+    if count == 1:
+        return A
+    coo = A.tocoo()
+    inside = labels[coo.row] == labels[coo.col]
+    cyclic = np.flatnonzero(np.bincount(labels)[labels] > 1)
+    blocks = sp.csr_array((coo.data[inside], (coo.row[inside], coo.col[inside])), shape=(n, n))
+    return sp.csr_array(blocks[cyclic][:, cyclic])
+
+
+def _spectral_radius(A, symmetric):
     if A.nnz == 0:
         return 0.0
+    if not symmetric:
+        A = _cyclic_part(A)
+        if A is None:
+            return 0.0
+    n = A.shape[0]
     if n <= _EXACT_EIGEN_LIMIT:
         dense = A.toarray()
         eig = np.linalg.eigvalsh(dense) if symmetric else np.linalg.eigvals(dense)
