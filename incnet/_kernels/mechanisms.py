@@ -30,6 +30,19 @@ def _forest_order_kernel(parents, order, depth):
     that is not a descendant of any root).
     """
     n = parents.shape[0]
+    # common case: every recruiter has a smaller index, so index order already lists parents first
+    # and one sequential pass suffices (no cycle is possible)
+    sorted_labels = True
+    for v in range(n):
+        if parents[v] >= v:
+            sorted_labels = False
+            break
+    if sorted_labels:
+        for v in range(n):
+            order[v] = v
+            p = parents[v]
+            depth[v] = 0 if p < 0 else depth[p] + 1
+        return n
     counts = np.zeros(n + 1, dtype=np.int64)
     for v in range(n):
         p = parents[v]

@@ -35,6 +35,15 @@ class _Positional(Mechanism):
 
     _abstract = True
 
+    def _geometric(self, forest, contributions, a, b):
+        # sparse contributions: walking up from the few contributors beats a pass over all nodes
+        n_active = int(np.count_nonzero(np.any(contributions != 0.0, axis=1)))
+        if n_active * (forest.max_depth + 1) < forest.n:
+            return _Positional.forest_payments(self, forest, contributions)
+        out = np.empty_like(contributions)
+        _geometric_payments_kernel(forest.parents, forest.order, contributions, a, b, out)
+        return out
+
     def _schedule(self, length):
         raise NotImplementedError
 
@@ -152,10 +161,7 @@ class RecursiveSplit(_Positional):
     def forest_payments(self, forest, contributions):
         if self.max_depth is not None:
             return super().forest_payments(forest, contributions)
-        out = np.empty_like(contributions)
-        _geometric_payments_kernel(forest.parents, forest.order, contributions,
-                                   self.finder_reward, self.ratio, out)
-        return out
+        return self._geometric(forest, contributions, self.finder_reward, self.ratio)
 
 
 class GeometricMLM(_Positional):
@@ -214,9 +220,7 @@ class GeometricMLM(_Positional):
     def forest_payments(self, forest, contributions):
         if self.max_depth is not None:
             return super().forest_payments(forest, contributions)
-        out = np.empty_like(contributions)
-        _geometric_payments_kernel(forest.parents, forest.order, contributions, self.a, self.b, out)
-        return out
+        return self._geometric(forest, contributions, self.a, self.b)
 
 
 class FixedSchedule(_Positional):
