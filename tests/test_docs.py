@@ -1,0 +1,62 @@
+"""The examples of the documentation pages run and print what the pages say.
+
+Docstring examples run as doctests through pytest's --doctest-modules; this covers the
+hand-written pages: their ``pycon`` blocks are doctests, and the home page's Python block runs.
+"""
+
+import doctest
+import pathlib
+import re
+
+import pytest
+
+DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs"
+FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
+
+
+def code_blocks(path, language):
+    """The bodies of the ``.. code-block:: <language>`` directives of an rst page, dedented."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    blocks, k = [], 0
+    while k < len(lines):
+        if lines[k].strip() == f".. code-block:: {language}":
+            k += 1
+            body = []
+            while k < len(lines) and (not lines[k].strip() or lines[k].startswith("   ")):
+                body.append(lines[k][3:])
+                k += 1
+            blocks.append("\n".join(body).strip("\n") + "\n")
+        else:
+            k += 1
+    return blocks
+
+
+PAGES = sorted(p for p in DOCS.rglob("*.rst") if "_build" not in p.parts and "generated" not in p.parts
+               and code_blocks(p, "pycon"))
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
+def test_pycon_blocks_are_correct_doctests(page):
+    text = "\n".join(code_blocks(page, "pycon"))
+    test = doctest.DocTestParser().get_doctest(text, {}, page.name, str(page), 0)
+    runner = doctest.DocTestRunner(optionflags=FLAGS)
+    runner.run(test)
+    assert runner.failures == 0, f"{runner.failures} example(s) of {page.name} failed (see output)"
+
+
+def test_home_page_example_runs():
+    (block,) = code_blocks(DOCS / "index.rst", "python")
+    namespace = {}
+    exec(compile(block, "index.rst", "exec"), namespace)
+    assert round(float(namespace["gain"].sum()), 2) == pytest.approx(49.26)
+
+
+def test_every_page_is_reachable_from_a_toctree():
+    # the section indexes glob their folder; the top-level pages are listed on the home page
+    home = (DOCS / "index.rst").read_text(encoding="utf-8")
+    for page in ("installation", "quickstart", "datasets", "tutorials/index", "theory/index",
+                 "reference/index"):
+        assert re.search(rf"^\s+{re.escape(page)}$", home, flags=re.M), page
+    for section in ("theory", "tutorials", "reference"):
+        index = (DOCS / section / "index.rst").read_text(encoding="utf-8")
+        assert ":glob:" in index and re.search(r"^\s+\*$", index, flags=re.M)
