@@ -363,7 +363,7 @@ def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob,
                 paid += pay_total[d]
                 n_found = 1
                 break
-        contacts = _draw_offspring(state, offspring_cdf)
+        contacts = _draw_offspring(state, offspring_cdf[min(d, offspring_cdf.shape[0] - 1)])
         visits += contacts
         p = recruit_prob[d] if d < horizon else 0.0
         if p <= 0.0:
@@ -404,7 +404,8 @@ def recruitment_branching_kernel(offspring_cdf, n_roots, find_prob, recruit_prob
                                  record, rec_offsets, rec_node, rec_parent, rec_depth, rec_time):
     """Recruitment on a Galton-Watson process: each participant has K ~ offspring new contacts.
 
-    Preconditions: ``offspring_cdf`` float64 cumulative probabilities ending at 1; ``n_roots``
+    Preconditions: ``offspring_cdf`` float64 (laws, support) cumulative probabilities, each row
+    ending at 1; a participant at depth d draws from row ``min(d, laws - 1)``; ``n_roots``
     participants at depth 0 and time 0; targets only through ``find_prob`` (then ``found_time``
     has one column; with no column nothing is searched); per-depth arrays and outputs as in
     :func:`recruitment_graph_kernel`. Participants are numbered 0, 1, ... in joining order, and

@@ -9,6 +9,7 @@ offspring law of an observed recruitment forest (:func:`fit_recruitment`) comple
 """
 
 from .cascade import CascadeResult, independent_cascade, linear_threshold
+from .fit import RecruitmentFit, fit_recruitment
 from .incentives import RecruitmentIncentives, chain_payment_table, recruitment_incentives
 from .response import (
     CallableResponse,
@@ -28,6 +29,8 @@ __all__ = [
     "independent_cascade",
     "linear_threshold",
     "CascadeResult",
+    "fit_recruitment",
+    "RecruitmentFit",
     "recruitment_incentives",
     "RecruitmentIncentives",
     "chain_payment_table",

@@ -134,7 +134,7 @@ class RecruitmentIncentives(ResultMixin):
     payments : numpy.ndarray, shape (H + 1, H + 1)
         :func:`chain_payment_table` of the mechanism.
     horizon, mean_contacts, find_probability
-        The inputs.
+        The inputs (``mean_contacts`` a float, or an array per depth).
     """
 
     incentives: np.ndarray
@@ -143,7 +143,7 @@ class RecruitmentIncentives(ResultMixin):
     report_probabilities: np.ndarray
     payments: np.ndarray
     horizon: int
-    mean_contacts: float
+    mean_contacts: object
     find_probability: float
     method: str = "backward recursion"
 
@@ -165,9 +165,10 @@ def recruitment_incentives(mechanism_or_schedule, *, mean_contacts, response, fi
     mechanism_or_schedule : mechanism or array_like
         A referral mechanism (``FinderOnly``, ``RecursiveSplit``, ... of :mod:`incnet.mechanisms`;
         anything with ``chain_payments(length)``), or a schedule :math:`r_0, \dots, r_H`.
-    mean_contacts : float
+    mean_contacts : float or array_like of shape (H + 1,)
         :math:`E[K]`, the mean number of contacts a participant can recruit (on a graph, the mean
-        excess degree :math:`E[D^2]/E[D] - 1`).
+        excess degree :math:`E[D^2]/E[D] - 1`); an array gives :math:`E[K_d]` per depth, and then
+        :math:`m_d = E[K_d]\,p_d`.
     response : Response, float, str or callable
         The response function :math:`p(w)` (see :func:`~incnet.simulate.response.as_response`).
     find_probability : float
@@ -226,7 +227,17 @@ def recruitment_incentives(mechanism_or_schedule, *, mean_contacts, response, fi
     [0.119, 0.115, 0.11, 0.0]
     """
     horizon = check_int(horizon, "horizon", minimum=0)
-    mean_contacts = check_nonnegative(mean_contacts, "mean_contacts")
+    if np.ndim(mean_contacts) == 0:
+        mean_contacts = check_nonnegative(mean_contacts, "mean_contacts")
+        contacts = np.full(horizon + 1, mean_contacts)
+    else:
+        contacts = np.asarray(mean_contacts, dtype=np.float64)
+        if contacts.shape != (horizon + 1,) or not np.all(np.isfinite(contacts)) or np.any(contacts < 0):
+            raise InvalidInputError(
+                f"mean_contacts must be a number >= 0 or {horizon + 1} of them (one per depth), "
+                f"got {describe(mean_contacts)}"
+            )
+        mean_contacts = contacts.copy()
     q = check_probability(find_probability, "find_probability")
     response = as_response(response)
     payments = chain_payment_table(mechanism_or_schedule, horizon)
@@ -249,7 +260,7 @@ def recruitment_incentives(mechanism_or_schedule, *, mean_contacts, response, fi
             terms = np.where(coefficient > 0, coefficient * reach, 0.0)
             w[d] = float(terms.sum())
             p[d] = response_table(response, np.array([w[d]]))[0]
-            m[d] = mean_contacts * p[d]
+            m[d] = contacts[d] * p[d]
     return RecruitmentIncentives(
         incentives=w,
         probabilities=p,

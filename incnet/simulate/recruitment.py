@@ -234,6 +234,15 @@ def _targets_spec(targets, net, n):
     return np.ascontiguousarray(nodes), 0, 0.0, nodes.size, nodes.size / n
 
 
+def _offspring_laws(offspring):
+    """One OffspringLaw, or a list of them (one per depth, the last one for all deeper ones)."""
+    if isinstance(offspring, (list, tuple)) and offspring and not all(
+        isinstance(x, numbers.Real) for x in offspring
+    ):
+        return [as_offspring(x) for x in offspring]
+    return [as_offspring(offspring)]
+
+
 def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n_runs,
                          offspring=None, deadline=np.inf, report=None, delay=1.0,
                          max_participants=10**6, rng=None, keep_trees=False, progress=None):
@@ -270,9 +279,10 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         :math:`H`: the deepest depth that counts; nobody at depth ``H`` recruits.
     n_runs : int
         Number of independent runs.
-    offspring : frozen scipy.stats discrete distribution, OffspringLaw or pmf, optional
+    offspring : frozen scipy.stats discrete distribution, OffspringLaw, pmf or list of them, optional
         The number of potential contacts of each participant on a branching process
-        (required when ``net`` is None).
+        (required when ``net`` is None). A list gives one law per depth, the last one serving all
+        deeper participants (e.g. ``[fit.law(d) for d in range(12)]`` from a fit with a trend).
     deadline : float, default inf
         Time after which nothing happens.
     report : None, float or callable, optional
@@ -355,8 +365,13 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
     else:
         if offspring is None:
             raise InvalidInputError("net is None: pass offspring= (the law of the number of contacts)")
-        law = as_offspring(offspring)
-        mean_contacts = law.mean
+        laws = _offspring_laws(offspring)
+        # contacts of a participant at depth d follow laws[min(d, last)]
+        mean_contacts = np.array([laws[min(d, len(laws) - 1)].mean for d in range(horizon + 1)])
+        support = max(law.pmf.size for law in laws)
+        offspring_cdf = np.ones((len(laws), support))
+        for row, law in enumerate(laws):
+            offspring_cdf[row, : law.cdf.size] = law.cdf
         n = None
         n_roots = check_int(seeds, "seeds (initial participants)", minimum=1)
         depth_bound = cap - 1
@@ -405,7 +420,7 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
                     )
                 else:
                     kernels.recruitment_branching_kernel(
-                        np.array(law.cdf), n_roots, find_prob if columns else 0.0,
+                        offspring_cdf, n_roots, find_prob if columns else 0.0,
                         recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b, *args,
                     )
                 if bar is not None:
