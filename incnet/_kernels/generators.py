@@ -130,14 +130,17 @@ def erdos_renyi_kernel(n, p, seed, directed, capacity, rows, cols):
     ``capacity`` were written and the caller must retry with more room (same seed, same graph).
     """
     log_q = np.log1p(-p)
+    n_pairs = float(n) * float(n)
     state = np.uint64(seed)
     count = 0
     i = 0
     j = -1
     while i < n:
         state, u = _next_uniform(state)
-        skip = int(np.floor(np.log1p(-u) / log_q))
-        j += skip + 1
+        gap = np.floor(np.log1p(-u) / log_q)
+        if gap >= n_pairs:  # past the last pair (also keeps the int conversion in range)
+            break
+        j += int(gap) + 1
         while i < n:  # carry the offset over rows that it passes
             if directed:
                 row_len = n - 1

@@ -16,6 +16,7 @@ terms and the sizes measured; :func:`provenance` returns that text.
 import gzip
 import io
 from importlib import resources
+from types import MappingProxyType
 
 import numpy as np
 
@@ -544,8 +545,8 @@ def load_florentine(*, as_network=False):
 
 
 # ----------------------------------------------------------------------------- registry
-# name -> (loader, one-line description)
-_DATASETS = {
+# name -> (loader, one-line description); read-only
+_DATASETS = MappingProxyType({
     "ego-facebook": (load_ego_facebook,
                      "SNAP ego-Facebook friendships, 4,039 nodes / 88,234 edges, undirected "
                      "(McAuley & Leskovec 2012)"),
@@ -572,7 +573,7 @@ _DATASETS = {
     "florentine": (load_florentine,
                    "Padgett's Florentine families' marriages, 15 nodes / 20 edges, undirected "
                    "(Padgett & Ansell 1993)"),
-}
+})
 
 #: Datasets stored as files in the package (the others come from networkx).
 _SHIPPED = ("ego-facebook", "email-eu-core", "ca-grqc", "ca-hepth", "lastfm-asia",
