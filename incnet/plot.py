@@ -219,9 +219,10 @@ def plot_payoffs(net, result, ax=None, *, kind="rank", label_top=5, column=0, lo
             ax.set_xscale("log")
     if log and positive:
         ax.set_yscale("log")
-    for (x_spot, y_spot), i in zip(spots, order):
+    for k, ((x_spot, y_spot), i) in enumerate(zip(spots, order)):
+        # staggered, because the largest payoffs often tie and would print on top of each other
         ax.annotate(str(net.nodes[i]), (x_spot, y_spot), textcoords="offset points",
-                    xytext=(4, 4), fontsize=8)
+                    xytext=(4, 4 + 9 * (k % 3)), fontsize=8)
     ax.set_ylabel("total payoff")
     ax.set_title("total payoffs" if kind == "rank" else "total payoff by number of contacts")
     return ax
