@@ -277,6 +277,11 @@ class Mechanism(ABC):
         one_d = block.ndim == 1
         block = np.ascontiguousarray(block.reshape(forest.n, -1))
         out = np.asarray(self.forest_payments(forest, block), dtype=np.float64)
+        if out.shape != block.shape:
+            raise InvalidInputError(
+                f"{type(self).__name__}.forest_payments returned shape {out.shape} for contributions "
+                f"of shape {block.shape}; it must return one payment per node and column"
+            )
         return out[:, 0].copy() if one_d else out
 
     def chain_totals(self, max_length):

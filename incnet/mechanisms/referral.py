@@ -174,7 +174,8 @@ class GeometricMLM(_Positional):
     with :math:`d(u, v)` the depth of :math:`v` below :math:`u`. Per unit of contribution the
     mechanism spends at most :math:`a/(1 - b)` (the budget; Emek et al. take
     :math:`a/(1 - b) \le 1`, i.e. never more than the revenue). It gives continuing contribution
-    and solicitation incentives but is not sybil-proof (Emek et al. 2011, Section 4).
+    and solicitation incentives but is not sybil-proof (Emek et al. 2011): a contributor who
+    poses as its own recruiter collects :math:`a + ab` instead of :math:`a`.
 
     Parameters
     ----------
@@ -286,8 +287,11 @@ class SplitContract(Mechanism):
     .. math:: p_L[0] = R\,s^{L-1}, \qquad p_L[k] = R\,s^{L-1-k}(1 - s)\quad (k \ge 1),
 
     which always totals exactly :math:`R`, the budget. Unlike the recursive split, the payments
-    depend on the chain length: a deep finder gets little. With *strategic* splits each node picks
-    its own :math:`s`; :func:`~incnet.mechanisms.split_contract_equilibrium` computes them.
+    depend on the chain length: a deep finder gets little. With a fixed split an intermediate node
+    gains by inserting fake identities (it keeps :math:`1 - s` at each); with *strategic* splits
+    that is no better than choosing a smaller split, and
+    ``query_incentive_equilibrium(..., contract="split")`` computes the reward such contracts need
+    in a query incentive network.
 
     Parameters
     ----------

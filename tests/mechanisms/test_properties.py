@@ -216,3 +216,32 @@ def test_no_mechanism_pays_more_than_its_budget_per_target(data, mech):
     per_target = mech.payments(parents, np.eye(len(parents)))
     assert np.all(per_target.sum(axis=0) <= mech.budget * (1 + 1e-12))
     assert np.all(per_target >= 0)
+
+
+def test_violation_only_on_long_chains_is_found_by_the_chain_phase():
+    class LateLeak(Mechanism):
+        """Finder-only, except that chains of eight or more also pay the recruiter."""
+
+        budget = 2.0
+
+        def chain_payments(self, length):
+            out = np.zeros(length)
+            if length:
+                out[0] = 1.0
+            if length >= 8:
+                out[1] = 1.0
+            return out
+
+    res = check_sybil_proof(LateLeak(), n_random=0)
+    assert not res.holds and res.counterexample.found_by == "chain"
+    verify_sybil_counterexample(LateLeak(), res.counterexample)
+    assert len(res.counterexample.manipulated_forest) >= 8
+
+
+def test_forest_payments_with_wrong_shape_is_reported():
+    class Broken(Mechanism):
+        def forest_payments(self, forest, contributions):
+            return contributions[:-1]
+
+    with pytest.raises(InvalidInputError, match="shape"):
+        Broken().payments([-1, 0], [1.0, 1.0])

@@ -157,3 +157,17 @@ def test_mechanisms_are_immutable_and_inputs_untouched():
     mech.payments(parents, contributions)
     assert parents.tolist() == [-1, 0, 1] and contributions.tolist() == [0, 0, 1]
     assert mech == RecursiveSplit(2000, 0.5) and hash(mech) == hash(RecursiveSplit(2000, 0.5))
+
+
+@pytest.mark.parametrize("mech", [RecursiveSplit(3.0, 0.7), GeometricMLM(0.2, 0.9)], ids=repr)
+def test_geometric_sparse_and_dense_paths_agree(mech, rng):
+    # few contributors take the walk-up path, many take the one-pass recursion
+    parents = random_forest(3000, rng)
+    sparse = np.zeros(3000)
+    sparse[rng.integers(0, 3000, size=5)] = 1.0
+    dense = rng.random(3000)
+    for contributions in (sparse, dense):
+        np.testing.assert_allclose(mech.payments(parents, contributions),
+                                   brute_payments(mech, parents, contributions), rtol=1e-10)
+    assert np.allclose(mech.payments(parents, np.column_stack([sparse, dense]))[:, 0],
+                       mech.payments(parents, sparse))
