@@ -17,10 +17,13 @@ Every function returns a :class:`DesignResult`.
 from .activation import budget_sweep, max_depth, max_reach, min_cost_activation
 from .cascade import seed_rewards
 from .result import DesignResult
+from .splits import RecruitmentModel, optimal_split
 from .targeting import targeting
 
 __all__ = [
     "DesignResult",
+    "RecruitmentModel",
+    "optimal_split",
     "min_cost_activation",
     "max_depth",
     "max_reach",

@@ -222,9 +222,9 @@ def min_cost_activation(net, costs, targets, *, budget=None, method="auto", solv
     >>> W = np.zeros((4, 4)); W[1:, 0] = 0.4
     >>> res = min_cost_activation(W, [1.0, 1.0, 1.0, 1.0], [0, 1, 2, 3])
     >>> round(res.objective, 4), round(res.details["saving"], 4)
-    (2.5, 1.5)
+    (3.5, 0.5)
     >>> res.transfers.round(4)
-    array([2.5, 0. , 0. , 0. ])
+    array([3.5, 0. , 0. , 0. ])
     """
     net = as_network(net)
     costs = _costs(costs, net.n)
@@ -635,9 +635,9 @@ def max_reach(net, costs, budget, seeds, *, contacts=None, method="auto", solver
     --------
     >>> import networkx as nx
     >>> G = nx.path_graph(5)
-    >>> res = max_reach(nx.to_numpy_array(G) * 0.2, [0, 1, 1, 1, 1], 2.5, [0])
+    >>> res = max_reach(nx.to_numpy_array(G) * 0.4, [0, 1, 1, 1, 1], 3.5, [0])
     >>> int(res.objective), res.status, round(res.budget_used, 3)
-    (3, 'optimal', 2.375)
+    (3, 'optimal', 3.0)
     """
     return _design("reach", net, costs, budget, seeds, contacts=contacts, method=method,
                    levels=1, solver=solver)
