@@ -138,3 +138,22 @@ def test_unreachable_sigma_and_bad_input():
         query_incentive_equilibrium(scipy.stats.norm(), 100, 0.2)
     with pytest.raises(ConvergenceError):
         query_incentive_equilibrium(law, 1e4, 0.3, max_reward=1000)
+
+
+def test_local_search_for_the_offer_is_wrong():
+    # the objective (r - x) q_x has several local maxima in x: a hill climb from the previous
+    # offer gets stuck below the true best response at some rewards
+    res = query_incentive_equilibrium(scipy.stats.poisson(1.5), 1e3, 0.3)
+    q = res.success
+    stuck = 0
+    for r in range(3, res.reward + 1):
+        x = int(min(max(res.offers[r - 1], 1), r - 1))
+        while True:
+            step = max((y for y in (x - 1, x + 1) if 1 <= y <= r - 1), key=lambda y: (r - y) * q[y])
+            if (r - step) * q[step] <= (r - x) * q[x]:
+                break
+            x = step
+        best = res.offers[r]
+        assert (r - best) * q[best] >= (r - x) * q[x]
+        stuck += (r - best) * q[best] > (r - x) * q[x]
+    assert stuck > 0
