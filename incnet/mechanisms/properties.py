@@ -207,6 +207,7 @@ class _Tracker:
         self.first = None
         self.worst = -np.inf
         self.count = 0
+        self.sampled = False  # some manipulations were sampled rather than enumerated
 
     def offer(self, gain, make):
         self.count += 1
@@ -221,7 +222,7 @@ def _finish(tracker, name, search, random_used):
     holds = found is None
     worst = float(tracker.worst) if tracker.count else 0.0
     if holds:
-        exhaustive = not random_used
+        exhaustive = not (random_used or tracker.sampled)
     else:
         exhaustive = found.found_by != "random"
     return PropertyResult(
@@ -369,6 +370,10 @@ def check_individual_rationality(mech, *, max_nodes=4, max_chain=64, n_random=10
 # --------------------------------------------------------------------------- sybil attacks
 
 
+# largest number of ways to distribute one node's recruits that is enumerated rather than sampled
+_MAX_ASSIGNMENTS = 1024
+
+
 def _children_lists(parents):
     children = [[] for _ in range(len(parents))]
     for v, p in enumerate(parents):
@@ -414,10 +419,17 @@ def _sybil_on(mech, parents, block, phase, tracker, max_identities, rng=None, sa
         u = int(u)
         kids = children[u]
         for k in range(2, max_identities + 1):
-            if rng is None:
+            where = phase
+            if rng is None and k ** (len(kids) + 1) <= _MAX_ASSIGNMENTS:
                 assignments = itertools.product(range(k), repeat=len(kids) + 1)
             else:
-                assignments = (tuple(rng.integers(0, k, size=len(kids) + 1)) for _ in range(samples))
+                # too many recruits to try every distribution: sample them (seeded per node, so
+                # the search stays reproducible) and say so in the counterexample
+                draw = rng if rng is not None else np.random.default_rng([u, k, len(parents)])
+                count = samples if rng is not None else _MAX_ASSIGNMENTS
+                assignments = [tuple(draw.integers(0, k, size=len(kids) + 1)) for _ in range(count)]
+                where = "random"
+                tracker.sampled = True
             for assign in assignments:
                 own_slot = int(assign[0])
                 child_slot = {c: int(s) for c, s in zip(kids, assign[1:])}
@@ -430,7 +442,7 @@ def _sybil_on(mech, parents, block, phase, tracker, max_identities, rng=None, sa
                     manipulation=_describe_sybil(u, k, own_slot, child_slot, ids),
                     gain=float(gains[c]), before=float(base[u, c]), after=float(after[c]),
                     manipulated_forest=new_parents.tolist(),
-                    manipulated_contributions=_as_list(new_block[:, c]), nodes=(u,), found_by=phase))
+                    manipulated_contributions=_as_list(new_block[:, c]), nodes=(u,), found_by=where))
 
 
 def _sybil_chains(mech, tracker, max_chain, max_identities):

@@ -245,3 +245,11 @@ def test_forest_payments_with_wrong_shape_is_reported():
 
     with pytest.raises(InvalidInputError, match="shape"):
         Broken().payments([-1, 0], [1.0, 1.0])
+
+
+def test_star_forest_with_many_recruits_is_sampled_not_enumerated():
+    star = [-1] + [0] * 12  # 3^13 distributions of the recruits: sampled
+    res = check_sybil_proof(FinderOnly(1.0), forests=[star], n_random=0, max_nodes=2, max_chain=4)
+    assert res.holds and not res.exhaustive
+    res = check_sybil_proof(RecursiveSplit(1.0, 0.5), forests=[star], n_random=0, max_nodes=1, max_chain=1)
+    assert not res.holds
