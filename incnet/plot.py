@@ -13,7 +13,7 @@ import numpy as np
 from ._validate import check_int, check_method
 from .errors import InvalidInputError
 
-__all__ = ["plot_network", "plot_payoffs"]
+__all__ = ["plot_network", "plot_payoffs", "plot_success_over_time"]
 
 
 # ----------------------------------------------------------------------------- shared helpers
@@ -225,4 +225,80 @@ def plot_payoffs(net, result, ax=None, *, kind="rank", label_top=5, column=0, lo
                     xytext=(4, 4 + 9 * (k % 3)), fontsize=8)
     ax.set_ylabel("total payoff")
     ax.set_title("total payoffs" if kind == "rank" else "total payoff by number of contacts")
+    return ax
+
+
+# ----------------------------------------------------------------------------- simulate
+def plot_success_over_time(results, ax=None, *, times=None, deadline=None, interval=True):
+    """Success probability over time of one or more simulated mechanisms (the DARPA view).
+
+    Parameters
+    ----------
+    results : SimulationResult or dict of str -> SimulationResult
+        From :func:`~incnet.simulate_recruitment`; a dict labels one curve per mechanism.
+    ax : matplotlib.axes.Axes, optional
+        Where to draw; a new figure by default.
+    times : array_like, optional
+        Where to evaluate the curves (default: 200 points up to the deadline or the last success).
+    deadline : float, optional
+        Draw the deadline as a vertical line (default: the results' deadline when finite).
+    interval : bool, default True
+        Shade a pointwise 95% Wilson interval around each curve.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+
+    Raises
+    ------
+    InvalidInputError
+        If ``results`` is empty or holds something other than simulation results.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import networkx as nx
+    >>> from incnet.plot import plot_success_over_time
+    >>> from incnet.simulate import simulate_recruitment
+    >>> res = simulate_recruitment(nx.path_graph(5), [10.0], seeds=[0], targets=[4], response=0.9,
+    ...                            horizon=4, n_runs=50, deadline=10.0, rng=0)
+    >>> ax = plot_success_over_time({"path": res})
+    >>> len(ax.lines) >= 1
+    True
+    """
+    if not isinstance(results, dict):
+        results = {"": results}
+    if not results or not all(hasattr(r, "success_by_time") for r in results.values()):
+        raise InvalidInputError("results must be a SimulationResult or a non-empty dict of them")
+    ax = _axes(ax)
+    if deadline is None:
+        finite = [r.deadline for r in results.values() if np.isfinite(r.deadline)]
+        deadline = max(finite) if finite else None
+    if times is None:
+        if deadline is not None:
+            end = deadline
+        else:
+            done = np.concatenate([r.completion_time[np.isfinite(r.completion_time)] for r in results.values()])
+            end = float(done.max()) if done.size else 1.0
+        times = np.linspace(0.0, end, 200)
+    times = np.asarray(times, dtype=np.float64)
+    z = 1.959963984540054
+    for label, res in results.items():
+        p = res.success_by_time(times)
+        (line,) = ax.step(times, p, where="post", label=label or None)
+        if interval:
+            n = res.n_runs
+            centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+            half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+            ax.fill_between(times, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1),
+                            step="post", alpha=0.2, color=line.get_color(), linewidth=0)
+    if deadline is not None:
+        ax.axvline(deadline, color="0.4", linestyle="--", linewidth=0.8)
+    ax.set_ylim(-0.02, 1.02)
+    ax.set_xlabel("time")
+    ax.set_ylabel("probability that every target is found")
+    ax.set_title("success over time")
+    if any(results):
+        ax.legend(loc="upper left", fontsize=8)
     return ax
