@@ -118,13 +118,35 @@ def test_errors_exit_2_with_one_line(capsys):
         assert exit_info.value.code == 2
 
 
-def test_demo_prints_every_section_and_consistent_numbers():
+def test_run_demo_prints_every_section_in_order(monkeypatch):
+    import incnet.cli
+
+    calls = []
+
+    def section(name):
+        def run_section(args, out):
+            calls.append(name)
+            print(f"body of {name}", file=out)
+        return run_section
+
+    titles = [title for title, _ in DEMO_SECTIONS]
+    monkeypatch.setattr(incnet.cli, "DEMO_SECTIONS", tuple((t, section(t)) for t in titles))
+    out = io.StringIO()
+    assert run_demo(build_parser().parse_args(["demo"]), out) == 0
+    text = out.getvalue()
+    assert calls == titles
+    positions = [text.index(title) for title in titles]
+    assert positions == sorted(positions)
+    assert all(text.index(f"body of {t}") > text.index(t) for t in titles)
+
+
+def test_demo_payoff_section_prints_consistent_numbers():
+    from incnet.cli import _demo_payoffs
+
     args = build_parser().parse_args(["demo", "--top", "3"])
     out = io.StringIO()
-    assert run_demo(args, out) == 0
+    _demo_payoffs(args, out)
     text = out.getvalue()
-    for title, _ in DEMO_SECTIONS:
-        assert title in text
     net = datasets.load("ego-facebook", as_network=True)
     W = net.row_normalized(0.5)
     degrees = net.degrees()
@@ -138,6 +160,9 @@ def test_demo_prints_every_section_and_consistent_numbers():
         assert value == pytest.approx(column.sum(), abs=0.006)
     total = float(re.search(r"total value created: ([\d,.]+)", text).group(1).replace(",", ""))
     assert total == pytest.approx(1000 * incnet.payoff_influence(W, hub).u.sum(), rel=1e-6)
+    lonely = int(re.search(r"(\d+) of the recipient's friends have no other friend", text).group(1))
+    G = datasets.load("ego-facebook")
+    assert lonely == sum(1 for v in G[hub] if G.degree(v) == 1)
 
 
 def test_python_dash_m_and_version():
