@@ -111,9 +111,15 @@ class LengthDiscountedSplit(Mechanism):
     A node at position :math:`i` that inserts :math:`m` identities collects
     :math:`r\rho^i\delta^{L-1}\cdot\delta^{m}(1 + \rho + \dots + \rho^{m})`, and
     :math:`(1 + \rho)^m \ge 1 + \rho + \dots + \rho^m` (binomial expansion) makes that at most
-    :math:`p_L[i]`: the rule is sybil-proof, with equality for the finder at :math:`m = 1`. Unlike
+    :math:`p_L[i]`: the rule is sybil-proof, with equality at :math:`m = 1`. Unlike
     :class:`DirectReferral` every recruiter up the chain is paid, but deep chains pay
-    geometrically less in total. The budget is :math:`r` (the single-finder chain).
+    geometrically less in total. The budget is :math:`r` (paid in full on chains of length 1
+    and 2).
+
+    Equivalently :math:`p_L[i] = r\,x^i (1 - x)^{L-1-i}` with :math:`x = \rho/(1+\rho)`: the
+    payments obey Pascal's rule :math:`p_{L+1}[i] + p_{L+1}[i+1] = p_L[i]`, so a pair of
+    consecutive recruiters that merges gains nothing either — but a coalition of three or more
+    does (:func:`~incnet.mechanisms.check_collusion_proof` finds it).
 
     Parameters
     ----------

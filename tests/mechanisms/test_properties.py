@@ -253,3 +253,34 @@ def test_star_forest_with_many_recruits_is_sampled_not_enumerated():
     assert res.holds and not res.exhaustive
     res = check_sybil_proof(RecursiveSplit(1.0, 0.5), forests=[star], n_random=0, max_nodes=1, max_chain=1)
     assert not res.holds
+
+
+class FinderAndRoot(Mechanism):
+    """Pays the finder and the top of its chain (a root) only."""
+
+    budget = 1500.0
+
+    def chain_payments(self, length):
+        out = np.zeros(length)
+        if length:
+            out[0] += 1000.0
+            out[length - 1] += 500.0
+        return out
+
+
+def test_sybil_and_collusion_proof_rules_pay_only_finder_and_root():
+    # SP + CP for chain-additive rules force p_{L+2}[i+1] = 0 (theory page): the finder-and-root
+    # rule satisfies both, and it gives nobody below the roots a reason to recruit
+    mech = FinderAndRoot()
+    assert check_sybil_proof(mech, **QUICK).holds
+    assert check_collusion_proof(mech, **QUICK).holds
+    incentives = check_contribution_incentive(mech, **QUICK)
+    assert incentives.details["contribution"] and not incentives.details["solicitation"]
+    # the length-discounted split obeys Pascal's rule: pairs gain nothing, triples gain
+    lds = LengthDiscountedSplit(1000, 0.5)
+    assert check_collusion_proof(lds, max_coalition=2, **QUICK).holds
+    triple = check_collusion_proof(lds, max_coalition=3, **QUICK)
+    assert not triple.holds and len(triple.counterexample.nodes) == 3
+    for length in range(1, 12):
+        assert np.allclose(lds.chain_payments(length),
+                           lds.chain_payments(length + 1)[:-1] + lds.chain_payments(length + 1)[1:])
