@@ -140,6 +140,14 @@ class PropertyResult(ResultMixin):
     def __bool__(self):
         return bool(self.holds)
 
+    def __repr__(self):
+        # indent the nested counterexample so the whole result reads as one block
+        text = super().__repr__()
+        if self.counterexample is not None:
+            inner = repr(self.counterexample)
+            text = text.replace(inner, inner.replace("\n", "\n    "))
+        return text
+
 
 # --------------------------------------------------------------------------- search spaces
 
