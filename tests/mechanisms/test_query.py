@@ -11,6 +11,7 @@ from incnet.errors import ConvergenceError, InvalidInputError
 from incnet.mechanisms import query_incentive_equilibrium, success_supremum
 
 LAWS = [scipy.stats.poisson(1.5), scipy.stats.poisson(3.0), scipy.stats.binom(4, 0.45), [0.3, 0.1, 0.2, 0.4]]
+LAW_IDS = ["poisson1.5", "poisson3", "binom4-0.45", "pmf"]
 
 
 def reference_equilibrium(pmf, n, sigma):
@@ -35,7 +36,7 @@ def reference_equilibrium(pmf, n, sigma):
     return r, np.array(offers), np.array(success)
 
 
-@pytest.mark.parametrize("law", LAWS, ids=str)
+@pytest.mark.parametrize("law", LAWS, ids=LAW_IDS)
 @pytest.mark.parametrize("n", [20, 200])
 def test_envelope_matches_scan_and_plain_reference(law, n):
     sup = success_supremum(law, n)
@@ -52,7 +53,7 @@ def test_envelope_matches_scan_and_plain_reference(law, n):
     np.testing.assert_allclose(fast.success, success, rtol=1e-12, atol=1e-14)
 
 
-@pytest.mark.parametrize("law", LAWS[:3], ids=str)
+@pytest.mark.parametrize("law", LAWS[:3], ids=LAW_IDS[:3])
 def test_best_response_conditions_at_every_reward(law):
     n = 1000
     res = query_incentive_equilibrium(law, n, 0.5 * success_supremum(law, n))
