@@ -31,8 +31,9 @@ def code_blocks(path, language):
     return blocks
 
 
-PAGES = sorted(p for p in DOCS.rglob("*.rst") if "_build" not in p.parts and "generated" not in p.parts
-               and code_blocks(p, "pycon"))
+# The frame's own pages; each topic's pages are tested with that topic.
+PAGES = [DOCS / name for name in ("index.rst", "installation.rst", "quickstart.rst", "datasets.rst")
+         if code_blocks(DOCS / name, "pycon")]
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
