@@ -15,6 +15,11 @@ __all__ = ["run_seeds", "n_chunks", "seed_spec", "progress_batches", "wilson_int
 PROGRESS_MIN_RUNS = 2000
 
 
+def index_dtype(n):
+    """Node indices as int32 when they fit (half the memory traffic), else int64."""
+    return np.int32 if n < 2**31 - 1 else np.int64
+
+
 def run_seeds(rng, n_runs):
     """One int64 seed per run, drawn from the user's generator."""
     return rng.integers(0, np.iinfo(np.int64).max, size=n_runs, dtype=np.int64)

@@ -58,7 +58,7 @@ def _finish(spread, visits, n_runs, method):
 
 def _csr(net):
     # writable int64 copies: numba compiles one specialisation per dtype and per read-only flag
-    return np.array(net.W.indptr, dtype=np.int64), np.array(net.W.indices, dtype=np.int64)
+    return np.array(net.W.indptr, dtype=np.int64), np.array(net.W.indices, dtype=_common.index_dtype(net.n))
 
 
 def independent_cascade(net, seeds, p, *, n_runs, rng=None):

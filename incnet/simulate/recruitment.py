@@ -345,6 +345,8 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
     horizon = check_int(horizon, "horizon", minimum=0)
     n_runs = check_int(n_runs, "n_runs", minimum=1)
     cap = check_int(max_participants, "max_participants", minimum=1)
+    if cap >= 2**31 - 1:
+        raise InvalidInputError(f"max_participants must be below 2**31 - 1, got {cap}")
     deadline = _common.check_deadline(deadline)
     delay_kind, delay_a, delay_b = parse_delay(delay)
     graph = net is not None
@@ -354,7 +356,7 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         net = as_network(net)
         n = net.n
         indptr = np.array(net.W.indptr, dtype=np.int64)  # writable copies: one numba specialisation
-        indices = np.array(net.W.indices, dtype=np.int64)
+        indices = np.array(net.W.indices, dtype=_common.index_dtype(net.n))
         degree = np.diff(indptr).astype(np.float64)
         total = degree.sum()
         mean_contacts = float(np.dot(degree, degree) / total - 1.0) if total > 0 else 0.0
