@@ -13,6 +13,7 @@ __all__ = [
     "_forest_order_kernel",
     "_geometric_payments_kernel",
     "_schedule_payments_kernel",
+    "_schedule_levels_kernel",
     "_chain_table_payments_kernel",
     "_query_incentive_scan_kernel",
     "_query_incentive_envelope_kernel",
@@ -20,18 +21,20 @@ __all__ = [
 
 
 @njit(cache=True)
-def _forest_order_kernel(parents, order, depth):
+def _forest_order_kernel(parents, order, depth, bfs_parents):
     """Breadth-first order of a parent array, roots first.
 
-    Preconditions: ``parents`` int64 of length n with every entry in ``[-1, n)``; ``order`` and
-    ``depth`` int64 of length n (overwritten). Writes the reached nodes into ``order[:reached]``
-    (each node after its parent) and their depth (roots 0) into ``depth``; unreached nodes get
-    depth -1. Returns ``reached``: ``reached < n`` exactly when the array contains a cycle (a node
-    that is not a descendant of any root).
+    Preconditions: ``parents`` int64 of length n with every entry in ``[-1, n)``; ``order``,
+    ``depth`` and ``bfs_parents`` int64 of length n (overwritten). Writes the reached nodes into
+    ``order[:reached]`` (each node after its parent), their depth (roots 0) into ``depth``
+    (unreached nodes get -1), and in ``bfs_parents[j]`` the position in ``order`` of the parent of
+    ``order[j]`` (-1 for roots), always smaller than ``j``. When every parent has a smaller label
+    than its child, index order is used as is (one sequential pass); otherwise a breadth-first
+    pass builds it, and then ``bfs_parents`` is also non-decreasing. Returns ``reached``:
+    ``reached < n`` exactly when the array contains a cycle (a node that is not a descendant of
+    any root).
     """
     n = parents.shape[0]
-    # common case: every recruiter has a smaller index, so index order already lists parents first
-    # and one sequential pass suffices (no cycle is possible)
     sorted_labels = True
     for v in range(n):
         if parents[v] >= v:
@@ -41,6 +44,7 @@ def _forest_order_kernel(parents, order, depth):
         for v in range(n):
             order[v] = v
             p = parents[v]
+            bfs_parents[v] = p
             depth[v] = 0 if p < 0 else depth[p] + 1
         return n
     counts = np.zeros(n + 1, dtype=np.int64)
@@ -64,37 +68,45 @@ def _forest_order_kernel(parents, order, depth):
         if parents[v] < 0:
             order[head] = v
             depth[v] = 0
+            bfs_parents[head] = -1
             head += 1
     pos = 0
     while pos < head:
         u = order[pos]
-        pos += 1
         for q in range(counts[u], counts[u + 1]):
             c = children[q]
             depth[c] = depth[u] + 1
             order[head] = c
+            bfs_parents[head] = pos
             head += 1
+        pos += 1
     return head
 
 
 @njit(cache=True)
-def _geometric_payments_kernel(parents, order, contributions, a, b, out):
+def _geometric_payments_kernel(order, bfs_parents, contributions, a, b, out):
     """Geometric payments R(u) = sum over v in subtree(u) of a * b**d(u, v) * C(v).
 
-    Preconditions: ``order`` lists every node after its parent (from
-    :func:`_forest_order_kernel`); ``contributions`` and ``out`` float64 of shape (n, k), ``out``
-    overwritten. Uses R(u) = a C(u) + b * sum over children c of R(c), children first: O(n k).
+    Preconditions: ``order`` and ``bfs_parents`` from :func:`_forest_order_kernel` on an acyclic
+    forest; ``contributions`` and ``out`` float64 of shape (n, k), ``out`` overwritten. Uses
+    R(u) = a C(u) + b * sum over children c of R(c), run over positions from the last (children
+    before parents): O(n k).
     """
     n, k = contributions.shape
-    for v in range(n):
+    work = np.empty((n, k))
+    for j in range(n):
+        v = order[j]
         for c in range(k):
-            out[v, c] = a * contributions[v, c]
-    for i in range(n - 1, -1, -1):
-        v = order[i]
-        p = parents[v]
+            work[j, c] = a * contributions[v, c]
+    for j in range(n - 1, -1, -1):
+        p = bfs_parents[j]
         if p >= 0:
             for c in range(k):
-                out[p, c] += b * out[v, c]
+                work[p, c] += b * work[j, c]
+    for j in range(n):
+        v = order[j]
+        for c in range(k):
+            out[v, c] = work[j, c]
 
 
 @njit(cache=True)
@@ -125,6 +137,46 @@ def _schedule_payments_kernel(parents, contributions, schedule, out):
                 out[u, c] += w * contributions[v, c]
             u = parents[u]
             level += 1
+
+
+@njit(cache=True)
+def _schedule_levels_kernel(order, bfs_parents, contributions, schedule, out):
+    """Same result as :func:`_schedule_payments_kernel`, one pass per level.
+
+    Level k holds, for every node, the contribution delivered exactly k levels below it; it is
+    pushed one level up by a pass over the positions of ``order``. O(n m), which beats walking
+    up from every contributor when most nodes contribute. Preconditions: ``order``, ``bfs_parents`` from
+    :func:`_forest_order_kernel`; ``contributions``, ``out`` float64 (n, k), ``out``
+    overwritten; ``schedule`` float64 (m,), cut by the caller at the forest's depth + 1 (each
+    level costs a pass).
+    """
+    n, k = contributions.shape
+    m = schedule.shape[0]
+    level = np.empty((n, k))
+    above = np.zeros((n, k))
+    total = np.empty((n, k))
+    for j in range(n):
+        v = order[j]
+        for c in range(k):
+            level[j, c] = contributions[v, c]
+            total[j, c] = schedule[0] * level[j, c]
+    for step in range(1, m):
+        for j in range(n):
+            p = bfs_parents[j]
+            if p >= 0:
+                for c in range(k):
+                    above[p, c] += level[j, c]
+        w = schedule[step]
+        # one pass both accumulates this level and clears the buffer the next level fills
+        for j in range(n):
+            for c in range(k):
+                total[j, c] += w * above[j, c]
+                level[j, c] = 0.0
+        level, above = above, level
+    for j in range(n):
+        v = order[j]
+        for c in range(k):
+            out[v, c] = total[j, c]
 
 
 @njit(cache=True)

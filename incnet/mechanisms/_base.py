@@ -47,11 +47,15 @@ class ReferralForest:
         children-before-parents).
     depth : numpy.ndarray
         int64 depth of each node, roots 0.
+    bfs_parents : numpy.ndarray
+        int64; ``bfs_parents[j]`` is the position in ``order`` of the parent of ``order[j]``
+        (``-1`` for roots), always smaller than ``j``.
     """
 
     parents: np.ndarray
     order: np.ndarray
     depth: np.ndarray
+    bfs_parents: np.ndarray
 
     @property
     def n(self):
@@ -121,7 +125,8 @@ def as_forest(parents, name="parents"):
         raise InvalidInputError(f"{name}[{v}] = {v}: a node cannot recruit itself (a cycle); use -1 for a root")
     order = np.empty(n, dtype=np.int64)
     depth = np.empty(n, dtype=np.int64)
-    reached = _forest_order_kernel(arr, order, depth)
+    bfs_parents = np.empty(n, dtype=np.int64)
+    reached = _forest_order_kernel(arr, order, depth, bfs_parents)
     if reached < n:
         v = int(np.flatnonzero(depth < 0)[0])
         cycle = [v]
@@ -137,9 +142,9 @@ def as_forest(parents, name="parents"):
             f"{name} contains a cycle {' -> '.join(map(str, loop))} (each node pointing to its "
             f"recruiter); every chain of recruiters must end at a root marked -1"
         )
-    for a in (arr, order, depth):
+    for a in (arr, order, depth, bfs_parents):
         a.flags.writeable = False
-    return ReferralForest(arr, order, depth)
+    return ReferralForest(arr, order, depth, bfs_parents)
 
 
 def _chain_forest(length):

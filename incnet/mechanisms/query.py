@@ -106,8 +106,25 @@ def success_supremum(offspring, n):
     """
     law = as_offspring(offspring)
     n = _check_rarity(n)
-    phi_star = law.extinction_probability(scale=1.0 - 1.0 / n)
+    phi_star = _smallest_fixed_point(law, 1.0 - 1.0 / n)
     return float(1.0 - law.pgf(phi_star))
+
+
+def _smallest_fixed_point(law, keep, tol=1e-15, max_iter=200):
+    """Smallest root of g(s) = keep * psi(s) - s in [0, 1], by Newton's method from s = 0.
+
+    g is convex with g(0) = keep * p_0 >= 0 and g'(0) = keep * p_1 - 1 < 0, so Newton's iterates
+    from 0 increase monotonically to the smallest root (quadratically near a simple one); the
+    monotone fixed-point iteration finishes the rare double-root case.
+    """
+    s = 0.0
+    for _ in range(max_iter):
+        g = keep * float(law.pgf(s)) - s
+        slope = keep * float(law.pgf_derivative(s)) - 1.0
+        if g <= tol or slope >= 0.0:
+            break
+        s = min(1.0, s - g / slope)
+    return law.extinction_probability(scale=keep) if g > 1e-12 else s
 
 
 def _check_rarity(n):

@@ -9,7 +9,11 @@ rules, :math:`O(n)`) or by walking a bounded number of levels up (finite schedul
 
 import numpy as np
 
-from .._kernels.mechanisms import _geometric_payments_kernel, _schedule_payments_kernel
+from .._kernels.mechanisms import (
+    _geometric_payments_kernel,
+    _schedule_levels_kernel,
+    _schedule_payments_kernel,
+)
 from .._validate import check_int, check_nonnegative, check_probability, describe
 from ..errors import InvalidInputError
 from ._base import Mechanism
@@ -41,7 +45,7 @@ class _Positional(Mechanism):
         if n_active * (forest.max_depth + 1) < forest.n:
             return _Positional.forest_payments(self, forest, contributions)
         out = np.empty_like(contributions)
-        _geometric_payments_kernel(forest.parents, forest.order, contributions, a, b, out)
+        _geometric_payments_kernel(forest.order, forest.bfs_parents, contributions, a, b, out)
         return out
 
     def _schedule(self, length):
@@ -52,11 +56,23 @@ class _Positional(Mechanism):
         return self._schedule(length)
 
     def forest_payments(self, forest, contributions):
-        out = np.empty_like(contributions)
-        horizon = forest.max_depth + 1
-        _schedule_payments_kernel(forest.parents, contributions,
-                                  np.ascontiguousarray(self._schedule(max(horizon, 0))), out)
+        return _positional_payments(forest, contributions, self._schedule(max(forest.max_depth + 1, 0)))
+
+
+def _positional_payments(forest, contributions, schedule):
+    """Positional payments with the cheaper of two traversals."""
+    schedule = np.ascontiguousarray(schedule[: max(forest.max_depth + 1, 0)], dtype=np.float64)
+    out = np.empty_like(contributions)
+    if schedule.size == 0:
+        out[:] = 0.0
         return out
+    n_active = int(np.count_nonzero(np.any(contributions != 0.0, axis=1)))
+    # walking up from each contributor reads scattered memory; a pass per level reads it in order
+    if 8 * n_active < forest.n:
+        _schedule_payments_kernel(forest.parents, contributions, schedule, out)
+    else:
+        _schedule_levels_kernel(forest.order, forest.bfs_parents, contributions, schedule, out)
+    return out
 
 
 class FinderOnly(_Positional):
@@ -271,9 +287,7 @@ class FixedSchedule(_Positional):
         return out
 
     def forest_payments(self, forest, contributions):
-        out = np.empty_like(contributions)
-        _schedule_payments_kernel(forest.parents, contributions, np.ascontiguousarray(self.rewards), out)
-        return out
+        return _positional_payments(forest, contributions, self.rewards)
 
 
 class SplitContract(Mechanism):
