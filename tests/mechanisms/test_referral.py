@@ -159,10 +159,15 @@ def test_mechanisms_are_immutable_and_inputs_untouched():
     assert mech == RecursiveSplit(2000, 0.5) and hash(mech) == hash(RecursiveSplit(2000, 0.5))
 
 
-@pytest.mark.parametrize("mech", [RecursiveSplit(3.0, 0.7), GeometricMLM(0.2, 0.9)], ids=repr)
-def test_geometric_sparse_and_dense_paths_agree(mech, rng):
-    # few contributors take the walk-up path, many take the one-pass recursion
+@pytest.mark.parametrize("mech", [RecursiveSplit(3.0, 0.7), GeometricMLM(0.2, 0.9), FixedSchedule([5, 3, 1, 0.5]),
+                                  RecursiveSplit(3.0, 0.7, max_depth=6)], ids=repr)
+@pytest.mark.parametrize("sorted_labels", [True, False])
+def test_sparse_and_dense_paths_agree(mech, sorted_labels, rng):
+    # few contributors take the walk-up path, many take the level passes / one-pass recursion;
+    # index-sorted labels skip the breadth-first relabelling
     parents = random_forest(3000, rng)
+    if sorted_labels:
+        parents = np.array([-1, -1, -1] + [int(rng.integers(0, v)) for v in range(3, 3000)])
     sparse = np.zeros(3000)
     sparse[rng.integers(0, 3000, size=5)] = 1.0
     dense = rng.random(3000)
