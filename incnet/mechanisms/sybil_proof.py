@@ -26,12 +26,13 @@ __all__ = ["DirectReferral", "LengthDiscountedSplit"]
 class DirectReferral(Mechanism):
     r"""A direct-referral (DR) rule after Chen, Wang, Yu & Zhang (EC 2013).
 
-    Chen et al. define the *direct referral* family for query incentive networks: almost all of the
-    reward goes to the answer holder and to its direct parent (its direct referral), and the
-    holder's reward decreases with its depth so that posing as one's own referrer never pays. This
-    class implements the following member of that family (the definition used here; Chen et al.
-    also give small rewards to farther ancestors, which this rule sets to zero). For a chain of
-    length :math:`L` (holder at position 0, direct referrer at position 1):
+    Chen et al. define the *direct referral* (DR) family for query incentive networks, which
+    allocates most of the reward to the answer holder and to its direct parent (its direct
+    referral). The rule below is incnet's reconstruction of that idea, not a transcription of the
+    paper's formulas: the holder's reward falls with its depth by exactly what a direct referrer
+    earns, so posing as one's own referrer never pays, and farther ancestors (to whom Chen et al.
+    give the small remainder) get nothing. For a chain of length :math:`L` (holder at position 0,
+    direct referrer at position 1):
 
     .. math::
 
