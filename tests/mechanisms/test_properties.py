@@ -284,3 +284,37 @@ def test_sybil_and_collusion_proof_rules_pay_only_finder_and_root():
     for length in range(1, 12):
         assert np.allclose(lds.chain_payments(length),
                            lds.chain_payments(length + 1)[:-1] + lds.chain_payments(length + 1)[1:])
+
+
+def split_node(parents, contributions, u, k, slot_of, own_slot):
+    """Independent construction of a sybil split (for the hypothesis test below)."""
+    parents = list(parents)
+    n = len(parents)
+    identities = [u] + [n + j for j in range(k - 1)]
+    for j in range(1, k):
+        parents.append(identities[j - 1])
+    for child, slot in slot_of.items():
+        parents[child] = identities[slot]
+    contributions = list(contributions) + [0.0] * (k - 1)
+    own = contributions[u]
+    contributions[u] = 0.0
+    contributions[identities[own_slot]] = own
+    return parents, contributions, identities
+
+
+@settings(max_examples=40)
+@given(forests, st.integers(0, 10**6), st.integers(2, 4), st.lists(st.integers(0, 3), min_size=30, max_size=30),
+       st.sampled_from([FinderOnly(2000), DirectReferral(100, 10, 6), LengthDiscountedSplit(2000, 0.5)]))
+def test_sybil_proof_rules_never_gain_on_random_attacks(data, pick, k, slots, mech):
+    raw, contributions = data
+    parents = [-1 if v == 0 or r % (v + 1) == v else r % (v + 1) for v, r in enumerate(raw)]
+    n = len(parents)
+    u = pick % n
+    children = [v for v in range(n) if parents[v] == u]
+    slot_of = {c: slots[i] % k for i, c in enumerate(children)}
+    own = slots[-1] % k
+    before = mech.payments(parents, contributions)[u]
+    new_parents, new_contributions, identities = split_node(parents, contributions, u, k, slot_of, own)
+    assert np.isclose(sum(new_contributions), sum(contributions))
+    after = mech.payments(new_parents, new_contributions)[identities].sum()
+    assert after <= before + 1e-9 * max(1.0, before)
