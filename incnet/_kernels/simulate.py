@@ -93,55 +93,59 @@ def _skip(state, log_keep):
 
 
 @njit(cache=True)
-def _heap_push(ht, hn, hp, size, t, node, parent):
-    """Insert (t, node, parent) into the binary min-heap on ``ht`` holding ``size`` items."""
+def _heap_push(ht, hk, size, t, key):
+    """Insert (t, key) into the 4-ary min-heap on ``ht`` (times) holding ``size`` items.
+
+    Four children per node halve the depth of a binary heap, and the children of a node share
+    a cache line, which is what a heap of pending recruitments spends its time on.
+    """
     i = size
     while i > 0:
-        up = (i - 1) >> 1
+        up = (i - 1) >> 2
         if ht[up] <= t:
             break
         ht[i] = ht[up]
-        hn[i] = hn[up]
-        hp[i] = hp[up]
+        hk[i] = hk[up]
         i = up
     ht[i] = t
-    hn[i] = node
-    hp[i] = parent
+    hk[i] = key
     return size + 1
 
 
 @njit(cache=True)
-def _heap_pop(ht, hn, hp, size):
-    """Remove the root of a heap of ``size`` items (read ht[0], hn[0], hp[0] before calling)."""
+def _heap_pop(ht, hk, size):
+    """Remove the root of a heap of ``size`` items (read ht[0], hk[0] before calling)."""
     size -= 1
     t = ht[size]
-    node = hn[size]
-    parent = hp[size]
+    key = hk[size]
     i = 0
     while True:
-        child = 2 * i + 1
-        if child >= size:
+        first = 4 * i + 1
+        if first >= size:
             break
-        if child + 1 < size and ht[child + 1] < ht[child]:
-            child += 1
-        if ht[child] >= t:
+        best = first
+        best_t = ht[first]
+        last = min(first + 4, size)
+        for c in range(first + 1, last):
+            if ht[c] < best_t:
+                best = c
+                best_t = ht[c]
+        if best_t >= t:
             break
-        ht[i] = ht[child]
-        hn[i] = hn[child]
-        hp[i] = hp[child]
-        i = child
+        ht[i] = best_t
+        hk[i] = hk[best]
+        i = best
     if size > 0:
         ht[i] = t
-        hn[i] = node
-        hp[i] = parent
+        hk[i] = key
     return size
 
 
 @njit(cache=True)
 def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
                find_prob, recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b,
-               deadline, cap, state, stamp, joined, tentative, tent_stamp, target_stamp, target_of,
-               depth_of, ht, hn, hp, found_time, paid_target, stats, profile,
+               deadline, cap, state, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
+               target_of, depth_of, ht, hk, found_time, paid_target, stats, profile,
                record, rec_start, rec_node, rec_parent, rec_depth, rec_time):
     """One recruitment run on a graph; returns the total paid. See recruitment_graph_kernel."""
     n = indptr.shape[0] - 1
@@ -168,7 +172,8 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
             if tent_stamp[v] != stamp:
                 tent_stamp[v] = stamp
                 tentative[v] = 0.0
-                size = _heap_push(ht, hn, hp, size, 0.0, v, -1)
+                tent_parent[v] = -1
+                size = _heap_push(ht, hk, size, 0.0, v)
                 placed += 1
     else:
         for j in range(seed_nodes.shape[0]):
@@ -176,7 +181,8 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
             if tent_stamp[v] != stamp:
                 tent_stamp[v] = stamp
                 tentative[v] = 0.0
-                size = _heap_push(ht, hn, hp, size, 0.0, v, -1)
+                tent_parent[v] = -1
+                size = _heap_push(ht, hk, size, 0.0, v)
     participants = 0
     max_depth = 0
     visits = 0
@@ -185,11 +191,12 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
     capped = 0
     while size > 0:
         t = ht[0]
-        v = hn[0]
-        parent = hp[0]
-        size = _heap_pop(ht, hn, hp, size)
+        v = hk[0]
+        size = _heap_pop(ht, hk, size)
         if joined[v] == stamp:
             continue
+        # the first pop of v is its earliest attempt, the one recorded in tentative/tent_parent
+        parent = tent_parent[v]
         if participants >= cap:
             capped = 1
             break
@@ -249,7 +256,8 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
                 continue
             tent_stamp[u] = stamp
             tentative[u] = arrival
-            size = _heap_push(ht, hn, hp, size, arrival, u, v)
+            tent_parent[u] = v
+            size = _heap_push(ht, hk, size, arrival, u)
     stats[0] = participants
     stats[1] = max_depth
     stats[2] = capped
@@ -290,10 +298,10 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
         tentative = np.empty(n, dtype=np.float64)
         target_of = np.empty(n, dtype=np.int32)
         depth_of = np.empty(n, dtype=np.int32)
+        tent_parent = np.empty(n, dtype=np.int32)
         capacity = nnz + n + 1
         ht = np.empty(capacity, dtype=np.float64)
-        hn = np.empty(capacity, dtype=np.int32)
-        hp = np.empty(capacity, dtype=np.int32)
+        hk = np.empty(capacity, dtype=np.int32)
         stamp = 0
         for r in range(c, n_runs, n_chunks):
             stamp += 1
@@ -301,8 +309,8 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
             paid[r] = _graph_run(
                 indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
                 find_prob, recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b,
-                deadline, cap, state, stamp, joined, tentative, tent_stamp, target_stamp, target_of,
-                depth_of, ht, hn, hp, found_time[r], paid_target[r], stats[r], profile[r],
+                deadline, cap, state, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
+                target_of, depth_of, ht, hk, found_time[r], paid_target[r], stats[r], profile[r],
                 record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time,
             )
 
@@ -324,16 +332,19 @@ def _draw_offspring(state, cdf):
 
 @njit(cache=True)
 def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob, pay_total,
-                   delay_kind, delay_a, delay_b, deadline, cap, state, depth_of, ht, hn, hp,
+                   delay_kind, delay_a, delay_b, deadline, cap, state, depth_of, ht, hk,
                    found_time, paid_target, stats, profile,
                    record, rec_start, rec_node, rec_parent, rec_depth, rec_time):
-    """One run on a Galton-Watson tree; returns (paid, heap arrays possibly grown)."""
+    """One run on a Galton-Watson tree; returns (paid, heap arrays possibly grown).
+
+    A heap entry is (arrival time, recruiter): every successful attempt makes a new participant.
+    """
     horizon = recruit_prob.shape[0] - 1
     size = 0
     for j in range(n_roots):
         if size == ht.shape[0]:
-            ht, hn, hp = _grow(ht, hn, hp)
-        size = _heap_push(ht, hn, hp, size, 0.0, -1, -1)
+            ht, hk = _grow(ht, hk)
+        size = _heap_push(ht, hk, size, 0.0, -1)
     participants = 0
     max_depth = 0
     visits = 0
@@ -342,8 +353,8 @@ def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob,
     capped = 0
     while size > 0:
         t = ht[0]
-        parent = hp[0]
-        size = _heap_pop(ht, hn, hp, size)
+        parent = hk[0]
+        size = _heap_pop(ht, hk, size)
         if participants >= cap:
             capped = 1
             break
@@ -378,26 +389,25 @@ def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob,
             if arrival > deadline:
                 continue
             if size == ht.shape[0]:
-                ht, hn, hp = _grow(ht, hn, hp)
-            size = _heap_push(ht, hn, hp, size, arrival, -1, v)
+                ht, hk = _grow(ht, hk)
+            size = _heap_push(ht, hk, size, arrival, v)
     stats[0] = participants
     stats[1] = max_depth
     stats[2] = capped
     stats[3] = visits
     stats[4] = n_found
-    return paid, ht, hn, hp
+    return paid, ht, hk
 
 
 @njit(cache=True)
-def _grow(ht, hn, hp):
+def _grow(ht, hk):
+    """The heap's arrays at twice the capacity (pending events of a branching process)."""
     size = ht.shape[0]
     ht2 = np.empty(2 * size, dtype=np.float64)
-    hn2 = np.empty(2 * size, dtype=np.int32)
-    hp2 = np.empty(2 * size, dtype=np.int32)
+    hk2 = np.empty(2 * size, dtype=np.int32)
     ht2[:size] = ht
-    hn2[:size] = hn
-    hp2[:size] = hp
-    return ht2, hn2, hp2
+    hk2[:size] = hk
+    return ht2, hk2
 
 
 @njit(parallel=True, cache=True)
@@ -420,13 +430,12 @@ def recruitment_branching_kernel(offspring_cdf, n_roots, find_prob, recruit_prob
         state = np.zeros(1, dtype=np.uint64)
         depth_of = np.empty(cap + 1, dtype=np.int64)
         ht = np.empty(1024, dtype=np.float64)
-        hn = np.empty(1024, dtype=np.int32)
-        hp = np.empty(1024, dtype=np.int32)
+        hk = np.empty(1024, dtype=np.int32)
         for r in range(c, n_runs, n_chunks):
             _seed_state(state, run_seeds[r])
-            paid[r], ht, hn, hp = _branching_run(
+            paid[r], ht, hk = _branching_run(
                 offspring_cdf, n_roots, find_prob, recruit_prob, report_prob, pay_total,
-                delay_kind, delay_a, delay_b, deadline, cap, state, depth_of, ht, hn, hp,
+                delay_kind, delay_a, delay_b, deadline, cap, state, depth_of, ht, hk,
                 found_time[r], paid_target[r], stats[r], profile[r],
                 record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time,
             )
