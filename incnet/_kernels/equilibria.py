@@ -16,33 +16,39 @@ __all__ = [
 
 
 @njit(cache=True)
-def _threshold_up_kernel(indptr, indices, data, need, active, acc, round_of, queue):
+def _threshold_up_kernel(indptr, indices, data, slack, active, round_of, queue):
     """Monotone activation dynamics by a FIFO worklist; each activation scans its out-edges once.
 
     Preconditions: ``indptr``, ``indices``, ``data`` are the CSR arrays of the *influence* matrix
-    :math:`W^\\top` (row ``j`` lists the players ``i`` with ``w_ij > 0``, i.e. who listens to ``j``),
-    all weights >= 0. ``need[i] = theta_i - r_i``. ``active`` (uint8, n) holds a start set that is
-    self-sustaining (every active player wants to stay active); ``acc`` (float64, n) must be zero;
-    ``round_of`` (int64, n) holds 0 for the start set and -1 elsewhere; ``queue`` int64 (n) scratch.
+    :math:`W^\top` (row ``j`` lists the players ``i`` with ``w_ij > 0``, i.e. who listens to ``j``),
+    all weights >= 0. ``slack`` (float64, n) holds ``theta_i - r_i``; ``active`` (uint8, n) a
+    start set that is self-sustaining (every active player wants to stay active); ``round_of``
+    (int64, n) 0 for the start set and -1 elsewhere; ``queue`` int64 (n) scratch.
 
-    Writes: ``active`` becomes the least equilibrium above the start, ``acc[i]`` the influence
-    :math:`\\sum_j w_{ij} a_j` on ``i``, ``round_of[i]`` the synchronous round in which ``i``
-    became active (0 for the start, -1 if never). Returns ``(rounds, edge_visits)``; ``rounds`` is
-    the number of synchronous best-response rounds that activated somebody.
+    Writes: ``active`` becomes the least equilibrium above the start; ``round_of[i]`` the
+    synchronous round in which ``i`` became active (0 for the start, -1 if never); ``slack[i]``
+    what ``i`` still lacks, ``theta_i - r_i - sum_j w_ij a_j``, for inactive players and ``inf``
+    for active ones. Returns ``(rounds, edge_visits)``; ``rounds`` is the number of synchronous
+    best-response rounds that activated somebody.
+
+    A player acts once its slack is <= 0. An active player's slack is set to ``inf`` so that
+    later visits leave it there without reading ``active``: one random access per edge.
     """
-    n = need.shape[0]
+    n = slack.shape[0]
     head = 0
     tail = 0
     for j in range(n):
         if active[j]:
             queue[tail] = j
             tail += 1
+            slack[j] = np.inf
     start_size = tail
     # Players who act whatever the others do join in round 1 (or are already in the start set).
     for i in range(n):
-        if not active[i] and need[i] <= 0.0:
+        if not active[i] and slack[i] <= 0.0:
             active[i] = 1
             round_of[i] = 1
+            slack[i] = np.inf
             queue[tail] = i
             tail += 1
     rounds = 1 if tail > start_size else 0
@@ -52,15 +58,17 @@ def _threshold_up_kernel(indptr, indices, data, need, active, acc, round_of, que
     while head < tail:
         j = queue[head]
         head += 1
-        current = round_of[j]
+        next_round = round_of[j] + 1
         for p in range(indptr[j], indptr[j + 1]):
             i = indices[p]
-            acc[i] += data[p]
-            if not active[i] and acc[i] >= need[i]:
+            left = slack[i] - data[p]
+            slack[i] = left
+            if left <= 0.0:
                 active[i] = 1
-                round_of[i] = current + 1
-                if current + 1 > rounds:
-                    rounds = current + 1
+                slack[i] = np.inf
+                round_of[i] = next_round
+                if next_round > rounds:
+                    rounds = next_round
                 queue[tail] = i
                 tail += 1
         edge_visits += indptr[j + 1] - indptr[j]
@@ -162,7 +170,9 @@ def _support_enumeration_kernel(M, q, tol, status):
 
     Writes ``status[s]``: 1 if ``M[S, S]`` is nonsingular and the solution is an equilibrium
     within ``tol`` (``x_S >= -tol`` and ``(M x + q)_j >= -tol`` off the support), 2 if a pivot
-    falls below ``1e-10 * max(1, max|M[S, S]|)`` (singular: handled by the caller), 0 otherwise.
+    falls below ``1e-10 * max(1, max|M[S, S]|)`` (singular: handled by the caller), 0 otherwise,
+    including supports ruled out because some ``j`` off the support has ``q_j < -tol`` and no
+    positive ``M[j, S]`` (no non-negative ``x_S`` can then satisfy ``(M x + q)_j >= 0``).
     """
     n = q.shape[0]
     A = np.empty((n, n + 1))
@@ -174,6 +184,24 @@ def _support_enumeration_kernel(M, q, tol, status):
             if (s >> i) & 1:
                 idx[k] = i
                 k += 1
+        # Off the support (M x + q)_j >= 0 with x_S >= 0 is impossible when q_j < 0 and no
+        # M[j, S] entry is positive (in the substitutes game: j must have a contributing
+        # neighbour). Checking this first skips most supports before any elimination.
+        blocked = False
+        for j in range(n):
+            if (s >> j) & 1 or q[j] >= -tol:
+                continue
+            reachable = False
+            for b in range(k):
+                if M[j, idx[b]] > 0.0:
+                    reachable = True
+                    break
+            if not reachable:
+                blocked = True
+                break
+        if blocked:
+            status[s] = 0
+            continue
         scale = 1.0
         for a in range(k):
             for b in range(k):

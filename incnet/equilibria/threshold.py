@@ -133,9 +133,9 @@ def threshold_equilibrium(net, theta, *, reward=None, start="none", check=True):
     Notes
     -----
     The dynamics run in a numba kernel over the CSR arrays of :math:`W^\top` with a FIFO
-    worklist: a player who changes action scans the players who listen to it once, adding (or
-    subtracting) its weight to their running totals, and a player is queued the moment its total
-    crosses its threshold. Cost :math:`O(n + \sum_{\text{changed } j} \deg^+(j))`, at most
+    worklist: a player who changes action scans the players who listen to it once, subtracting
+    its weight from what they still lack (or adding it back, going down), and a player is queued
+    the moment its threshold is met. Cost :math:`O(n + \sum_{\text{changed } j} \deg^+(j))`, at most
     :math:`O(n + \mathrm{nnz})`. Processing the queue in FIFO order makes ``rounds`` and
     ``activation_round`` those of synchronous best-response dynamics.
 
@@ -196,12 +196,12 @@ def threshold_equilibrium(net, theta, *, reward=None, start="none", check=True):
         rounds += int(down_rounds)
         visits += int(down_visits)
     # After "all" the survivors already form the greatest equilibrium: nobody inactive wants in.
-    acc = np.zeros(n)
     round_of = np.where(active > 0, 0, -1).astype(np.int64)
     if mode == "all":
         up_rounds, up_visits = 0, 0
     else:
-        up_rounds, up_visits = _threshold_up_kernel(indptr, indices, data, need, active, acc, round_of, queue)
+        slack = need.copy()
+        up_rounds, up_visits = _threshold_up_kernel(indptr, indices, data, slack, active, round_of, queue)
     rounds += int(up_rounds)
     visits += int(up_visits)
     is_active = active.astype(bool)

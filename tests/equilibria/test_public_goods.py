@@ -167,6 +167,7 @@ def test_unique_games_have_one_equilibrium():
     assert len(eqs) == 1 and not eqs.continuum
     assert public_goods(G, 1.0, 0.9 / abs(lam)).unique is True
     assert public_goods(G, 1.0, 1.1 / abs(lam)).unique is False
+    assert public_goods(G, 1.0, 1.1 / abs(lam), check_unique=False).unique is None
 
 
 def test_uniqueness_for_asymmetric_networks():
