@@ -349,7 +349,7 @@ def _query_incentive_envelope_kernel(pgf_coef, answer_prob, max_reward, sigma, o
     size = 1
     while size < max_reward + 1:
         size *= 2
-    tree_line = np.full(2 * size + 2, -1, dtype=np.int64)
+    tree_line = np.full(2 * size + 2, -1, dtype=np.int32)  # line indices < 2**31; halves memory
     slope[1] = success[1]
     _lichao_insert(slope, tree_line, 0, max_reward, 1)
     for r in range(2, max_reward + 1):

@@ -170,8 +170,8 @@ def query_incentive_equilibrium(offspring, n, sigma, *, contract="fixed", method
         For fixed contracts: ``"envelope"`` maximises over all earlier offers with a Li Chao tree
         (upper envelope of the lines :math:`r \mapsto (r - x)(1 - \psi(\varphi_x))`),
         :math:`O(R \log R)`; ``"scan"`` tries every :math:`x`, :math:`O(R^2)` (the reference).
-    max_reward : int
-        Give up beyond this reward.
+    max_reward : int, default 10_000_000
+        Give up beyond this reward (memory grows by about 50 bytes per unit of reward).
 
     Returns
     -------
@@ -226,6 +226,8 @@ def query_incentive_equilibrium(offspring, n, sigma, *, contract="fixed", method
     contract = check_method(contract, ("fixed", "split"), name="contract")
     method = check_method(method, ("envelope", "scan"))
     max_reward = check_int(max_reward, "max_reward", minimum=1)
+    if max_reward > 2**31 - 2:
+        raise InvalidInputError(f"max_reward must be below 2**31 - 1, got {max_reward}")
     saturation = success_supremum(law, n)
     # the supremum is approached but never reached; leave room for rounding in phi*
     if sigma >= saturation - 1e-12:
