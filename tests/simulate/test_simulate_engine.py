@@ -185,18 +185,14 @@ def test_forest_is_a_valid_recruitment_tree_and_payments_follow_the_mechanism():
                 assert d == 0
             else:
                 assert G.has_edge(int(par), int(v)) and f["depth"][pos[int(par)]] == d - 1
-        # payments recomputed by the mechanism on the recorded forest
-        parents = np.array([pos[int(p)] if p >= 0 else -1 for p in f["parent"]])
-        finders = np.isfinite(res.found_time[r]).sum()
-        contributions = np.zeros(f["node"].size)
-        for d in np.unique(f["depth"]):
-            pass
-        if finders:
+        found = np.isfinite(res.found_time[r])
+        if found.any():
             checked += 1
-            # one unit at each finder: the finders are the participants whose join time is a find time
-            found = set(res.found_time[r][np.isfinite(res.found_time[r])].tolist())
-            depths = [d for d, t in zip(f["depth"], f["time"]) if t in found]
-            assert len(depths) >= finders
+            # each find happened when its finder joined, and paid the finder's whole chain
+            for t_found, paid in zip(res.found_time[r][found], res.paid_per_target[r][found]):
+                finder_depths = f["depth"][f["time"] == t_found]
+                assert any(paid == pytest.approx(mech.chain_payments(d + 1).sum()) for d in finder_depths)
+        assert np.all(res.paid_per_target[r][~found] == 0)
         assert res.paid[r] == pytest.approx(res.paid_per_target[r].sum())
     assert checked > 0
     tree = res.tree(0)
@@ -337,3 +333,34 @@ def test_branching_needs_offspring_and_probability_targets():
         independent_cascade(nx.path_graph(3), [0], 1.5, n_runs=2)
     with pytest.raises(InvalidInputError):
         linear_threshold(nx.path_graph(3), [0], n_runs=2, weights="bogus")
+
+
+def test_arrival_times_are_first_passage_times():
+    """Independent route: with p = 1 the join time of a node is its shortest-path time under
+    independent exponential delays on the directed edges (first-passage percolation), computed
+    here by networkx's Dijkstra on sampled weights."""
+    G = nx.Graph([(0, 1), (0, 2), (1, 2), (1, 3), (2, 3), (3, 4), (2, 4)])
+    res = simulate_recruitment(G, [1.0], seeds=[0], targets=[4], response=1.0, horizon=10,
+                               n_runs=20_000, delay=1.0, rng=13)
+    rng = np.random.default_rng(14)
+    D = G.to_directed()
+    reference = np.empty(20_000)
+    for r in range(reference.size):
+        for u, v in D.edges():
+            D[u][v]["w"] = rng.exponential(1.0)
+        reference[r] = nx.dijkstra_path_length(D, 0, 4, weight="w")
+    ours = res.found_time[:, 0]
+    se = np.sqrt(ours.var() / ours.size + reference.var() / reference.size)
+    assert abs(ours.mean() - reference.mean()) < 5 * se
+    # and the whole distribution, not only its mean: compare the quartiles
+    for q in (0.25, 0.5, 0.75):
+        assert abs(np.quantile(ours, q) - np.quantile(reference, q)) < 0.05
+
+
+def test_progress_bar_batches_do_not_change_results():
+    G = nx.barabasi_albert_graph(300, 2, seed=5)
+    kwargs = dict(seeds=3, targets=3, response=0.3, horizon=6, n_runs=300, rng=21)
+    plain = simulate_recruitment(G, [10.0, 5.0], progress=False, **kwargs)
+    with_bar = simulate_recruitment(G, [10.0, 5.0], progress=True, **kwargs)
+    assert np.array_equal(plain.found_time, with_bar.found_time)
+    assert np.array_equal(plain.depth_profile, with_bar.depth_profile)
