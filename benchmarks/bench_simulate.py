@@ -97,7 +97,7 @@ def _ndlib(G, seeds, p, n_runs):
     return call
 
 
-def _case(name, A, seeds, p, n_runs, *, with_eon, with_ndlib, ndlib_runs, smoke):
+def _case(name, A, seeds, p, n_runs, *, with_eon, with_ndlib, eon_runs, ndlib_runs, smoke):
     import networkx as nx
 
     from incnet import as_network
@@ -120,7 +120,6 @@ def _case(name, A, seeds, p, n_runs, *, with_eon, with_ndlib, ndlib_runs, smoke)
                    agree=_agree, smoke=smoke, repeat=3, note=f"{visits:.3g} edge visits/run")
     G = nx.from_scipy_sparse_array(net.W) if (with_eon or with_ndlib) else None
     if with_eon:
-        eon_runs = max(5, n_runs // 100)
         rows += compare(BENCH, f"{name}, {eon_runs} runs", ours(eon_runs),
                         {"EoN": _eon(G, seeds, p, eon_runs)}, agree=_agree, smoke=smoke, repeat=3)
     if with_ndlib:
@@ -166,17 +165,17 @@ def run(smoke=False):
         A = barabasi_albert_csr(500, 5, rng=7)
         seeds = np.arange(10, dtype=np.int64)
         rows += _case("BA n=500 m=5 p=0.05", A, seeds, 0.05, 200, with_eon=True, with_ndlib=True,
-                      ndlib_runs=5, smoke=True)
+                      eon_runs=20, ndlib_runs=20, smoke=True)
         rows += _recruitment("BA n=500 m=5", A, 50, True)
         return rows
     A = barabasi_albert_csr(100_000, 5, rng=7)
     seeds = np.random.default_rng(11).choice(100_000, 10, replace=False).astype(np.int64)
     rows += _case("BA n=1e5 m=5 p=0.05", A, seeds, 0.05, 2000, with_eon=True, with_ndlib=True,
-                  ndlib_runs=3, smoke=False)
+                  eon_runs=20, ndlib_runs=3, smoke=False)
     fb = load("ego-facebook", as_network=True)
     fb_seeds = np.random.default_rng(12).choice(fb.n, 10, replace=False).astype(np.int64)
     rows += _case("ego-Facebook p=0.01", fb.W, fb_seeds, 0.01, 2000, with_eon=True, with_ndlib=False,
-                  ndlib_runs=0, smoke=False)
+                  eon_runs=20, ndlib_runs=0, smoke=False)
     rows += _recruitment("BA n=1e5 m=5", A, 200, False)
     rows += _recruitment("ego-Facebook", fb.W, 500, False)
     return rows
