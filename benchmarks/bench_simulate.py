@@ -12,6 +12,7 @@ DARPA recursive split, exponential delays) is timed alone and reported in runs a
 
 import array
 import math
+import warnings
 
 import numpy as np
 
@@ -57,7 +58,10 @@ def _cynetdiff(indptr, indices, seeds, p, n_runs):
 
 def _eon(G, seeds, p, n_runs):
     try:
-        import EoN
+        with warnings.catch_warnings():
+            # EoN imports a scipy namespace that scipy has deprecated; not ours to fix
+            warnings.simplefilter("ignore", DeprecationWarning)
+            import EoN
     except ImportError:
         return None
     rng = np.random.default_rng(2)
