@@ -280,7 +280,7 @@ class Mechanism(ABC):
         forest = as_forest(parents)
         block = as_vector(contributions, forest.n, "contributions", allow_block=True, nonnegative=True)
         one_d = block.ndim == 1
-        block = np.ascontiguousarray(block.reshape(forest.n, -1))
+        block = np.ascontiguousarray(block[:, None] if one_d else block)
         out = np.asarray(self.forest_payments(forest, block), dtype=np.float64)
         if out.shape != block.shape:
             raise InvalidInputError(

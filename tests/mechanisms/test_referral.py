@@ -176,3 +176,11 @@ def test_sparse_and_dense_paths_agree(mech, sorted_labels, rng):
                                    brute_payments(mech, parents, contributions), rtol=1e-10)
     assert np.allclose(mech.payments(parents, np.column_stack([sparse, dense]))[:, 0],
                        mech.payments(parents, sparse))
+
+
+@pytest.mark.parametrize("mech", MECHANISMS, ids=repr)
+def test_edge_cases_empty_forest_lone_root_no_columns(mech):
+    assert mech.payments([], []).shape == (0,)
+    assert mech.payments([-1], [1.0])[0] == mech.chain_payments(1)[0]
+    assert mech.payments([-1, 0], np.zeros((2, 0))).shape == (2, 0)
+    assert mech.chain_payments(0).shape == (0,)
