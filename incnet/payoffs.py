@@ -44,8 +44,6 @@ _MAX_AUTO_STEPS = 2_000
 _DIRECT_LIMIT = DENSE_LIMIT
 #: Products spent on the Collatz-Wielandt bound before falling back to ARPACK.
 _BOUND_PRODUCTS = 40
-#: Restarts of an iteration from its true residual when the recursive one drifted below tol.
-_RESTARTS = 3
 
 
 @dataclass(frozen=True, repr=False)
@@ -173,17 +171,6 @@ def _contraction_bound(net):
     return rho
 
 
-def _spectrum_interval(net, bound):
-    """Interval [lower, upper] holding the eigenvalues of I - W for a symmetric W."""
-    # Inflate a little: an ARPACK estimate may sit a rounding error below the true radius.
-    radius = min(1.0, bound * (1.0 + 1e-7) + 1e-15)
-    lower, upper = 1.0 - radius, 1.0 + radius
-    lam_min = net._cache.get("lambda_min")
-    if lam_min is not None:
-        upper = min(upper, 1.0 - lam_min * (1.0 + 1e-7) + 1e-15)
-    return lower, max(upper, lower + 1e-12)
-
-
 def _estimated_steps(symmetric, bound, tol):
     if bound <= 0.0:
         return 1.0
@@ -254,16 +241,20 @@ def _solve_krylov(net, x2, x0, tol, max_iter):
     return out, iterations
 
 
-def _solve_iterative(method, net, op, bound, x_k, x0_k, tol, max_iter):
-    """Neumann or Chebyshev in the kernel's (possibly reordered) indexing; returns (u, iterations)."""
-    from ._kernels.payoffs import solve_kernel
+def _solve_iterative(method, op, bound, x_k, x0_k, tol, max_iter):
+    """Chebyshev or Neumann in the kernel's (possibly reordered) indexing.
 
-    lower, upper = _spectrum_interval(net, bound) if method == "chebyshev" else (0.0, 0.0)
-    u = np.empty_like(x_k) if x0_k is None else x0_k
-    iterations, _ = solve_kernel(method == "chebyshev", op.indptr, op.indices, op.data, op.weight,
-                                 op.bounds, x_k, u, x0_k is not None, lower, upper, tol, max_iter,
-                                 _RESTARTS, op.parallel)
-    return u, iterations
+    Returns ``(u, iterations, relative residual)``; the residual is that of the returned ``u``,
+    computed from its definition in the last pass.
+    """
+    from ._kernels.payoffs import iterate_kernel
+
+    # Inflate the radius a little: an ARPACK estimate may sit a rounding error below the truth.
+    radius = min(bound * (1.0 + 1e-7) + 1e-15, 1.0 - 1e-15) if method == "chebyshev" else 0.0
+    u = np.zeros_like(x_k) if x0_k is None else x0_k
+    steps, residual, _ = iterate_kernel(op.indptr, op.indices, op.data, op.weight, op.bounds, x_k,
+                                        u, radius, tol, max_iter, op.parallel)
+    return u, steps, residual
 
 
 def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
@@ -375,6 +366,7 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
 
     op = _operator(net)
     perm = op.perm
+    residual = None
     if net.nnz == 0:
         u_k, iterations = x2.copy(), 0  # nobody cares about anybody: u = x
     elif method == "direct":
@@ -391,12 +383,13 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
             )
         x_k = x2 if perm is None else x2[perm]
         x0_k = None if x0 is None else (x0 if perm is None else x0[perm])
-        u_k, iterations = _solve_iterative(method, net, op, bound, x_k, x0_k, tol, max_iter)
-    from ._kernels.payoffs import relative_residual_kernel
+        u_k, iterations, residual = _solve_iterative(method, op, bound, x_k, x0_k, tol, max_iter)
+    if residual is None:
+        from ._kernels.payoffs import relative_residual_kernel
 
-    x_k = x2 if perm is None else x2[perm]
-    residual = relative_residual_kernel(op.indptr, op.indices, op.data, op.weight, x_k, u_k,
-                                        op.bounds, op.parallel)
+        x_k = x2 if perm is None else x2[perm]
+        residual = relative_residual_kernel(op.indptr, op.indices, op.data, op.weight, x_k, u_k,
+                                            op.bounds, op.parallel)
     if perm is None:
         u = u_k
     else:

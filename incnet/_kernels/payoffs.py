@@ -22,11 +22,9 @@ from numba import njit, prange
 __all__ = [
     "row_chunks",
     "residual_kernel",
-    "neumann_kernel",
-    "chebyshev_kernel",
+    "iterate_kernel",
     "collatz_wielandt_kernel",
     "relative_residual_kernel",
-    "solve_kernel",
 ]
 
 
@@ -96,7 +94,10 @@ def residual_kernel(indptr, indices, data, weight, x, u, r, bounds, parallel):
 
 
 @njit(cache=True)
-def _neumann_rows(indptr, indices, data, weight, x, u, u_next, lo, hi, partial):
+def _sweep_rows(indptr, indices, data, weight, x, u, u_other, omega, lo, hi, partial):
+    # One fused pass over rows lo..hi: the residual of u and the next iterate, written over
+    # u_other (the iterate before u), whose entry i only row i reads.
+    # Unsigned loop indices spare numba's negative-index checks in the hot loops.
     k = x.shape[1]
     uniform = data.shape[0] == 0
     for c in range(k):
@@ -111,121 +112,92 @@ def _neumann_rows(indptr, indices, data, weight, x, u, u_next, lo, hi, partial):
             else:
                 for p in range(indptr[i], indptr[i + np.uint64(1)]):
                     acc += data[p] * u[indices[p], cc]
-            value = x[i, cc] + acc
-            step = value - u[i, cc]
-            u_next[i, cc] = value
+            fixed = x[i, cc] + acc  # one Jacobi step from u
+            step = fixed - u[i, cc]  # = the residual x - (I - W) u at row i
             total += step * step
+            before = u_other[i, cc]
+            u_other[i, cc] = before + omega * (fixed - before)
         partial[cc] = total
 
 
 @njit(cache=True, parallel=True)
-def _neumann_parallel(indptr, indices, data, weight, x, u, u_next, bounds, partial):
+def _sweep_parallel(indptr, indices, data, weight, x, u, u_other, omega, bounds, partial):
     for t in prange(bounds.shape[0] - 1):
-        _neumann_rows(indptr, indices, data, weight, x, u, u_next, bounds[t], bounds[t + 1], partial[t])
+        _sweep_rows(indptr, indices, data, weight, x, u, u_other, omega, bounds[t], bounds[t + 1],
+                    partial[t])
 
 
 @njit(cache=True)
-def neumann_kernel(indptr, indices, data, weight, x, u, work, bounds, target2, max_iter, parallel):
-    """Jacobi / Neumann iteration ``u <- x + W u`` until the residual is small.
+def iterate_kernel(indptr, indices, data, weight, bounds, x, u, radius, tol, max_iter, parallel):
+    """Chebyshev semi-iteration (or, with ``radius = 0``, Jacobi) for ``(I - W) u = x``.
 
-    The step ``x + W u - u`` of an iteration is exactly the residual of ``u``, so the stopping
-    test costs nothing extra: the loop stops once, in every column ``c``, the squared residual of
-    the previous iterate is at most ``target2[c]``; the new iterate (one more contraction) is kept.
+    With the eigenvalues of ``W`` real and in ``[-radius, radius]`` (symmetric ``W``), the
+    iterates (Golub & Varga 1961)
 
-    ``u`` holds the start on entry and the last iterate on return; ``work`` is scratch of the same
-    shape. Returns ``(iterations, converged)``.
+        u_{t+1} = u_{t-1} + omega_{t+1} (x + W u_t - u_{t-1}),
+        omega_1 = 1, omega_2 = 2 / (2 - radius^2), omega_{t+1} = 1 / (1 - radius^2 omega_t / 4)
+
+    have the Chebyshev polynomial of the interval as error polynomial, the best possible. With
+    ``radius = 0`` every ``omega`` is 1 and the step is the Jacobi / Neumann step
+    ``u_{t+1} = x + W u_t``, which suits any ``W`` with ``rho(|W|) < 1``.
+
+    Each step is one pass over the CSR arrays, reading ``x``, ``u_t`` and ``u_{t-1}`` and writing
+    ``u_{t+1}`` over ``u_{t-1}``. The same pass computes the true residual of ``u_t`` from its
+    definition (never a recursively updated one), and the loop stops at the first ``u_t`` whose
+    squared residual is at most ``(tol |x_c|)^2`` in every column ``c`` (``tol^2`` for a zero
+    column). ``u`` holds the start on entry and that iterate on return.
+
+    Returns ``(steps, relative residual of u, converged)``; ``steps`` counts passes.
     """
     n_chunks = bounds.shape[0] - 1
     k = x.shape[1]
-    partial = np.zeros((n_chunks, k))
-    for it in range(1, max_iter + 1):
-        if parallel:
-            _neumann_parallel(indptr, indices, data, weight, x, u, work, bounds, partial)
-        else:
-            for t in range(n_chunks):
-                _neumann_rows(indptr, indices, data, weight, x, u, work, bounds[t], bounds[t + 1], partial[t])
-        u[:, :] = work
-        done = True
-        for c in range(k):
-            if partial[:, c].sum() > target2[c]:
-                done = False
-        if done:
-            return it, True
-    return max_iter, False
-
-
-@njit(cache=True)
-def _chebyshev_rows(indptr, indices, data, weight, u, r, d, d_next, keep, gain, lo, hi, partial):
-    # One fused pass: A d with A = I - W, then the updates of u, r and the next direction.
-    # Unsigned loop indices spare numba's negative-index checks in the hot loops.
-    k = u.shape[1]
-    uniform = data.shape[0] == 0
+    target2 = np.empty(k)
+    scale2 = np.empty(k)
     for c in range(k):
-        cc = np.uint64(c)
         total = 0.0
-        for i in range(np.uint64(lo), np.uint64(hi)):
-            acc = 0.0
-            if uniform:
-                for p in range(indptr[i], indptr[i + np.uint64(1)]):
-                    acc += d[indices[p], cc]
-                acc *= weight
-            else:
-                for p in range(indptr[i], indptr[i + np.uint64(1)]):
-                    acc += data[p] * d[indices[p], cc]
-            di = d[i, cc]
-            u[i, cc] += di
-            ri = r[i, cc] - (di - acc)
-            r[i, cc] = ri
-            d_next[i, cc] = keep * di + gain * ri
-            total += ri * ri
-        partial[cc] = total
-
-
-@njit(cache=True, parallel=True)
-def _chebyshev_parallel(indptr, indices, data, weight, u, r, d, d_next, keep, gain, bounds, partial):
-    for t in prange(bounds.shape[0] - 1):
-        _chebyshev_rows(indptr, indices, data, weight, u, r, d, d_next, keep, gain,
-                        bounds[t], bounds[t + 1], partial[t])
-
-
-@njit(cache=True)
-def chebyshev_kernel(indptr, indices, data, weight, u, r, d, d_next, bounds, lower, upper,
-                     target2, max_iter, parallel):
-    """Chebyshev iteration for ``(I - W) u = x`` when the spectrum of ``I - W`` lies in
-    ``[lower, upper]`` with ``0 < lower < upper`` (symmetric ``W``; Saad 2003, Algorithm 12.1).
-
-    On entry ``u`` holds the start and ``r`` its residual ``x - (I - W) u``; ``d`` and ``d_next``
-    are scratch. On return ``u`` is the last iterate and ``r`` its recursively updated residual.
-    Stops once the squared residual of every column ``c`` is at most ``target2[c]``. Each
-    iteration is one fused pass over the CSR arrays. Returns ``(iterations, converged)``.
-    """
-    n_chunks = bounds.shape[0] - 1
-    k = u.shape[1]
+        for i in range(x.shape[0]):
+            total += x[i, c] * x[i, c]
+        scale2[c] = total
+        target2[c] = tol * tol * total if total > 0.0 else tol * tol
+    current = u
+    other = u.copy()  # u_{-1} = u_0: the first step is a plain Jacobi step
     partial = np.zeros((n_chunks, k))
-    center = 0.5 * (upper + lower)
-    half_width = 0.5 * (upper - lower)
-    sigma = center / half_width
-    rho = 1.0 / sigma
-    d[:, :] = r / center
-    for it in range(1, max_iter + 1):
-        rho_next = 1.0 / (2.0 * sigma - rho)
-        keep = rho_next * rho
-        gain = 2.0 * rho_next / half_width
+    r2 = radius * radius
+    omega = 1.0
+    converged = False
+    steps = 0
+    res2 = np.zeros(k)
+    for step in range(1, max_iter + 1):
+        if step == 2:
+            omega = 2.0 / (2.0 - r2)
+        elif step > 2:
+            omega = 1.0 / (1.0 - 0.25 * r2 * omega)
         if parallel:
-            _chebyshev_parallel(indptr, indices, data, weight, u, r, d, d_next, keep, gain, bounds, partial)
+            _sweep_parallel(indptr, indices, data, weight, x, current, other, omega, bounds, partial)
         else:
             for t in range(n_chunks):
-                _chebyshev_rows(indptr, indices, data, weight, u, r, d, d_next, keep, gain,
-                                bounds[t], bounds[t + 1], partial[t])
-        d, d_next = d_next, d
-        rho = rho_next
-        done = True
+                _sweep_rows(indptr, indices, data, weight, x, current, other, omega, bounds[t],
+                            bounds[t + 1], partial[t])
+        steps = step
+        converged = True
         for c in range(k):
-            if partial[:, c].sum() > target2[c]:
-                done = False
-        if done:
-            return it, True
-    return max_iter, False
+            res2[c] = partial[:, c].sum()
+            if res2[c] > target2[c]:
+                converged = False
+        if converged:
+            break  # ``current`` passed the test; ``other`` holds one more step, unverified
+        current, other = other, current
+    if not converged:
+        # Report the last computed iterate with its own residual.
+        res2 = residual_kernel(indptr, indices, data, weight, x, current, other, bounds, parallel)
+    if current is not u:
+        u[:, :] = current
+    worst = 0.0
+    for c in range(k):
+        value = np.sqrt(res2[c] / scale2[c]) if scale2[c] > 0.0 else np.sqrt(res2[c])
+        if value > worst:
+            worst = value
+    return steps, worst, converged
 
 
 @njit(cache=True)
@@ -313,59 +285,3 @@ def relative_residual_kernel(indptr, indices, data, weight, x, u, bounds, parall
     r = np.empty_like(x)
     res2 = residual_kernel(indptr, indices, data, weight, x, u, r, bounds, parallel)
     return _relative(res2, x)
-
-
-@njit(cache=True)
-def solve_kernel(chebyshev, indptr, indices, data, weight, bounds, x, u, warm, lower, upper,
-                 tol, max_iter, restarts, parallel):
-    """Solve ``(I - W) u = x`` by Chebyshev (``chebyshev=True``) or Neumann iteration.
-
-    ``u`` holds the start when ``warm`` is True and is overwritten with the solution; without a
-    warm start Chebyshev starts at 0 and Neumann at ``x``. ``[lower, upper]`` must contain the
-    spectrum of ``I - W`` (Chebyshev only; symmetric ``W``). The iteration stops when the
-    squared residual of every column is at most ``(tol |x_c|)^2`` (``tol^2`` for a zero column);
-    then the residual is recomputed from ``u`` and, if rounding in the recursion left it above
-    the target, the iteration restarts from the true residual (at most ``restarts`` times).
-    Returns ``(iterations, relative residual of u)``.
-    """
-    k = x.shape[1]
-    target2 = np.empty(k)
-    for c in range(k):
-        scale2 = 0.0
-        for i in range(x.shape[0]):
-            scale2 += x[i, c] * x[i, c]
-        target2[c] = tol * tol * scale2 if scale2 > 0.0 else tol * tol
-    r = np.empty_like(x)
-    work = np.empty_like(x)
-    if not warm:
-        if chebyshev:
-            u[:, :] = 0.0
-        else:
-            u[:, :] = x  # the first term of the series; saves one step
-    if chebyshev:
-        if warm:
-            residual_kernel(indptr, indices, data, weight, x, u, r, bounds, parallel)
-        else:
-            r[:, :] = x
-    d_next = np.empty((x.shape[0] if chebyshev else 0, k))
-    iterations = 0
-    res2 = np.zeros(k)
-    for _ in range(restarts + 1):
-        budget = max_iter - iterations
-        if budget <= 0:
-            break
-        if chebyshev:
-            steps, _ = chebyshev_kernel(indptr, indices, data, weight, u, r, work, d_next, bounds,
-                                        lower, upper, target2, budget, parallel)
-        else:
-            steps, _ = neumann_kernel(indptr, indices, data, weight, x, u, work, bounds, target2,
-                                      budget, parallel)
-        iterations += steps
-        res2 = residual_kernel(indptr, indices, data, weight, x, u, r, bounds, parallel)
-        done = True
-        for c in range(k):
-            if res2[c] > target2[c]:
-                done = False
-        if done:
-            break
-    return iterations, _relative(res2, x)
