@@ -61,7 +61,7 @@ class PayoffResult(ResultMixin):
         Iterations (sparse products) of an iterative method; 0 for ``"direct"``.
     residual : float
         Relative residual :math:`\max_c \|x_c - (I - W) u_c\|_2 / \|x_c\|_2` (absolute for a zero
-        column), recomputed from the returned ``u`` independently of the solver.
+        column), computed from the returned ``u`` by its definition, never a recursive estimate.
     method : str
         The method actually used (``"auto"`` resolved).
     nodes : tuple
@@ -270,11 +270,11 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
     x : array_like, shape (n,) or (n, k)
         Material payoffs; a block of ``k`` columns is solved together.
     method : {"auto", "chebyshev", "neumann", "krylov", "direct"}, default "auto"
-        ``"chebyshev"``: Chebyshev iteration on the spectral interval
-        :math:`[1 - \rho, 1 + \rho]` of :math:`I - W` (symmetric ``W`` only), one fused numba
-        pass over the CSR arrays per step. ``"neumann"``: the Jacobi iteration
-        :math:`u \leftarrow x + W u` in the same kind of kernel (any ``W``). ``"krylov"``:
-        scipy's conjugate gradients when ``W`` is symmetric (then :math:`I - W` is positive
+        ``"chebyshev"``: the Chebyshev semi-iterative method for the eigenvalue interval
+        :math:`[-\rho, \rho]` of a symmetric ``W`` (Golub-Varga), one fused numba pass over the
+        CSR arrays per step. ``"neumann"``: the Jacobi iteration :math:`u \leftarrow x + W u` in
+        the same kernel (any ``W``). ``"krylov"``: scipy's conjugate gradients when ``W`` is
+        symmetric (then :math:`I - W` is positive
         definite), GMRES otherwise. ``"direct"``: sparse LU of :math:`I - W` with one step of
         iterative refinement. ``"auto"`` iterates (Chebyshev if ``W`` is symmetric, Neumann
         otherwise) when the proven bound on :math:`\rho(|W|)` promises convergence within 2000
@@ -323,15 +323,16 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
     :math:`\log(2/\mathrm{tol}) / \log(1/q)` steps with
     :math:`q = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)`, :math:`\kappa = (1+\rho)/(1-\rho)`, and
     Neumann :math:`\log(\mathrm{tol}) / \log \rho`. Memory is :math:`O(\mathrm{nnz} + nk)`.
-    The reported residual is recomputed from the returned ``u`` by a separate sparse product,
-    whatever the method. See :doc:`/theory/payoffs` for the details.
+    The reported residual is that of the returned ``u``, computed from its definition by a sparse
+    product (never a recursively updated estimate), whatever the method. See :doc:`/theory/payoffs` for the details.
 
     References
     ----------
     .. [1] Bergstrom, T. C. (1999). Systems of benevolent utility functions. *Journal of Public
        Economic Theory* 1(1), 71-100.
-    .. [2] Saad, Y. (2003). *Iterative Methods for Sparse Linear Systems*, 2nd ed., SIAM,
-       Algorithm 12.1 (Chebyshev acceleration).
+    .. [2] Golub, G. H., Varga, R. S. (1961). Chebyshev semi-iterative methods, successive
+       overrelaxation iterative methods, and second order Richardson iterative methods, Part I.
+       *Numerische Mathematik* 3, 147-156.
 
     Examples
     --------
