@@ -230,6 +230,16 @@ def test_auto_iterates_on_large_networks_and_never_factorises_them():
     assert np.linalg.norm(res.u - x - W @ res.u) <= 1e-9 * np.linalg.norm(x)
     cg = total_payoffs(net, x, method="krylov")
     np.testing.assert_allclose(res.u, cg.u, rtol=1e-7, atol=1e-9)
+    # Partial sums are added per chunk in a fixed order: the answer does not depend on threads.
+    import numba
+
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        single = total_payoffs(net, x)
+    finally:
+        numba.set_num_threads(threads)
+    assert np.array_equal(single.u, res.u) and single.iterations == res.iterations
     # Directed and weighted (each direction its own weight): the Neumann kernel, same arrays.
     D = A.copy()
     D.data = rng.random(D.nnz)
