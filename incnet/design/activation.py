@@ -289,6 +289,12 @@ class _ActivationProgram:
       distances within :math:`S`. Objective :math:`\\sum_d y_d`, :math:`y_d \\le \\sum_i z_{i,d}`,
       :math:`y_d \\le y_{d-1}`, :math:`0 \\le y \\le 1`.
 
+    The LP relaxation used for bounds (``relax=True``) keeps the budget, the transfer cut
+    :math:`(M t)_i \ge M_{ii} c_i s_i` (valid when :math:`W \ge 0`, since then a member's payoff is
+    at most :math:`(M t)_i - M_{ii} c_i`) and, for depth, the level structure; it drops the flow and
+    big-M payoff constraints, whose relaxations are nearly vacuous (a fractional member satisfies
+    them for free) and make the LP badly degenerate. Dropping constraints keeps it an upper bound.
+
     A tie-break term :math:`-\\varepsilon \\sum t` with :math:`\\varepsilon B < 1/2` picks the
     cheapest of the optimal sets without trading away a member or a level.
     """
@@ -311,13 +317,14 @@ class _ActivationProgram:
         self.budget = cp.Parameter(nonneg=True, name="budget")
         self.tie = cp.Parameter(nonneg=True, name="tie_break")
         c = costs[others]
-        absnet = IncentiveNetwork(net.abs_W, net.nodes)
-        x_base = np.zeros(n)
-        x_base[others] = c
-        ones = np.zeros(n)
-        ones[others] = 1.0
-        bounds = total_payoffs(absnet, np.column_stack([x_base, ones])).u.reshape(n, 2)
-        L_c, L_1 = bounds[others, 0], bounds[others, 1]
+        if not relax:
+            absnet = IncentiveNetwork(net.abs_W, net.nodes)
+            x_base = np.zeros(n)
+            x_base[others] = c
+            ones = np.zeros(n)
+            ones[others] = 1.0
+            bounds = total_payoffs(absnet, np.column_stack([x_base, ones])).u.reshape(n, 2)
+            L_c, L_1 = bounds[others, 0], bounds[others, 1]
 
         s = cp.Variable(N, boolean=not relax, name="member") if kind == "reach" else None
         t = cp.Variable(N, nonneg=True, name="transfer")
@@ -328,6 +335,7 @@ class _ActivationProgram:
                 cons += [s >= 0, s <= 1]
             member = s
             objective = cp.sum(s)
+        if kind == "reach" and not relax:
             A_coo = sp.coo_array(A)
             heads, tails = A_coo.row, A_coo.col  # arc tail -> head means tail recruits head
             pos = np.full(n, -1)
@@ -345,7 +353,7 @@ class _ActivationProgram:
                              shape=(n_arcs, N))
             cons += [f <= N * (H @ s), f[internal] <= N * (T @ s)[internal],
                      H.T @ f - T.T @ f == s]
-        else:
+        elif kind == "depth":
             L = levels
             z = cp.Variable((N, L), boolean=not relax, name="level")
             y = cp.Variable(L, name="depth_reached")
@@ -371,9 +379,17 @@ class _ActivationProgram:
             self.z, self.y = z, y
         E = sp.csr_array((np.ones(N), (others, np.arange(N))), shape=(n, N))
         I_W = sp.identity(n, format="csr") - net.W
-        cons += [t <= self.budget * member,
-                 I_W @ u == E @ (t - cp.multiply(c, member)),
-                 u[others] >= -cp.multiply(L_c + self.budget * L_1, 1 - member)]
+        cons.append(t <= self.budget * member)
+        if not relax:
+            cons += [I_W @ u == E @ (t - cp.multiply(c, member)),
+                     u[others] >= -cp.multiply(L_c + self.budget * L_1, 1 - member)]
+        if net.is_nonnegative:
+            # Valid cut (M = (I - W)^-1 >= 0): a member's payoff u_i = (M x)_i is at most
+            # (M t)_i - M_ii c_i, so (M t)_i >= M_ii c_i s_i. Redundant for the MILP, but it is what
+            # keeps the LP relaxation from admitting members for free.
+            v = cp.Variable(n, name="transfer_reach")
+            cons += [I_W @ v == E @ t,
+                     v[others] >= cp.multiply(c * _inverse_diagonal_lower(net)[others], member)]
         self.budget_constraint = cp.sum(t) <= self.budget
         cons.append(self.budget_constraint)
         self.problem = cp.Problem(cp.Maximize(objective - self.tie * cp.sum(t)), cons)
@@ -389,6 +405,14 @@ class _ActivationProgram:
         member = np.asarray(self.member.value, dtype=np.float64).ravel()
         t = np.maximum(np.asarray(self.t.value, dtype=np.float64).ravel(), 0.0)
         return status, dual, member, t, float(self.problem.value)
+
+
+def _inverse_diagonal_lower(net):
+    """Lower bound on diag((I - W)^-1) for W >= 0: exact up to DENSE_LIMIT nodes, 1 + diag(W^2) beyond."""
+    if net.n <= DENSE_LIMIT:
+        return np.diag(np.linalg.inv(np.eye(net.n) - net.W.toarray())).copy()
+    W = net.W
+    return 1.0 + np.asarray((W.multiply(W.T)).sum(axis=1)).ravel()
 
 
 # ----------------------------------------------------------------------------- re-evaluation
