@@ -253,7 +253,8 @@ class IncentiveNetwork:
         scale : float, default 1.0
             Factor applied to every weight (e.g. the decay ``delta`` of a network game).
         nodelist : sequence, optional
-            Node order; defaults to ``G``'s own node order.
+            Node order; defaults to ``G``'s own node order. A subset of the nodes gives the
+            network induced on it (as in networkx); unknown or repeated nodes are an error.
         drop_diagonal : bool, default False
             Drop self-loops instead of raising.
 
