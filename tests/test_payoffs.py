@@ -20,7 +20,6 @@ from incnet import (
 )
 from tests.reference import (
     dense_inverse,
-    dense_spectral_radius,
     dense_total_payoffs,
     neumann_partial_sums,
     random_weights,
