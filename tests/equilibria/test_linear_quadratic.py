@@ -190,3 +190,14 @@ def test_no_guarantee_reported_for_substitutes():
     assert res.approximation is None and res.method == "lu"
     with pytest.raises(InvalidInputError, match="pruned"):
         key_player(nx.cycle_graph(6), -0.2, method="pruned")
+
+
+def test_no_interaction_and_labels():
+    G = nx.path_graph(["a", "b", "c"])
+    res = linear_quadratic(G, [1.0, 2.0, 3.0], 0.0)
+    assert res.x.tolist() == [1.0, 2.0, 3.0]
+    assert res.to_dict() == {"a": 1.0, "b": 2.0, "c": 3.0}
+    empty = IncentiveNetwork.from_dense(np.zeros((3, 3)))
+    np.testing.assert_allclose(linear_quadratic(empty, 2.0, 0.4).x, 2.0)
+    np.testing.assert_allclose(intercentrality(empty, 0.4, alpha=2.0), 2.0)  # only alpha_i is lost
+    assert key_player(G, 0.3, k=3).remaining_aggregate == pytest.approx(0.0, abs=1e-12)

@@ -260,3 +260,13 @@ def test_gauss_seidel_raises_with_the_last_iterate():
     res = public_goods(W, 1.0, 1.0)  # auto falls back to Lemke
     assert res.method == "lemke"
     assert is_equilibrium(W, res.x, game="public_goods", xbar=1.0, delta=1.0)
+
+
+def test_no_interaction_gives_autarky():
+    empty = IncentiveNetwork.from_dense(np.zeros((4, 4)))
+    xbar = np.array([1.0, -1.0, 0.5, 2.0])
+    for method in ("gauss_seidel", "lemke", "qp"):
+        res = public_goods(empty, xbar, 0.7, method=method, upper=1.5)
+        np.testing.assert_allclose(res.x, [1.0, 0.0, 0.5, 1.5], atol=1e-7)
+        assert res.unique is True
+    assert [e.tolist() for e in all_equilibria(empty, xbar, 0.7)] == [[1.0, 0.0, 0.5, 2.0]]

@@ -189,3 +189,8 @@ def test_gap_of_a_non_equilibrium():
     assert best_response_gap(G, [1, 0, 1], game="threshold", theta=1.5) == pytest.approx(1.5)
     assert best_response_gap(G, [1, 0, 1], game="threshold", theta=1.5, reward=[1.5, 0, 1.5]) == pytest.approx(0.5)
     assert not is_equilibrium(G, [1, 0, 1], game="threshold", theta=1.5)
+
+
+def test_check_false_skips_the_verification():
+    res = threshold_equilibrium(nx.cycle_graph(5), 1.0, reward=[1, 0, 0, 0, 0], check=False)
+    assert np.isnan(res.residual) and res.n_active == 5
