@@ -489,7 +489,7 @@ def _sybil_chains(mech, tracker, max_chain, max_identities):
                 tracker.offer(gain, make)
 
 
-def check_sybil_proof(mech, *, max_nodes=4, max_identities=3, max_chain=24, n_random=60, random_nodes=12,
+def check_sybil_proof(mech, *, max_nodes=4, max_identities=3, max_chain=24, n_random=30, random_nodes=12,
                       forests=None, rng=0, tol=1e-9):
     """Search for a profitable sybil attack (a node posing as a chain of identities).
 
@@ -610,7 +610,7 @@ def _collusion_on(mech, parents, block, phase, tracker, max_coalition, rng=None)
                 nodes=members, found_by=phase))
 
 
-def check_collusion_proof(mech, *, max_nodes=5, max_coalition=3, max_chain=24, n_random=60, random_nodes=12,
+def check_collusion_proof(mech, *, max_nodes=5, max_coalition=3, max_chain=24, n_random=30, random_nodes=12,
                           forests=None, rng=0, tol=1e-9):
     """Search for a coalition of consecutive recruiters that gains by merging into one identity.
 
@@ -657,7 +657,7 @@ def check_collusion_proof(mech, *, max_nodes=5, max_coalition=3, max_chain=24, n
 # --------------------------------------------------------------------------- contribution incentives
 
 
-def check_contribution_incentive(mech, *, max_nodes=4, max_chain=16, n_random=60, random_nodes=12,
+def check_contribution_incentive(mech, *, max_nodes=4, max_chain=16, n_random=30, random_nodes=12,
                                  forests=None, rng=0, tol=1e-9):
     r"""Check Emek et al.'s continuing contribution and continuing solicitation incentives.
 
