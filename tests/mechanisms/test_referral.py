@@ -184,3 +184,13 @@ def test_edge_cases_empty_forest_lone_root_no_columns(mech):
     assert mech.payments([-1], [1.0])[0] == mech.chain_payments(1)[0]
     assert mech.payments([-1, 0], np.zeros((2, 0))).shape == (2, 0)
     assert mech.chain_payments(0).shape == (0,)
+
+
+@pytest.mark.parametrize("mech", MECHANISMS, ids=repr)
+def test_mechanisms_pickle_and_copy(mech):
+    import copy
+    import pickle
+
+    for clone in (pickle.loads(pickle.dumps(mech)), copy.deepcopy(mech)):
+        assert clone == mech
+        np.testing.assert_array_equal(clone.chain_payments(5), mech.chain_payments(5))
