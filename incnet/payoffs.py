@@ -229,13 +229,21 @@ def _solve_krylov(net, x2, x0, tol, max_iter):
 
         start = None if x0 is None else x0[:, c]
         b = x2[:, c]
-        atol = tol if not np.any(b) else 0.0
-        if net.is_symmetric:
-            # I - W is symmetric positive definite when rho(|W|) < 1.
-            sol, _ = cg(A, b, x0=start, rtol=tol, atol=atol, maxiter=max_iter, callback=tick)
-        else:
-            sol, _ = gmres(A, b, x0=start, rtol=tol, atol=atol, maxiter=max_iter,
-                           restart=min(n, 50), callback=tick, callback_type="pr_norm")
+        scale = float(np.linalg.norm(b))
+        target = tol * scale if scale > 0 else tol
+        # scipy stops on a recursively updated residual, which rounding can leave below the
+        # true one: check the true residual and restart from the iterate if it missed.
+        for _ in range(3):
+            if net.is_symmetric:
+                # I - W is symmetric positive definite when rho(|W|) < 1.
+                sol, _ = cg(A, b, x0=start, rtol=0.0, atol=0.5 * target, maxiter=max_iter,
+                            callback=tick)
+            else:
+                sol, _ = gmres(A, b, x0=start, rtol=0.0, atol=0.5 * target, maxiter=max_iter,
+                               restart=min(n, 50), callback=tick, callback_type="pr_norm")
+            if np.linalg.norm(b - A @ sol) <= target or count[0] >= max_iter:
+                break
+            start = sol
         out[:, c] = sol
         iterations = max(iterations, count[0])
     return out, iterations
