@@ -185,7 +185,7 @@ def best_response_gap(net, x, *, game="linear_quadratic", **params):
     if game == "threshold":
         payoff = _threshold_payoff(net, x, params)
         gain = np.where(x > 0, np.maximum(0.0, -payoff), np.maximum(0.0, payoff))
-        return float(gain.max())
+        return float(gain.max()) + 0.0  # + 0.0 turns a -0.0 into 0.0
     z, reply = _quadratic_parts(net, x, game, params)
     gain = 0.5 * ((x - z) ** 2 - (reply - z) ** 2)
     return float(max(0.0, gain.max()))
