@@ -48,6 +48,8 @@ __all__ = ["public_goods", "all_equilibria", "is_stable", "EquilibriumSet"]
 METHODS = ("auto", "gauss_seidel", "qp", "lemke")
 #: Largest game that Lemke's algorithm (dense tableau) accepts.
 _LEMKE_LIMIT = 2000
+#: Largest game on which ``method="auto"`` falls back to Lemke when Gauss-Seidel cycles.
+_LEMKE_FALLBACK = 500
 #: Largest game that support enumeration accepts (2^n supports).
 _ENUMERATION_LIMIT = 24
 
@@ -239,7 +241,8 @@ def public_goods(net, xbar, delta, *, method="auto", interaction="substitutes", 
         actions) in a numba kernel over the CSR arrays. ``"qp"``: maximise the concave potential
         with cvxpy (Clarabel); needs a symmetric :math:`G` and :math:`I + s\delta G \succ 0`.
         ``"lemke"``: Lemke's complementary pivoting on the (box) LCP, dense, for small general
-        instances. ``"auto"``: Gauss-Seidel, then Lemke for up to 2000 players if it fails.
+        instances (up to 2000 players). ``"auto"``: Gauss-Seidel, then Lemke for up to 500
+        players if it fails.
     interaction : {"substitutes", "complements"}, default "substitutes"
         :math:`s = +1` or :math:`s = -1`.
     upper : float or array_like, optional
@@ -348,7 +351,7 @@ def public_goods(net, xbar, delta, *, method="auto", interaction="substitutes", 
     else:
         x, iterations, converged = _solve_gauss_seidel(net, xbar, delta, sign, upper, start, tol, max_iter)
         if not converged:
-            if method == "auto" and net.n <= _LEMKE_LIMIT:
+            if method == "auto" and net.n <= _LEMKE_FALLBACK:
                 x, iterations = _solve_lemke(net, xbar, delta, sign, upper, max_iter)
                 method, converged = "lemke", True
             else:
