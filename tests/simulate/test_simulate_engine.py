@@ -364,3 +364,26 @@ def test_progress_bar_batches_do_not_change_results():
     with_bar = simulate_recruitment(G, [10.0, 5.0], progress=True, **kwargs)
     assert np.array_equal(plain.found_time, with_bar.found_time)
     assert np.array_equal(plain.depth_profile, with_bar.depth_profile)
+
+
+def test_linear_threshold_with_network_weights_matches_enumeration():
+    # b_uv = W[u, v]; into each node the weights sum to at most 1 (node 3: 0.5 + 0.3)
+    G = nx.DiGraph()
+    G.add_weighted_edges_from([(0, 1, 0.6), (0, 2, 0.9), (1, 3, 0.5), (2, 3, 0.3), (1, 2, 0.1), (3, 4, 1.0)])
+    from incnet import IncentiveNetwork
+
+    net = IncentiveNetwork.from_networkx(G, weight="weight")
+    exact = 0.0
+    nodes = [1, 2, 3, 4]
+    choices = [[(None, 1 - sum(d["weight"] for _, _, d in G.in_edges(v, data=True)))]
+               + [(u, d["weight"]) for u, _, d in G.in_edges(v, data=True)] for v in nodes]
+    for pick in itertools.product(*choices):
+        weight = np.prod([w for _, w in pick])
+        H = nx.DiGraph([(u, v) for v, (u, _) in zip(nodes, pick) if u is not None])
+        H.add_nodes_from(G)
+        exact += weight * (1 + len(nx.descendants(H, 0)))
+    res = linear_threshold(net, [0], n_runs=40_000, weights="weight", rng=15)
+    assert_close(res.mean, res.stderr, exact)
+    with pytest.raises(InvalidInputError):
+        linear_threshold(IncentiveNetwork.from_networkx(nx.DiGraph([(0, 2), (1, 2)])), [0], n_runs=2,
+                         weights="weight")
