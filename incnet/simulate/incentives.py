@@ -31,6 +31,9 @@ from .response import as_response, response_table
 
 __all__ = ["RecruitmentIncentives", "recruitment_incentives", "chain_payment_table", "report_table"]
 
+#: Deepest horizon accepted: the payment table holds (H + 1)^2 floats.
+MAX_HORIZON = 5000
+
 
 def chain_payment_table(mechanism_or_schedule, horizon):
     r"""Payments of a mechanism to every chain up to length ``horizon + 1``.
@@ -53,7 +56,8 @@ def chain_payment_table(mechanism_or_schedule, horizon):
     Raises
     ------
     InvalidInputError
-        If the payments are not finite and non-negative, or the object is not a mechanism.
+        If the payments are not finite and non-negative, the object is not a mechanism, or the
+        horizon exceeds ``MAX_HORIZON`` (5000).
 
     Examples
     --------
@@ -61,6 +65,12 @@ def chain_payment_table(mechanism_or_schedule, horizon):
     [[2000.0, 0.0, 0.0], [2000.0, 1000.0, 0.0], [2000.0, 1000.0, 500.0]]
     """
     horizon = check_int(horizon, "horizon", minimum=0)
+    if horizon > MAX_HORIZON:
+        raise InvalidInputError(
+            f"horizon={horizon} is deeper than {MAX_HORIZON} levels: the payments of every chain up to "
+            f"that length take {(horizon + 1) ** 2 * 8 / 1e9:.1f} GB; recruitment trees are far "
+            "shallower, so pass a smaller horizon"
+        )
     size = horizon + 1
     table = np.zeros((size, size), dtype=np.float64)
     chain = getattr(mechanism_or_schedule, "chain_payments", None)

@@ -276,7 +276,8 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
     response : Response, float, str or callable
         The response function :math:`p(w)` (see :func:`~incnet.simulate.response.as_response`).
     horizon : int
-        :math:`H`: the deepest depth that counts; nobody at depth ``H`` recruits.
+        :math:`H`: the deepest depth that counts; nobody at depth ``H`` recruits. On a graph of
+        ``n`` nodes, a horizon beyond ``n - 1`` is the same as ``n - 1``.
     n_runs : int
         Number of independent runs.
     offspring : frozen scipy.stats discrete distribution, OffspringLaw, pmf or list of them, optional
@@ -363,6 +364,8 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         mean_contacts = max(mean_contacts, 0.0)
         seed_nodes, n_random_seeds = _common.seed_spec(net, seeds)
         depth_bound = n - 1
+        # no chain on n nodes is longer than n: deeper levels neither happen nor pay
+        horizon = min(horizon, depth_bound)
         method = "event-driven (graph)"
     else:
         if offspring is None:

@@ -387,3 +387,9 @@ def test_linear_threshold_with_network_weights_matches_enumeration():
     with pytest.raises(InvalidInputError):
         linear_threshold(IncentiveNetwork.from_networkx(nx.DiGraph([(0, 2), (1, 2)])), [0], n_runs=2,
                          weights="weight")
+
+
+def test_graph_horizon_beyond_the_longest_chain_is_clipped():
+    res = simulate_recruitment(nx.path_graph(5), [1.0, 0.5], seeds=[0], targets=[4], response=1.0,
+                               horizon=10**6, n_runs=3, rng=0)
+    assert res.incentives.horizon == 4 and res.success.all()

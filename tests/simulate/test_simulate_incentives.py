@@ -116,3 +116,19 @@ def test_responses():
         ExponentialResponse(0.5, 0.1, 1.0)
     with pytest.raises(InvalidInputError):
         as_response(1.5)
+
+
+def test_horizon_limits():
+    from incnet.simulate.incentives import MAX_HORIZON
+
+    with pytest.raises(InvalidInputError, match="smaller horizon"):
+        recruitment_incentives(DARPA, mean_contacts=2, response=0.1, find_probability=0.1,
+                               horizon=MAX_HORIZON + 1)
+    # per-depth mean contacts: m_d = E[K_d] p_d
+    res = recruitment_incentives(DARPA, mean_contacts=[1.0, 2.0, 3.0], response=0.5, find_probability=0.1,
+                                 horizon=2)
+    assert res.expected_recruits.tolist() == [0.5, 1.0, 0.0]
+    # w_0 = r_1 q + r_2 q m_1 = 1000 * 0.1 + 500 * 0.1 * 1.0
+    assert res.incentives[0] == pytest.approx(150.0)
+    with pytest.raises(InvalidInputError):
+        recruitment_incentives(DARPA, mean_contacts=[1.0, 2.0], response=0.5, find_probability=0.1, horizon=2)
