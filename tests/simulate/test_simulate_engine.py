@@ -393,3 +393,23 @@ def test_graph_horizon_beyond_the_longest_chain_is_clipped():
     res = simulate_recruitment(nx.path_graph(5), [1.0, 0.5], seeds=[0], targets=[4], response=1.0,
                                horizon=10**6, n_runs=3, rng=0)
     assert res.incentives.horizon == 4 and res.success.all()
+
+
+def test_branching_success_matches_the_generating_function_recursion():
+    """Analytic route: with g_d the probability of no reported find below a depth-d participant,
+    g_H = 1 - q s_H and g_d = (1 - q s_d) psi(1 - p_d + p_d g_{d+1}); P(success) = 1 - g_0^seeds."""
+    law = as_offspring(scipy.stats.poisson(3.0))
+    q, H, seeds = 0.03, 6, 2
+    mech = RecursiveSplit(2000.0, 0.5)
+    report = lambda r0: np.minimum(1.0, r0 / 2500.0)
+    res = simulate_recruitment(None, mech, offspring=law, seeds=seeds, targets=q, horizon=H,
+                               response=ExponentialResponse(0.1, 0.5, 30.0), report=report,
+                               n_runs=40_000, rng=16)
+    p = res.incentives.probabilities
+    s = res.incentives.report_probabilities
+    assert np.allclose(s, 0.8)
+    g = 1 - q * s[H]
+    for d in range(H - 1, -1, -1):
+        g = (1 - q * s[d]) * float(law.pgf(1 - p[d] + p[d] * g))
+    exact = 1 - g**seeds
+    assert_close(res.success_rate, res.success_stderr, exact)
