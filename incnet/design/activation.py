@@ -270,7 +270,7 @@ def min_cost_activation(net, costs, targets, *, budget=None, method="auto", solv
 
 # ----------------------------------------------------------------------------- depth / reach programs
 class _ActivationProgram:
-    """The depth- or reach-maximising MILP (or its LP relaxation), built once, budget a Parameter.
+    r"""The depth- or reach-maximising MILP (or its LP relaxation), built once, budget a Parameter.
 
     Formulations (all over the non-seed nodes, seeds have :math:`x = 0`):
 
@@ -289,11 +289,12 @@ class _ActivationProgram:
       distances within :math:`S`. Objective :math:`\\sum_d y_d`, :math:`y_d \\le \\sum_i z_{i,d}`,
       :math:`y_d \\le y_{d-1}`, :math:`0 \\le y \\le 1`.
 
-    The LP relaxation used for bounds (``relax=True``) keeps the budget, the transfer cut
+    The LP relaxation used for bounds (``relax=True``) keeps the budget and the transfer cut
     :math:`(M t)_i \ge M_{ii} c_i s_i` (valid when :math:`W \ge 0`, since then a member's payoff is
-    at most :math:`(M t)_i - M_{ii} c_i`) and, for depth, the level structure; it drops the flow and
-    big-M payoff constraints, whose relaxations are nearly vacuous (a fractional member satisfies
-    them for free) and make the LP badly degenerate. Dropping constraints keeps it an upper bound.
+    at most :math:`(M t)_i - M_{ii} c_i`); it drops the flow and big-M payoff constraints, whose
+    relaxations are nearly vacuous (a fractional member satisfies them for free) and make the LP
+    badly degenerate. Dropping constraints keeps it an upper bound on the reach, hence also on the
+    depth (a depth-:math:`D` design has at least :math:`D` members).
 
     A tie-break term :math:`-\\varepsilon \\sum t` with :math:`\\varepsilon B < 1/2` picks the
     cheapest of the optimal sets without trading away a member or a level.
@@ -303,6 +304,9 @@ class _ActivationProgram:
         import cvxpy as cp
 
         self.net, self.costs, self.kind, self.relax = net, costs, kind, relax
+        if relax:
+            # depth <= reach, and the depth-indexed relaxation is weak and badly degenerate
+            kind = "reach"
         n = net.n
         is_seed = np.zeros(n, dtype=bool)
         is_seed[seeds] = True
@@ -583,8 +587,6 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
         if kind == "depth" and depth >= levels and levels < n_others:
             status = "level_cap"
             bound = math.nan
-    if kind == "depth" and method == "greedy" and levels < n_others:
-        bound = math.nan  # the relaxation only bounds depths up to the level index
     gap = bound - objective if np.isfinite(bound) else math.nan
     return DesignResult(
         rewards=transfers, objective=objective, status=status, method=method, solver=solver,
@@ -685,8 +687,9 @@ def max_depth(net, costs, budget, seeds, *, contacts=None, levels=None, method="
         is below ``levels``; a design that reaches ``levels`` gets ``status="level_cap"``.
     method : {"auto", "milp", "greedy"}, default "auto"
         ``"milp"``: the depth-indexed MILP. ``"greedy"``: the cheapest shortest path to the
-        deepest affordable breadth-first layer (cost per unit depth), priced exactly, with the LP
-        relaxation as bound. ``"auto"``: MILP up to 150 nodes.
+        deepest affordable breadth-first layer (cost per unit depth), priced exactly, bounded by
+        the LP bound on the reach (a depth-:math:`D` design has :math:`D` members).
+        ``"auto"``: MILP up to 150 nodes.
 
     Returns
     -------
@@ -730,8 +733,8 @@ def budget_sweep(net, costs, budgets, seeds, *, objective="reach", contacts=None
         Budgets :math:`B \ge 0`.
     objective : {"reach", "depth"}, default "reach"
     relax : bool, default False
-        Solve the LP relaxation (upper bounds, with the shadow price of the budget) instead of
-        the MILP.
+        Solve the LP relaxation (upper bounds on the reach, hence on the depth, with the shadow
+        price of the budget) instead of the MILP.
 
     Returns
     -------
