@@ -7,6 +7,7 @@ a chain.
 """
 
 from ._base import Mechanism, ReferralForest, as_forest
+from .literature import AlmostUniformScheme
 from .properties import (
     Counterexample,
     MechanismReport,
@@ -33,6 +34,7 @@ __all__ = [
     "SplitContract",
     "DirectReferral",
     "LengthDiscountedSplit",
+    "AlmostUniformScheme",
     "check_budget",
     "check_individual_rationality",
     "check_sybil_proof",

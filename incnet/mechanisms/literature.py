@@ -1,0 +1,135 @@
+r"""Sybil-resistant reward schemes implemented from their papers' definitions.
+
+Babaioff, Dobzinski, Oren & Zohar (EC 2012) reward the propagation of a transaction through a
+peer-to-peer network: the transaction reaches a set of seeds, every node that learns it may pass it
+on to its children (and may first duplicate itself), and the node that finally authorizes it (the
+*finder* here) collects the fee. Their :math:`(\beta, H)`-**almost-uniform scheme** pays every
+node on the chain from the seed down to the authorizer; a chain of :math:`\ell` nodes (the seed at
+level 1, the authorizer at level :math:`\ell`) pays
+
+.. math::
+
+    \underbrace{\beta}_{\text{each of the } \ell - 1 \text{ nodes above}}
+    \quad\text{and}\quad
+    \underbrace{1 + (H - \ell + 1)\,\beta}_{\text{the authorizer}},
+    \qquad\text{in total } 1 + H\beta .
+
+The authorizer's term is what it would collect by duplicating itself down to level :math:`H`, so
+duplicating before authorizing never pays; the guarantee for everybody else is an equilibrium
+statement of the paper, not a per-forest inequality (see :class:`AlmostUniformScheme`).
+"""
+
+import numpy as np
+
+from .._kernels.mechanisms import _geometric_payments_kernel
+from .._validate import check_int, check_nonnegative, check_positive
+from ._base import Mechanism
+
+__all__ = ["AlmostUniformScheme"]
+
+
+class AlmostUniformScheme(Mechanism):
+    r"""The :math:`(\beta, H)`-almost-uniform reward scheme of Babaioff, Dobzinski, Oren & Zohar.
+
+    **Definition** (Babaioff et al. 2012, the scheme proposed for Bitcoin's transaction
+    propagation, with the fee normalized to 1). For a chain of :math:`\ell` nodes from a seed
+    (level 1) down to the node that authorizes the transaction (level :math:`\ell`), each node of
+    the chain except the authorizer receives :math:`\beta`, and the authorizer receives
+    :math:`1 + (H - \ell + 1)\beta`; the scheme distributes :math:`1 + H\beta` in total. In
+    incnet's terms the seeds are the roots, the authorizer is the contributor (the finder), the
+    chain length is :math:`L = \ell`, and with a fee :math:`f` (the paper's unit):
+
+    .. math::
+
+        p_L[0] = f + (H - L + 1)\,\beta, \qquad p_L[k] = \beta \quad (1 \le k \le L - 1),
+        \qquad L \le H .
+
+    **Interpretation.** The paper's network is a forest of trees of height :math:`H`, so honest
+    chains never exceed :math:`H` nodes; a chain made longer by duplicates is paid nothing here
+    (the formula would otherwise charge the authorizer once :math:`L > H + 1 + f/\beta`). ``fee``
+    generalizes the paper's unit fee; every payment scales with it and :math:`\beta`.
+
+    **Sybil-proofness: what holds, and in which sense.**
+
+    * *The authorizer never gains by duplicating.* An authorizer at level :math:`\ell` that poses
+      as a chain of :math:`m + 1` identities (authorizing from the last) collects
+      :math:`m\beta + 1 + (H - \ell - m + 1)\beta = 1 + (H - \ell + 1)\beta` while
+      :math:`\ell + m \le H`, and nothing beyond — a per-forest inequality, with equality.
+    * *A node between the seed and the authorizer does gain on a given forest:* inserting
+      :math:`m` identities above the chain below it collects :math:`(m + 1)\beta` instead of
+      :math:`\beta` while the chain stays within :math:`H`, so
+      :func:`~incnet.mechanisms.check_sybil_proof` (which fixes the forest and the finder) reports
+      a violation with gain :math:`\beta`. The paper's claim is of another kind: with enough seeds
+      (a number growing like :math:`2/\beta`), every iterated removal of
+      weakly dominated strategies in its propagation game leaves only the profiles in which every
+      node of depth at most :math:`H` propagates and never duplicates. Duplicating pushes the
+      node's deepest descendants past :math:`H`, where nothing is paid; on a complete
+      :math:`d`-ary tree of height :math:`H` (:math:`d \ge 2`) with the authorizer drawn
+      uniformly, that loss outweighs the gain for every node and every duplication, which the
+      tests confirm by exhaustive enumeration.
+
+    The budget is :math:`f + H\beta`, paid in full on every chain of at most :math:`H` nodes. The
+    paper's two variants are :math:`\beta = 1/H` (total 2, many seeds) and :math:`\beta = 1`
+    (total :math:`1 + H`, few seeds); its hybrid scheme runs one almost-uniform scheme on some
+    seeds and another on the rest (not provided: it needs the seed partition).
+
+    Parameters
+    ----------
+    beta : float
+        :math:`\beta \ge 0`, paid to every non-authorizing node of the chain.
+    height : int
+        :math:`H \ge 1`, the longest chain that is paid.
+    fee : float, default 1.0
+        The authorization reward (the paper's unit), :math:`f > 0`.
+
+    Notes
+    -----
+    ``payments`` runs in :math:`O(n k)` for :math:`k` scenarios: every node collects :math:`\beta`
+    per unit delivered strictly below it within the first :math:`H` levels, one
+    children-before-parents pass.
+
+    References
+    ----------
+    Babaioff, M., Dobzinski, S., Oren, S., Zohar, A. (2012). On Bitcoin and red balloons.
+    *EC 2012*, 56–73. arXiv:1111.2626.
+
+    Examples
+    --------
+    The paper's constant-overhead variant, :math:`\beta = 1/H`, always pays 2 in total:
+
+    >>> from incnet.mechanisms import AlmostUniformScheme
+    >>> scheme = AlmostUniformScheme(0.25, height=4)
+    >>> scheme.chain_payments(3).tolist(), scheme.budget
+    ([1.5, 0.25, 0.25], 2.0)
+    >>> scheme.chain_totals(6).tolist()
+    [2.0, 2.0, 2.0, 2.0, 0.0, 0.0]
+    """
+
+    _repr_fields = ("beta", "height", "fee")
+
+    def __init__(self, beta, height, *, fee=1.0):
+        self.beta = check_nonnegative(beta, "beta")
+        self.height = check_int(height, "height", minimum=1)
+        self.fee = check_positive(fee, "fee")
+        self._freeze()
+
+    @property
+    def budget(self):
+        return self.fee + self.height * self.beta
+
+    def chain_payments(self, length):
+        length = check_int(length, "length", minimum=0)
+        out = np.zeros(length)
+        if 0 < length <= self.height:
+            out[:] = self.beta
+            out[0] = self.fee + (self.height - length + 1) * self.beta
+        return out
+
+    def forest_payments(self, forest, contributions):
+        # Only contributors at depth < H (chains of at most H nodes) pay anyone; each of their
+        # strict ancestors collects beta per unit, i.e. beta times the subtree sum without itself.
+        paid = np.ascontiguousarray(contributions * (forest.depth < self.height)[:, None])
+        subtree = np.empty_like(paid)
+        _geometric_payments_kernel(forest.order, forest.bfs_parents, paid, 1.0, 1.0, subtree)
+        own = self.fee + (self.height - forest.depth) * self.beta
+        return self.beta * (subtree - paid) + paid * own[:, None]
