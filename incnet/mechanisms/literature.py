@@ -59,14 +59,18 @@ class AlmostUniformScheme(Mechanism):
       :math:`m` identities above the chain below it collects :math:`(m + 1)\beta` instead of
       :math:`\beta` while the chain stays within :math:`H`, so
       :func:`~incnet.mechanisms.check_sybil_proof` (which fixes the forest and the finder) reports
-      a violation with gain :math:`\beta`. The paper's claim is of another kind: with enough seeds
-      (a number growing like :math:`2/\beta`), every iterated removal of
-      weakly dominated strategies in its propagation game leaves only the profiles in which every
-      node of depth at most :math:`H` propagates and never duplicates. Duplicating pushes the
-      node's deepest descendants past :math:`H`, where nothing is paid; on a complete
-      :math:`d`-ary tree of height :math:`H` (:math:`d \ge 2`) with the authorizer drawn
-      uniformly, that loss outweighs the gain for every node and every duplication, which the
-      tests confirm by exhaustive enumeration.
+      a violation with gain :math:`\beta`. The paper's claim is of another kind: on a forest of
+      complete :math:`d`-ary trees of height :math:`H` (:math:`d \ge 3`), with the authorizer
+      drawn uniformly among the real participants (fake identities do not raise the chance to
+      authorize) and enough seeds (:math:`2H + 13` for :math:`\beta = 1/H`, 15 for
+      :math:`\beta = 1`), every order of iterated removal of weakly dominated strategies leaves
+      only the profiles in which every node of depth at most :math:`H` propagates and never
+      duplicates. It also shows that for :math:`H \ge 3` no sybil-proof scheme makes that a
+      *dominant* strategy. Duplicating pushes the node's deepest descendants past :math:`H`,
+      where nothing is paid; on a complete :math:`d`-ary tree of height :math:`H`
+      (:math:`d \ge 2`) with a uniform authorizer and everyone else honest, that loss outweighs
+      the gain for every node and every duplication, which the tests confirm by exhaustive
+      enumeration.
 
     The budget is :math:`f + H\beta`, paid in full on every chain of at most :math:`H` nodes. The
     paper's two variants are :math:`\beta = 1/H` (total 2, many seeds) and :math:`\beta = 1`
