@@ -316,3 +316,14 @@ def test_results_do_not_depend_on_cached_bounds():
     a = total_payoffs(cached.scaled(0.7), x).u
     b = total_payoffs(fresh, x).u
     np.testing.assert_allclose(a, b, rtol=1e-8)
+
+
+def test_katz_bonacich_centrality_matches_networkx():
+    # u = (I - delta A)^{-1} 1 is Katz-Bonacich centrality: networkx's katz_centrality_numpy with
+    # beta = 1 and no normalisation solves x = delta A^T x + 1 (A symmetric here).
+    G = nx.karate_club_graph()
+    net = IncentiveNetwork.from_networkx(G)
+    delta = 0.5 / net.spectral_radius
+    katz = nx.katz_centrality_numpy(G, alpha=delta, beta=1.0, normalized=False, weight=None)
+    u = total_payoffs(net.scaled(delta), np.ones(net.n)).to_dict()
+    assert u == pytest.approx(katz, rel=1e-9)
