@@ -136,9 +136,12 @@ def _katz_case(n, smoke):
         part = compare(BENCH, case, run_incnet, {name: fn}, agree=_agree, repeat=repeat, smoke=smoke,
                        note=f"auto → {warm.method}, {warm.iterations} it")
         rows.extend(part if not rows else part[1:])
+    from incnet.payoffs import _REORDER_NODES
+
+    prepared = "spectral bound" + (" + RCM ordering" if n >= _REORDER_NODES else "")
     rows.append(Row(BENCH, case, "incnet, first call on a fresh network", cold_seconds, 1,
                     float("nan"), _agree(cold.u, run_incnet()),
-                    "spectral bound + RCM ordering + solve; cached on the network afterwards"))
+                    f"{prepared} + solve ({cold.iterations} it); cached on the network afterwards"))
     return rows
 
 
