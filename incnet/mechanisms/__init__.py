@@ -7,7 +7,7 @@ a chain.
 """
 
 from ._base import Mechanism, ReferralForest, as_forest
-from .literature import AlmostUniformScheme
+from .literature import AlmostUniformScheme, HybridScheme
 from .properties import (
     Counterexample,
     MechanismReport,
@@ -35,6 +35,7 @@ __all__ = [
     "DirectReferral",
     "LengthDiscountedSplit",
     "AlmostUniformScheme",
+    "HybridScheme",
     "check_budget",
     "check_individual_rationality",
     "check_sybil_proof",

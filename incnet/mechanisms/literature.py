@@ -19,13 +19,16 @@ duplicating before authorizing never pays; the guarantee for everybody else is a
 statement of the paper, not a per-forest inequality (see :class:`AlmostUniformScheme`).
 """
 
+import math
+
 import numpy as np
 
 from .._kernels.mechanisms import _geometric_payments_kernel
-from .._validate import check_int, check_nonnegative, check_positive
+from .._validate import check_int, check_nonnegative, check_positive, describe
+from ..errors import InvalidInputError
 from ._base import Mechanism
 
-__all__ = ["AlmostUniformScheme"]
+__all__ = ["AlmostUniformScheme", "HybridScheme"]
 
 
 class AlmostUniformScheme(Mechanism):
@@ -46,8 +49,12 @@ class AlmostUniformScheme(Mechanism):
 
     **Interpretation.** The paper's network is a forest of trees of height :math:`H`, so honest
     chains never exceed :math:`H` nodes; a chain made longer by duplicates is paid nothing here
-    (the formula would otherwise charge the authorizer once :math:`L > H + 1 + f/\beta`). ``fee``
-    generalizes the paper's unit fee; every payment scales with it and :math:`\beta`.
+    (the formula would otherwise charge the authorizer once :math:`L > H + 1 + f/\beta`). The
+    paper's hybrid scheme relies on the same reading: it runs a scheme with horizon
+    :math:`1 + \log_d H` on trees of height :math:`H`, and its worst-case total
+    :math:`2 + \log_d H` and the part of the network it informs only make sense if the deeper
+    chains are not paid (see :class:`HybridScheme`). ``fee`` generalizes the paper's unit fee;
+    every payment scales with it and :math:`\beta`.
 
     **Sybil-proofness: what holds, and in which sense.**
 
@@ -75,7 +82,7 @@ class AlmostUniformScheme(Mechanism):
     The budget is :math:`f + H\beta`, paid in full on every chain of at most :math:`H` nodes. The
     paper's two variants are :math:`\beta = 1/H` (total 2, many seeds) and :math:`\beta = 1`
     (total :math:`1 + H`, few seeds); its hybrid scheme runs one almost-uniform scheme on some
-    seeds and another on the rest (not provided: it needs the seed partition).
+    seeds and another on the rest (:class:`HybridScheme`).
 
     Parameters
     ----------
@@ -137,3 +144,124 @@ class AlmostUniformScheme(Mechanism):
         _geometric_payments_kernel(forest.order, forest.bfs_parents, paid, 1.0, 1.0, subtree)
         own = self.fee + (self.height - forest.depth) * self.beta
         return self.beta * (subtree - paid) + paid * own[:, None]
+
+
+def _roots(forest):
+    """Root of every node's tree, by pointer jumping (O(n log depth))."""
+    parents = forest.parents
+    root = np.where(parents < 0, np.arange(forest.n), parents)
+    while True:
+        jumped = root[root]
+        if np.array_equal(jumped, root):
+            return root
+        root = jumped
+
+
+class HybridScheme(Mechanism):
+    r"""Babaioff et al.'s hybrid scheme: two almost-uniform schemes on disjoint sets of seeds.
+
+    **Definition** (Babaioff, Dobzinski, Oren & Zohar 2012). On a network of :math:`d`-ary trees
+    of height :math:`H`, run the :math:`(1/H, H)`-almost-uniform scheme on the trees of all seeds
+    but a few, and the :math:`(1, 1 + \log_d H)`-almost-uniform scheme on the trees of the
+    remaining seeds (seven in the paper, out of :math:`t \ge 15`). The first keeps the total
+    payment at 2, the second needs only a constant number of seeds; together the paper obtains a
+    constant number of seeds, an expected total payment of at most 3 and a worst case of
+    :math:`2 + \log_d H`, with at least a fraction :math:`(t - 7)/t` of the network informed, in
+    the same iterated-dominance sense as :class:`AlmostUniformScheme` (for :math:`d \ge 3`).
+
+    Here each tree of the referral forest is paid by ``boost`` if its root's index is in
+    ``boost_seeds`` and by ``base`` otherwise; :meth:`for_trees` builds the paper's pair.
+    Indices in ``boost_seeds`` that are not roots of a given forest are ignored, and
+    ``chain_payments`` describes a chain under the seed labelled 0 (as ``payments`` on the
+    parent array ``[-1, 0, 1, ...]`` does).
+
+    Parameters
+    ----------
+    base, boost : AlmostUniformScheme
+        The schemes run on ordinary seeds and on the ``boost_seeds``.
+    boost_seeds : iterable of int
+        Indices of the roots whose trees ``boost`` pays.
+
+    Raises
+    ------
+    InvalidInputError
+        If ``base`` or ``boost`` is not an :class:`AlmostUniformScheme` or a seed index is not a
+        non-negative integer.
+
+    References
+    ----------
+    Babaioff, M., Dobzinski, S., Oren, S., Zohar, A. (2012). On Bitcoin and red balloons.
+    *EC 2012*, 56–73. arXiv:1111.2626.
+
+    Examples
+    --------
+    Ternary trees of height 9: ordinary seeds pay 2 per transaction, boosted seeds at most
+    :math:`2 + \log_3 9 = 4`, and only on chains of at most 3 nodes.
+
+    >>> from incnet.mechanisms import HybridScheme
+    >>> hybrid = HybridScheme.for_trees(height=9, degree=3, boost_seeds=[0])
+    >>> hybrid.boost, hybrid.budget
+    (AlmostUniformScheme(beta=1.0, height=3, fee=1.0), 4.0)
+    >>> hybrid.payments([-1, 0, -1, 2], [0, 1, 0, 1]).round(3).tolist()
+    [1.0, 3.0, 0.111, 1.889]
+    """
+
+    _repr_fields = ("base", "boost", "boost_seeds")
+
+    def __init__(self, base, boost, boost_seeds):
+        for name, scheme in (("base", base), ("boost", boost)):
+            if not isinstance(scheme, AlmostUniformScheme):
+                raise InvalidInputError(
+                    f"{name} must be an AlmostUniformScheme, got {describe(scheme)}; build one with "
+                    "AlmostUniformScheme(beta, height) or use HybridScheme.for_trees(height, degree, seeds)"
+                )
+        try:
+            seeds = list(np.atleast_1d(np.asarray(boost_seeds, dtype=object)).ravel())
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"boost_seeds must be root indices, got {describe(boost_seeds)}") from None
+        self.base = base
+        self.boost = boost
+        self.boost_seeds = tuple(sorted({check_int(v, "boost_seeds", minimum=0) for v in seeds}))
+        self._freeze()
+
+    @classmethod
+    def for_trees(cls, height, degree, boost_seeds):
+        r"""The paper's pair for :math:`d`-ary trees of height :math:`H`.
+
+        ``base`` is the :math:`(1/H, H)`-almost-uniform scheme and ``boost`` the
+        :math:`(1, 1 + \log_d H)` one. :math:`H` must be a power of :math:`d` so that the boost
+        horizon is an integer (the paper writes :math:`\log_d H`; build the schemes yourself
+        to round it another way).
+
+        Raises
+        ------
+        InvalidInputError
+            If ``degree < 2`` or ``height`` is not a power of ``degree``.
+        """
+        height = check_int(height, "height", minimum=1)
+        degree = check_int(degree, "degree", minimum=2)
+        levels = round(math.log(height, degree))
+        if degree**levels != height:
+            raise InvalidInputError(
+                f"height {height} is not a power of degree {degree}, so 1 + log_d H is not an "
+                "integer; build HybridScheme(AlmostUniformScheme(1 / H, H), "
+                "AlmostUniformScheme(1, h), seeds) with the boost horizon h you want"
+            )
+        return cls(AlmostUniformScheme(1.0 / height, height), AlmostUniformScheme(1.0, 1 + levels),
+                   boost_seeds)
+
+    @property
+    def budget(self):
+        return max(self.base.budget, self.boost.budget)
+
+    def forest_payments(self, forest, contributions):
+        # every payment stays inside its contributor's tree, so each scheme may run on the whole
+        # forest and each tree keep the payments of its own scheme
+        out = self.base.forest_payments(forest, contributions)
+        if not self.boost_seeds or forest.n == 0:
+            return out
+        root = _roots(forest)
+        boosted = np.isin(root, np.array(self.boost_seeds, dtype=np.int64))
+        if boosted.any():
+            out[boosted] = self.boost.forest_payments(forest, contributions)[boosted]
+        return out

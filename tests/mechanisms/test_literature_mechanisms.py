@@ -20,6 +20,7 @@ from incnet.mechanisms import (
     FinderOnly,
     FixedSchedule,
     GeometricMLM,
+    HybridScheme,
     LengthDiscountedSplit,
     Mechanism,
     RecursiveSplit,
@@ -249,6 +250,89 @@ def test_on_a_bare_chain_duplication_pays_even_in_expectation():
     honest = scheme.payments(parents, winners).mean(axis=1)
     new_parents, new_winners, ids = split_node(parents, winners, 1, 2, {2: 1}, 0)
     assert scheme.payments(new_parents, new_winners)[ids].sum(axis=0).mean() > honest[1]
+
+
+# --------------------------------------------------------------------------- the hybrid scheme
+
+
+def forest_of_trees(n_trees, degree, height):
+    """n_trees complete degree-ary trees of the given height; returns parents and root indices."""
+    tree = complete_tree(degree, height)
+    parents, roots = [], []
+    for _ in range(n_trees):
+        offset = len(parents)
+        roots.append(offset)
+        parents.extend(p + offset if p >= 0 else -1 for p in tree)
+    return np.array(parents), roots
+
+
+def test_hybrid_pays_each_tree_by_its_seeds_scheme():
+    rng = np.random.default_rng(11)
+    base, boost = AlmostUniformScheme(0.2, 5), AlmostUniformScheme(1.0, 2, fee=1.5)
+    for trial in range(20):
+        n = int(rng.integers(1, 40))
+        parents = random_forest(n, rng, n_roots=int(rng.integers(1, 4)))
+        roots = np.flatnonzero(parents < 0)
+        seeds = [int(r) for r in roots if rng.random() < 0.5] + [n + 3]  # a non-root index is ignored
+        hybrid = HybridScheme(base, boost, seeds)
+        contributions = rng.integers(0, 3, size=n).astype(float)
+        paid = hybrid.payments(parents, contributions)
+        by_base = chain_walk(base, parents, contributions)
+        by_boost = chain_walk(boost, parents, contributions)
+        for v in range(n):
+            root = v
+            while parents[root] >= 0:
+                root = parents[root]
+            assert paid[v] == pytest.approx(by_boost[v] if root in seeds else by_base[v])
+
+
+@pytest.mark.parametrize("degree, height", [(3, 3), (3, 9), (4, 4)])
+def test_hybrid_reproduces_the_papers_payment_bounds(degree, height):
+    # The paper's hybrid theorem: t >= 15 seeds, 7 of them on the (1, 1 + log_d H) scheme, the
+    # rest on the (1/H, H) scheme; expected total payment at most 3, worst case 2 + log_d H.
+    t = 15
+    parents, roots = forest_of_trees(t, degree, height)
+    parents = as_forest(parents)  # validated once, reused by every call below
+    hybrid = HybridScheme.for_trees(height, degree, roots[:7])
+    worst = 2 + round(np.log(height) / np.log(degree))
+    assert hybrid.budget == pytest.approx(worst)
+    depth = parents.depth
+    every = np.ones(parents.n)  # each participant authorizes once: totals / n = expectation
+    paid = hybrid.payments(parents, every)
+    assert paid.sum() / parents.n <= 3.0
+    # the same with the authorizer drawn among the nodes a boosted tree actually pays for
+    boosted_tree = np.repeat(np.arange(t) < 7, parents.n // t)
+    reached = ~boosted_tree | (depth < hybrid.boost.height)
+    assert hybrid.payments(parents, every * reached).sum() / reached.sum() <= 3.0
+    # per authorizer: 2 in ordinary trees, 2 + log_d H near a boosted seed, never more
+    def total_for(w):
+        unit = np.zeros(parents.n)
+        unit[w] = 1.0
+        return hybrid.payments(parents, unit).sum()
+
+    per_target = [total_for(w) for w in range(0, parents.n, max(1, parents.n // 60))]
+    assert max(per_target) <= worst + 1e-12
+    assert total_for(roots[0]) == pytest.approx(worst)
+    assert total_for(roots[7]) == pytest.approx(2.0)
+
+
+def test_hybrid_checkers():
+    hybrid = HybridScheme.for_trees(4, 2, [0])
+    assert check_budget(hybrid, n_random=10).holds
+    assert check_individual_rationality(hybrid, n_random=10).holds
+    # as for each of its parts, an intermediate node gains on a fixed forest
+    assert not check_sybil_proof(hybrid, n_random=0).holds
+
+
+@pytest.mark.parametrize("args", [(10, 3, [0]), (9, 1, [0]), (9, 3, [-2]), (9, 3, ["a"])])
+def test_hybrid_bad_input_raises(args):
+    with pytest.raises(InvalidInputError):
+        HybridScheme.for_trees(*args)
+
+
+def test_hybrid_needs_almost_uniform_parts():
+    with pytest.raises(InvalidInputError):
+        HybridScheme(FinderOnly(1.0), AlmostUniformScheme(1.0, 2), [0])
 
 
 # --------------------------------------------------------------------------- input and docs
