@@ -327,3 +327,22 @@ def test_katz_bonacich_centrality_matches_networkx():
     katz = nx.katz_centrality_numpy(G, alpha=delta, beta=1.0, normalized=False, weight=None)
     u = total_payoffs(net.scaled(delta), np.ones(net.n)).to_dict()
     assert u == pytest.approx(katz, rel=1e-9)
+
+
+def test_well_posedness_is_proved_without_an_eigensolver_when_possible():
+    # Hubs make the row-sum bound useless (max degree * delta > 1); the Collatz-Wielandt bound
+    # of a short power iteration proves rho < 1 instead, and no eigenvalue is computed.
+    A = nx.to_scipy_sparse_array(nx.barabasi_albert_graph(1000, 4, seed=5), weight=None)
+    rho = float(np.max(np.abs(np.linalg.eigvalsh(A.toarray()))))
+    net = IncentiveNetwork.from_scipy(A * (0.5 / rho))
+    assert net.row_sum_bound > 1.0
+    res = total_payoffs(net, np.ones(1000))
+    assert "spectral_radius" not in net._cache
+    bound = net._cache["rho_upper_bound"]
+    assert 0.5 - 1e-12 <= bound < 1.0
+    assert res.residual <= 1e-10
+    # Past the boundary the bound fails and the spectral radius decides, and is stated.
+    bad = IncentiveNetwork.from_scipy(A * (1.05 / rho))
+    with pytest.raises(IllPosedNetworkError) as info:
+        total_payoffs(bad, np.ones(1000))
+    assert info.value.spectral_radius == pytest.approx(1.05, rel=1e-8)
