@@ -60,7 +60,7 @@ class AlmostUniformScheme(Mechanism):
 
     * *The authorizer never gains by duplicating.* An authorizer at level :math:`\ell` that poses
       as a chain of :math:`m + 1` identities (authorizing from the last) collects
-      :math:`m\beta + 1 + (H - \ell - m + 1)\beta = 1 + (H - \ell + 1)\beta` while
+      :math:`m\beta + f + (H - \ell - m + 1)\beta = f + (H - \ell + 1)\beta` while
       :math:`\ell + m \le H`, and nothing beyond — a per-forest inequality, with equality.
     * *A node between the seed and the authorizer does gain on a given forest:* inserting
       :math:`m` identities above the chain below it collects :math:`(m + 1)\beta` instead of
