@@ -58,4 +58,6 @@ class ResultMixin:
         labels = nodes if nodes is not None else getattr(self, "nodes", None)
         if labels is None:
             labels = range(len(values))
+        elif len(labels) != len(values):
+            raise ValueError(f"{len(labels)} labels for {len(values)} values; pass one label per node")
         return dict(zip(labels, values.tolist() if isinstance(values, np.ndarray) else values))

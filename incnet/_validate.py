@@ -110,8 +110,11 @@ def as_vector(value, n, name, *, allow_block=False, nonnegative=False):
 
     Scalars are broadcast to length ``n``. NaN/inf and wrong shapes raise InvalidInputError.
     """
+    raw = np.asarray(value)
+    if np.iscomplexobj(raw):
+        raise InvalidInputError(f"{name} must be real, got complex values such as {describe(raw.ravel()[:1])}")
     try:
-        arr = np.asarray(value, dtype=np.float64)
+        arr = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError):
         raise InvalidInputError(f"{name} must be numeric, got {describe(value)}") from None
     if arr.ndim == 0:
@@ -125,6 +128,8 @@ def as_vector(value, n, name, *, allow_block=False, nonnegative=False):
     else:
         shapes = "(n,) or (n, k)" if allow_block else "(n,)"
         raise InvalidInputError(f"{name} must have shape {shapes}, got shape {arr.shape}")
+    if arr.ndim == 2 and arr.shape[1] == 0:
+        raise InvalidInputError(f"{name} is an empty block of shape {arr.shape}; give at least one column")
     if not np.all(np.isfinite(arr)):
         bad = np.flatnonzero(~np.isfinite(arr.reshape(arr.shape[0], -1)).all(axis=1))
         raise InvalidInputError(
@@ -143,9 +148,13 @@ def as_node_indices(net, nodes, name="nodes"):
     """Map node labels (as in ``net.nodes``) to an int64 index array, in the given order."""
     if nodes is None:
         return np.arange(net.n, dtype=np.int64)
-    if isinstance(nodes, (str, bytes)) or not np.iterable(nodes):
-        nodes = [nodes]
     index = net.node_index
+    try:
+        single = nodes in index  # a tuple label (e.g. a grid node) is one node, not a list
+    except TypeError:
+        single = False
+    if single or isinstance(nodes, (str, bytes)) or not np.iterable(nodes):
+        nodes = [nodes]
     out = np.empty(len(nodes), dtype=np.int64)
     for k, label in enumerate(nodes):
         try:
