@@ -46,6 +46,8 @@ _LAZY = {
     "SplitContract": "incnet.mechanisms",
     "DirectReferral": "incnet.mechanisms",
     "LengthDiscountedSplit": "incnet.mechanisms",
+    "AlmostUniformScheme": "incnet.mechanisms",
+    "HybridScheme": "incnet.mechanisms",
     "check_budget": "incnet.mechanisms",
     "check_individual_rationality": "incnet.mechanisms",
     "check_sybil_proof": "incnet.mechanisms",
