@@ -103,16 +103,25 @@ def _public_goods_case(n, smoke):
     def run_cvxpy():
         x = cp.Variable(n)
         problem = cp.Problem(cp.Minimize(0.5 * cp.quad_form(x, cp.psd_wrap(P)) - ones @ x), [x >= 0])
-        problem.solve(solver=cp.CLARABEL)
+        problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10)
         return x.value
 
+    # (peer, how close its answer must be): the interior-point solution of Clarabel is accurate
+    # to about 1e-4 here even with tight tolerances, L-BFGS-B to 1e-5.
     peers = {
-        "scipy L-BFGS-B (potential)": run_lbfgsb,
-        "cvxpy Clarabel (potential QP)": run_cvxpy if n <= 100_000 else None,
+        "scipy L-BFGS-B (potential)": (run_lbfgsb, 1e-5),
+        # Clarabel needs 220 s and 1.4 GB at n = 30,000 on this machine: too slow beyond 10^4.
+        "cvxpy Clarabel (potential QP)": (run_cvxpy if n <= 10_000 else None, 1e-3),
     }
-    return compare("public_goods (BA m=5, delta = 0.9/|lambda_min|)", f"n={n:,}", run_incnet, peers,
-                   agree=_close(1e-5), repeat=1 if smoke else 3, smoke=smoke,
-                   note=f"Gauss-Seidel, {warm.iterations} sweeps, residual {warm.residual:.1e}")
+    rows = []
+    for name, (fn, rtol) in peers.items():
+        part = compare("public_goods (BA m=5, delta = 0.9/|lambda_min|)", f"n={n:,}", run_incnet,
+                       {name: fn}, agree=_close(rtol), repeat=1 if smoke else 3, smoke=smoke,
+                       note=f"Gauss-Seidel, {warm.iterations} sweeps, residual {warm.residual:.1e}")
+        if fn is not None:
+            part[-1].note = f"agreement within {rtol:g}"
+        rows.extend(part if not rows else part[1:])
+    return rows
 
 
 def _threshold_case(n, smoke):
@@ -205,12 +214,14 @@ def run(smoke=False):
         rows += _threshold_case(500, smoke=True)
         rows += _key_player_case(300, smoke=True)
         return rows
+    import sys
+
+    cases = [(_linear_quadratic_case, n) for n in (10_000, 100_000, 1_000_000)]
+    cases += [(_public_goods_case, n) for n in (10_000, 100_000, 1_000_000)]
+    cases += [(_threshold_case, n) for n in (100_000, 1_000_000)]
+    cases += [(_key_player_case, 10_000)]
     rows = []
-    for n in (10_000, 100_000, 1_000_000):
-        rows += _linear_quadratic_case(n, smoke=False)
-    for n in (100_000, 1_000_000):
-        rows += _public_goods_case(n, smoke=False)
-    for n in (100_000, 1_000_000):
-        rows += _threshold_case(n, smoke=False)
-    rows += _key_player_case(10_000, smoke=False)
+    for case, n in cases:
+        print(f"  {case.__name__.strip('_')} n={n:,}", file=sys.stderr, flush=True)
+        rows += case(n, smoke=False)
     return rows

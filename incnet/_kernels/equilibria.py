@@ -17,11 +17,12 @@ __all__ = [
 
 @njit(cache=True)
 def _threshold_up_kernel(indptr, indices, data, slack, active, round_of, queue):
-    """Monotone activation dynamics by a FIFO worklist; each activation scans its out-edges once.
+    """Monotone activation dynamics by a worklist, round by round; each activation scans its out-edges once.
 
     Preconditions: ``indptr``, ``indices``, ``data`` are the CSR arrays of the *influence* matrix
     :math:`W^\top` (row ``j`` lists the players ``i`` with ``w_ij > 0``, i.e. who listens to ``j``),
-    all weights >= 0. ``slack`` (float64, n) holds ``theta_i - r_i``; ``active`` (uint8, n) a
+    all weights >= 0 (the index arrays may be unsigned views, which spares numba's
+    negative-index checks). ``slack`` (float64, n) holds ``theta_i - r_i``; ``active`` (uint8, n) a
     start set that is self-sustaining (every active player wants to stay active); ``round_of``
     (int64, n) 0 for the start set and -1 elsewhere; ``queue`` int64 (n) scratch.
 
@@ -53,25 +54,30 @@ def _threshold_up_kernel(indptr, indices, data, slack, active, round_of, queue):
             tail += 1
     rounds = 1 if tail > start_size else 0
     edge_visits = 0
-    # FIFO order processes every player of round r before any of round r + 1, so the round in
-    # which a player crosses its threshold is exactly its round under synchronous dynamics.
+    # The queue is processed round by round, so the round in which a player crosses its
+    # threshold is exactly its round under synchronous dynamics. Within a round the order is
+    # free: sorting it by index turns random row reads into a forward scan of the CSR arrays
+    # (twice as fast on a 10^6-node graph).
     while head < tail:
-        j = queue[head]
-        head += 1
-        next_round = round_of[j] + 1
-        for p in range(indptr[j], indptr[j + 1]):
-            i = indices[p]
-            left = slack[i] - data[p]
-            slack[i] = left
-            if left <= 0.0:
-                active[i] = 1
-                slack[i] = np.inf
-                round_of[i] = next_round
-                if next_round > rounds:
-                    rounds = next_round
-                queue[tail] = i
-                tail += 1
-        edge_visits += indptr[j + 1] - indptr[j]
+        layer_end = tail
+        queue[head:layer_end].sort()
+        while head < layer_end:
+            j = queue[head]
+            head += 1
+            next_round = round_of[j] + 1
+            for p in range(indptr[j], indptr[j + 1]):
+                i = indices[p]
+                left = slack[i] - data[p]
+                if left <= 0.0:
+                    left = np.inf
+                    active[i] = 1
+                    round_of[i] = next_round
+                    if next_round > rounds:
+                        rounds = next_round
+                    queue[tail] = i
+                    tail += 1
+                slack[i] = left
+            edge_visits += indptr[j + 1] - indptr[j]
     return rounds, edge_visits
 
 
@@ -102,24 +108,27 @@ def _threshold_down_kernel(indptr, indices, data, need, active, acc, count, roun
     rounds = 1 if tail > 0 else 0
     edge_visits = 0
     while head < tail:
-        j = queue[head]
-        head += 1
-        current = round_of[j]
-        for p in range(indptr[j], indptr[j + 1]):
-            i = indices[p]
-            count[i] -= 1
-            if count[i] == 0:
-                acc[i] = 0.0
-            else:
-                acc[i] -= data[p]
-            if active[i] and acc[i] < need[i]:
-                active[i] = 0
-                round_of[i] = current + 1
-                if current + 1 > rounds:
-                    rounds = current + 1
-                queue[tail] = i
-                tail += 1
-        edge_visits += indptr[j + 1] - indptr[j]
+        layer_end = tail
+        queue[head:layer_end].sort()  # as in the up kernel: a forward scan within each round
+        while head < layer_end:
+            j = queue[head]
+            head += 1
+            current = round_of[j]
+            for p in range(indptr[j], indptr[j + 1]):
+                i = indices[p]
+                count[i] -= 1
+                if count[i] == 0:
+                    acc[i] = 0.0
+                else:
+                    acc[i] -= data[p]
+                if active[i] and acc[i] < need[i]:
+                    active[i] = 0
+                    round_of[i] = current + 1
+                    if current + 1 > rounds:
+                        rounds = current + 1
+                    queue[tail] = i
+                    tail += 1
+            edge_visits += indptr[j + 1] - indptr[j]
     return rounds, edge_visits
 
 

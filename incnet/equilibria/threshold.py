@@ -71,6 +71,10 @@ class ThresholdResult(ResultMixin):
     _per_node_field = "active"
 
 
+def _unsigned(index_array):
+    return index_array.view(np.uint32 if index_array.dtype == np.int32 else np.uint64)
+
+
 def _start_profile(start, n):
     if isinstance(start, str):
         check_method(start, STARTS, name="start")
@@ -173,7 +177,8 @@ def threshold_equilibrium(net, theta, *, reward=None, start="none", check=True):
     profile = _start_profile(start, n)
     need = theta - rewards
     T = influence_matrix(net)
-    indptr, indices, data = T.indptr, T.indices, T.data
+    # Unsigned views of the (non-negative) index arrays spare numba's negative-index checks.
+    indptr, indices, data = _unsigned(T.indptr), _unsigned(T.indices), T.data
     queue = np.empty(n, dtype=np.int64)
     rounds = 0
     visits = 0
