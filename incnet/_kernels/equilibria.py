@@ -83,7 +83,7 @@ def _threshold_up_kernel(indptr, indices, data, slack, active, round_of, queue):
 
 @njit(cache=True)
 def _threshold_down_kernel(indptr, indices, data, need, active, acc, count, round_of, queue):
-    """Monotone deactivation dynamics by a FIFO worklist (the mirror image of the up kernel).
+    """Monotone deactivation dynamics by a worklist, round by round (mirror image of the up kernel).
 
     Preconditions: CSR arrays of :math:`W^\\top` as for ``_threshold_up_kernel``; ``active``
     (uint8) the start set; ``acc[i]`` the influence :math:`\\sum_j w_{ij} a_j` of the start on

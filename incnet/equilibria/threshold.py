@@ -136,12 +136,13 @@ def threshold_equilibrium(net, theta, *, reward=None, start="none", check=True):
 
     Notes
     -----
-    The dynamics run in a numba kernel over the CSR arrays of :math:`W^\top` with a FIFO
-    worklist: a player who changes action scans the players who listen to it once, subtracting
-    its weight from what they still lack (or adding it back, going down), and a player is queued
-    the moment its threshold is met. Cost :math:`O(n + \sum_{\text{changed } j} \deg^+(j))`, at most
-    :math:`O(n + \mathrm{nnz})`. Processing the queue in FIFO order makes ``rounds`` and
-    ``activation_round`` those of synchronous best-response dynamics.
+    The dynamics run in a numba kernel over the CSR arrays of :math:`W^\top` with a worklist:
+    a player who changes action scans the players who listen to it once, subtracting its weight
+    from what they still lack (or adding it back, going down), and a player is queued the moment
+    its threshold is met. Cost :math:`O(n + \sum_{\text{changed } j} \deg^+(j))` plus sorting
+    each round's queue, at most :math:`O(\mathrm{nnz} + n \log n)`. The queue is processed round
+    by round (in index order within a round, for a forward scan of the CSR arrays), which makes
+    ``rounds`` and ``activation_round`` those of synchronous best-response dynamics.
 
     Why the answers are the least and greatest equilibria: from "nobody acts" every activation
     is forced in every equilibrium (by induction, each activated player's threshold is met by
