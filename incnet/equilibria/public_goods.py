@@ -299,6 +299,10 @@ def public_goods(net, xbar, delta, *, method="auto", interaction="substitutes", 
     conditions it usually still settles on one equilibrium, but may cycle, in which case
     ``"auto"`` falls back to Lemke on small games. One sweep costs :math:`O(n + \mathrm{nnz})`.
 
+    The QP route is an independent check rather than a fast path: an interior-point solve of
+    the potential took 12 s for :math:`10^4` players (Gauss-Seidel: 4 ms) and agrees to about
+    :math:`10^{-4}`; see the benchmarks.
+
     Lemke's algorithm with covering vector :math:`\mathbf 1` terminates with a solution for
     P-matrices and copositive-plus matrices (e.g. :math:`I + \delta G` with :math:`G \ge 0`);
     degenerate ties are broken lexicographically so it cannot cycle.
