@@ -8,9 +8,10 @@
   the potential QP solved by scipy L-BFGS-B (bounds :math:`x \\ge 0`) and by cvxpy/Clarabel.
 * ``threshold_equilibrium``: thresholds of 10% of the degree, 0.1% random seeds (paid their
   threshold), a cascade over the whole graph; the worklist kernel against synchronous
-  best-response rounds with scipy sparse products. The note gives the edge visits per second
-  (``check=False``: no verification product) beside the throughput of one scipy SpMV on the
-  same graph, the memory-bound reference on this machine.
+  best-response rounds with scipy sparse products. The note gives the links from newly active
+  players to their listeners handled per second (the work of pure push; rounds that pull scan
+  the inactive players' rows instead), with ``check=False`` (no verification product), beside
+  the throughput of one scipy SpMV on the same graph, the memory-bound reference.
 * ``key_player``: the exact key player, pruned search, against brute force (remove each
   player, re-solve with scipy ``cg``, keep the largest fall of aggregate effort).
 """
@@ -166,7 +167,8 @@ def _threshold_case(n, smoke):
                    agree=lambda u, v: bool(np.array_equal(u, v)), repeat=1 if smoke else 5,
                    smoke=smoke,
                    note=(f"{warm.n_active:,} active after {warm.rounds} rounds; "
-                         f"{warm.edge_visits:,} edge visits at {rate / 1e6:.0f}M/s "
+                         f"{warm.edge_visits:,} links from newly active players, "
+                         f"{rate / 1e6:.0f}M per second "
                          f"(one scipy SpMV on this graph: {spmv_rate / 1e6:.0f}M nnz/s)"))
 
 

@@ -16,68 +16,116 @@ __all__ = [
 
 
 @njit(cache=True)
-def _threshold_up_kernel(indptr, indices, data, slack, active, round_of, queue):
-    """Monotone activation dynamics by a worklist, round by round; each activation scans its out-edges once.
+def _threshold_up_kernel(indptr, indices, data, rows_indptr, rows_indices, rows_data, slack, active,
+                         round_of, queue, fresh, pull_factor):
+    """Monotone activation dynamics, round by round; returns ``(rounds, edge_visits)``.
 
     Preconditions: ``indptr``, ``indices``, ``data`` are the CSR arrays of the *influence* matrix
-    :math:`W^\top` (row ``j`` lists the players ``i`` with ``w_ij > 0``, i.e. who listens to ``j``),
-    all weights >= 0 (the index arrays may be unsigned views, which spares numba's
-    negative-index checks). ``slack`` (float64, n) holds ``theta_i - r_i``; ``active`` (uint8, n) a
-    start set that is self-sustaining (every active player wants to stay active); ``round_of``
-    (int64, n) 0 for the start set and -1 elsewhere; ``queue`` int64 (n) scratch.
+    :math:`W^\top` (row ``j`` lists the players ``i`` with ``w_ij > 0``, who listen to ``j``) and
+    ``rows_*`` those of :math:`W` itself (row ``i`` lists whom ``i`` listens to); all weights
+    >= 0; index arrays may be unsigned views (which spares numba's negative-index checks).
+    ``slack`` (float64, n) holds ``theta_i - r_i``; ``active`` (uint8, n) a start set that is
+    self-sustaining (every active player wants to stay active); ``round_of`` (int64, n) 0 for
+    the start set and -1 elsewhere; ``queue`` int64 (n) scratch; ``fresh`` uint8 (n) zeros.
 
     Writes: ``active`` becomes the least equilibrium above the start; ``round_of[i]`` the
     synchronous round in which ``i`` became active (0 for the start, -1 if never); ``slack[i]``
     what ``i`` still lacks, ``theta_i - r_i - sum_j w_ij a_j``, for inactive players and ``inf``
-    for active ones. Returns ``(rounds, edge_visits)``; ``rounds`` is the number of synchronous
-    best-response rounds that activated somebody.
+    for active ones (so later visits leave it there without reading ``active``); ``fresh`` is
+    left zero. ``rounds`` counts the synchronous rounds that activated somebody and
+    ``edge_visits`` the links from newly active players to their listeners, i.e. the work of the
+    push strategy below whichever strategy ran.
 
-    A player acts once its slack is <= 0. An active player's slack is set to ``inf`` so that
-    later visits leave it there without reading ``active``: one random access per edge.
+    Each round either *pushes*, scanning the listeners of every player activated in the previous
+    round and subtracting its weight from their slack (random access per link), or *pulls*,
+    scanning the rows of :math:`W` of every inactive player for players activated in the
+    previous round (a forward scan, several times faster per link). It pulls when
+    ``pull_factor * push links >= links of the inactive players`` (direction-optimising search,
+    Beamer, Asanović & Patterson 2012). Within a pushed round players are taken in index order,
+    which turns random row reads into a forward scan of the CSR arrays.
     """
     n = slack.shape[0]
-    head = 0
     tail = 0
+    inactive_links = 0
     for j in range(n):
         if active[j]:
             queue[tail] = j
             tail += 1
             slack[j] = np.inf
-    start_size = tail
-    # Players who act whatever the others do join in round 1 (or are already in the start set).
-    for i in range(n):
-        if not active[i] and slack[i] <= 0.0:
-            active[i] = 1
-            round_of[i] = 1
-            slack[i] = np.inf
-            queue[tail] = i
-            tail += 1
-    rounds = 1 if tail > start_size else 0
+        else:
+            inactive_links += np.int64(rows_indptr[j + 1] - rows_indptr[j])
+    head = 0
+    rounds = 0
     edge_visits = 0
-    # The queue is processed round by round, so the round in which a player crosses its
-    # threshold is exactly its round under synchronous dynamics. Within a round the order is
-    # free: sorting it by index turns random row reads into a forward scan of the CSR arrays
-    # (twice as fast on a 10^6-node graph).
-    while head < tail:
-        layer_end = tail
-        queue[head:layer_end].sort()
-        while head < layer_end:
-            j = queue[head]
-            head += 1
-            next_round = round_of[j] + 1
-            for p in range(indptr[j], indptr[j + 1]):
-                i = indices[p]
-                left = slack[i] - data[p]
-                if left <= 0.0:
-                    left = np.inf
+    current = 0  # the round of the players in queue[head:tail]
+    first = True
+    while True:
+        if first:
+            # Players who act whatever the others do join in round 1, after the start set has
+            # pushed its influence (so the start set forms round 0 on its own).
+            first = False
+            layer_end = tail
+        else:
+            if head == tail:
+                break
+            layer_end = tail
+        push_links = 0
+        for q in range(head, layer_end):
+            j = queue[q]
+            push_links += np.int64(indptr[j + 1] - indptr[j])
+        edge_visits += push_links
+        next_round = current + 1
+        before = tail
+        if push_links > 0 and pull_factor * push_links >= inactive_links:
+            for q in range(head, layer_end):
+                fresh[queue[q]] = 1
+            for i in range(n):
+                if active[i]:
+                    continue
+                gained = 0.0
+                for p in range(rows_indptr[i], rows_indptr[i + 1]):
+                    if fresh[rows_indices[p]]:
+                        gained += rows_data[p]
+                if gained > 0.0:
+                    left = slack[i] - gained
+                    if left <= 0.0:
+                        left = np.inf
+                        active[i] = 1
+                        round_of[i] = next_round
+                        queue[tail] = i
+                        tail += 1
+                        inactive_links -= np.int64(rows_indptr[i + 1] - rows_indptr[i])
+                    slack[i] = left
+            for q in range(head, layer_end):
+                fresh[queue[q]] = 0
+        else:
+            queue[head:layer_end].sort()
+            for q in range(head, layer_end):
+                j = queue[q]
+                for p in range(indptr[j], indptr[j + 1]):
+                    i = indices[p]
+                    left = slack[i] - data[p]
+                    if left <= 0.0:
+                        left = np.inf
+                        active[i] = 1
+                        round_of[i] = next_round
+                        queue[tail] = i
+                        tail += 1
+                        inactive_links -= np.int64(rows_indptr[i + 1] - rows_indptr[i])
+                    slack[i] = left
+        head = layer_end
+        if current == 0:
+            for i in range(n):
+                if not active[i] and slack[i] <= 0.0:
                     active[i] = 1
-                    round_of[i] = next_round
-                    if next_round > rounds:
-                        rounds = next_round
+                    slack[i] = np.inf
+                    round_of[i] = 1
                     queue[tail] = i
                     tail += 1
-                slack[i] = left
-            edge_visits += indptr[j + 1] - indptr[j]
+                    inactive_links -= np.int64(rows_indptr[i + 1] - rows_indptr[i])
+        if tail > before:
+            rounds = next_round
+        current = next_round
     return rounds, edge_visits
 
 

@@ -24,6 +24,10 @@ from ._common import influence_matrix, require_nonnegative_weights
 __all__ = ["ThresholdResult", "threshold_equilibrium"]
 
 STARTS = ("none", "all")
+#: A round pulls (scans the inactive players' rows) instead of pushing when this many times the
+#: links of the newly active players reach the links of the inactive ones; a forward scan of a
+#: row costs several times less per link than a scattered update (measured on BA graphs).
+_PULL_FACTOR = 5.0
 
 
 @dataclass(frozen=True, repr=False)
@@ -142,7 +146,10 @@ def threshold_equilibrium(net, theta, *, reward=None, start="none", check=True):
     its threshold is met. Cost :math:`O(n + \sum_{\text{changed } j} \deg^+(j))` plus sorting
     each round's queue, at most :math:`O(\mathrm{nnz} + n \log n)`. The queue is processed round
     by round (in index order within a round, for a forward scan of the CSR arrays), which makes
-    ``rounds`` and ``activation_round`` those of synchronous best-response dynamics.
+    ``rounds`` and ``activation_round`` those of synchronous best-response dynamics. A round
+    whose newly active players have many links compared with the inactive players *pulls*
+    instead: it scans the inactive players' rows of :math:`W` for contacts activated in the
+    previous round (direction-optimising search, Beamer, Asanović & Patterson 2012).
 
     Why the answers are the least and greatest equilibria: from "nobody acts" every activation
     is forced in every equilibrium (by induction, each activated player's threshold is met by
@@ -206,8 +213,11 @@ def threshold_equilibrium(net, theta, *, reward=None, start="none", check=True):
     if mode == "all":
         up_rounds, up_visits = 0, 0
     else:
-        slack = need.copy()
-        up_rounds, up_visits = _threshold_up_kernel(indptr, indices, data, slack, active, round_of, queue)
+        W = net.W
+        up_rounds, up_visits = _threshold_up_kernel(
+            indptr, indices, data, _unsigned(W.indptr), _unsigned(W.indices), W.data,
+            need.copy(), active, round_of, queue, np.zeros(n, dtype=np.uint8), _PULL_FACTOR,
+        )
     rounds += int(up_rounds)
     visits += int(up_visits)
     is_active = active.astype(bool)

@@ -9,6 +9,14 @@ import scipy.sparse as sp
 
 from incnet import IncentiveNetwork, InvalidInputError
 from incnet.equilibria import best_response_gap, is_equilibrium, threshold_equilibrium
+from incnet.equilibria import threshold as threshold_module
+
+
+@pytest.fixture(params=[0.0, 5.0, 1e300], ids=["push", "hybrid", "pull"])
+def strategy(request, monkeypatch):
+    """Run a test with rounds always pushed, the default switch, and rounds always pulled."""
+    monkeypatch.setattr(threshold_module, "_PULL_FACTOR", request.param)
+    return request.param
 
 
 def dense_equilibria(W, need):
@@ -58,7 +66,7 @@ def random_instance(seed, n, directed, integer):
 
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("directed", [False, True])
-def test_least_and_greatest_bracket_every_equilibrium(seed, directed):
+def test_least_and_greatest_bracket_every_equilibrium(seed, directed, strategy):
     W, theta, reward = random_instance(seed, 9, directed, integer=seed % 2 == 0)
     need = theta - reward
     equilibria = dense_equilibria(W, need)
@@ -74,7 +82,7 @@ def test_least_and_greatest_bracket_every_equilibrium(seed, directed):
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_rounds_match_synchronous_dynamics(seed):
+def test_rounds_match_synchronous_dynamics(seed, strategy):
     W, theta, reward = random_instance(100 + seed, 10, directed=True, integer=True)
     need = theta - reward
     fixed, rounds = synchronous(W, need, np.zeros(10, dtype=bool))
@@ -95,26 +103,28 @@ def test_rounds_match_synchronous_dynamics(seed):
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_profile_start_reaches_least_equilibrium_above_its_stable_core(seed):
+def test_profile_start_reaches_least_equilibrium_above_its_stable_core(seed, strategy):
     W, theta, reward = random_instance(200 + seed, 9, directed=seed % 2 == 1, integer=True)
     need = theta - reward
     start = np.random.default_rng(seed).random(9) < 0.5
     # Dense reference: drop players who would not act, only ever dropping, then climb.
     core = start.copy()
+    rounds = 0
     while True:
         keep = core & ((W @ core.astype(float)) >= need)
         if np.array_equal(keep, core):
             break
-        core = keep
+        core, rounds = keep, rounds + 1
     climbed = core.copy()
     while True:
         nxt = climbed | ((W @ climbed.astype(float)) >= need)
         if np.array_equal(nxt, climbed):
             break
-        climbed = nxt
+        climbed, rounds = nxt, rounds + 1
     res = threshold_equilibrium(W, theta, reward=reward, start=start)
     assert res.start == "profile"
     assert np.array_equal(res.active, climbed)
+    assert res.rounds == rounds
     assert res.residual == 0.0
     equilibria = dense_equilibria(W, need)
     above = [e for e in equilibria if np.all(core <= e)]
@@ -149,7 +159,7 @@ def test_edge_direction_row_i_is_whom_i_listens_to():
     assert res.active.tolist() == [True, False]
 
 
-def test_large_sparse_graph_matches_synchronous_reference():
+def test_large_sparse_graph_matches_synchronous_reference(strategy):
     G = nx.barabasi_albert_graph(3000, 3, seed=5)
     net = IncentiveNetwork.from_networkx(G)
     rng = np.random.default_rng(3)
