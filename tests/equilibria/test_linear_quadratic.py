@@ -68,6 +68,28 @@ def test_ballester_table_one_by_independent_dense_route(decay):
     assert key_player(net, decay, method="pruned").players == (nodes[top[0]],)
 
 
+# Ballester, Calvó-Armengol & Zenou (2006), Table I, as printed (two decimals): Bonacich
+# centrality b_i and intercentrality c_i of players 1, 2 (a bridge end; 6, 7, 11 alike) and 3
+# (a clique core; 4, 5, 8, 9, 10 alike).
+BALLESTER_TABLE_ONE = {
+    0.1: {1: (1.75, 2.92), 2: (1.88, 3.28), 3: (1.72, 2.79)},
+    0.2: {1: (8.33, 41.67), 2: (9.17, 40.33), 3: (7.78, 32.67)},
+}
+
+
+@pytest.mark.parametrize("decay", sorted(BALLESTER_TABLE_ONE))
+def test_ballester_table_one_published_values(decay):
+    G = ballester_graph()
+    nodes = sorted(G)
+    net = IncentiveNetwork.from_networkx(G, nodelist=nodes)
+    b = linear_quadratic(net, 1.0, decay).x
+    c = intercentrality(net, decay)
+    for player, (b_printed, c_printed) in BALLESTER_TABLE_ONE[decay].items():
+        i = nodes.index(player)
+        assert round(float(b[i]), 2) == b_printed
+        assert round(float(c[i]), 2) == c_printed
+
+
 def test_ballester_headline_key_player_is_not_the_most_central():
     # Ballester et al. (2006), Section 4 / Table I at a = 0.2: player 1 is the key player
     # although players 2, 6, 7 and 11 have a higher Bonacich centrality.
