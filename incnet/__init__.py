@@ -37,6 +37,12 @@ _LAZY = {
     "threshold_equilibrium": "incnet.equilibria",
     "best_response_gap": "incnet.equilibria",
     "is_equilibrium": "incnet.equilibria",
+    "is_stable": "incnet.equilibria",
+    "best_response": "incnet.equilibria",
+    "EquilibriumResult": "incnet.equilibria",
+    "KeyPlayerResult": "incnet.equilibria",
+    "ThresholdResult": "incnet.equilibria",
+    "EquilibriumSet": "incnet.equilibria",
     # referral reward mechanisms (incnet.mechanisms)
     "Mechanism": "incnet.mechanisms",
     "FinderOnly": "incnet.mechanisms",
@@ -61,6 +67,7 @@ _LAZY = {
     "independent_cascade": "incnet.simulate",
     "linear_threshold": "incnet.simulate",
     "fit_recruitment": "incnet.simulate",
+    "SimulationResult": "incnet.simulate",
 }
 _SUBMODULES = ("branching", "datasets", "design", "equilibria", "mechanisms", "payoffs", "plot", "simulate")
 
