@@ -9,6 +9,8 @@ Shared conventions (the validated front end in :mod:`incnet.simulate` guarantees
 - ``run_seeds`` (int64, one per run) seed one independent random stream per run: a SplitMix64
   generator, whose whole state is one 64-bit word, so a run's result depends on its seed alone and
   never on the thread that computes it (numba's own ``np.random`` keeps one state per thread).
+  Exponential and normal variates (recruitment delays, geometric skips) come from 256-layer
+  ziggurats: one 64-bit draw and a multiplication in ~98% of the cases, instead of a logarithm.
 - Runs are spread over ``n_chunks`` chunks in a ``prange``; each chunk allocates its buffers once
   (O(n + nnz) for a graph) and reuses them across its runs, with *stamps* (the run's number within
   the chunk) instead of clearing per-node arrays between runs.
@@ -67,6 +69,102 @@ def _uniform(state):
     return (np.float64(z >> np.uint64(11)) + 0.5) * _TWO_M53
 
 
+# 256-layer ziggurats (Marsaglia & Tsang 2000) for the standard normal and exponential laws.
+# One 64-bit draw gives the layer (low 8 bits) and, from disjoint bits, the abscissa; ~98% of the
+# draws are accepted at once, at the cost of a multiplication instead of a logarithm.
+_NOR_R = 3.6541528853610088
+_NOR_V = 0.00492867323399
+_EXP_R = 7.69711747013104972
+_EXP_V = 0.0039496598225815571993
+_TWO_52 = 4503599627370496.0
+
+
+@njit(cache=True)
+def _ziggurat_tables():
+    """``(edge, width, height)``, each (2, 256): row 0 the normal ziggurat, row 1 the exponential.
+
+    Layer ``i`` of a law accepts an abscissa ``u * width[i]`` at once when ``|u| < edge[i]``
+    (``u`` in units of 2**-52); ``height`` holds the density at the layer boundaries.
+    """
+    edge = np.zeros((2, 256))
+    width = np.zeros((2, 256))
+    height = np.zeros((2, 256))
+    x = _NOR_R
+    q = _NOR_V / math.exp(-0.5 * x * x)
+    edge[0, 0] = x / q * _TWO_52
+    width[0, 0] = q / _TWO_52
+    width[0, 255] = x / _TWO_52
+    height[0, 0] = 1.0
+    height[0, 255] = math.exp(-0.5 * x * x)
+    for i in range(254, 0, -1):
+        inner = math.sqrt(-2.0 * math.log(_NOR_V / x + math.exp(-0.5 * x * x)))
+        edge[0, i + 1] = inner / x * _TWO_52
+        x = inner
+        height[0, i] = math.exp(-0.5 * x * x)
+        width[0, i] = x / _TWO_52
+    x = _EXP_R
+    q = _EXP_V / math.exp(-x)
+    edge[1, 0] = x / q * _TWO_52
+    width[1, 0] = q / _TWO_52
+    width[1, 255] = x / _TWO_52
+    height[1, 0] = 1.0
+    height[1, 255] = math.exp(-x)
+    for i in range(254, 0, -1):
+        inner = -math.log(_EXP_V / x + math.exp(-x))
+        edge[1, i + 1] = inner / x * _TWO_52
+        x = inner
+        height[1, i] = math.exp(-x)
+        width[1, i] = x / _TWO_52
+    return edge, width, height
+
+
+@njit(cache=True, inline="always")
+def _next(state):
+    state[0] += _GOLDEN
+    return _mix(state[0])
+
+
+@njit(cache=True, inline="always")
+def _normal(state, edge, width, height):
+    """A standard normal draw (ziggurat)."""
+    while True:
+        r = _next(state)
+        i = np.int64(r & np.uint64(255))
+        # 53 signed bits, symmetric about 0: the sign and the magnitude in one number
+        u = np.float64(np.int64(r >> np.uint64(11)) - np.int64(4503599627370496)) + 0.5
+        if abs(u) < edge[0, i]:
+            return u * width[0, i]
+        if i == 0:
+            # the tail beyond r (Marsaglia 1964)
+            while True:
+                x = -math.log(_uniform(state)) / _NOR_R
+                y = -math.log(_uniform(state))
+                if y + y > x * x:
+                    return -(_NOR_R + x) if u < 0 else _NOR_R + x
+        x = u * width[0, i]
+        if height[0, i] + _uniform(state) * (height[0, i - 1] - height[0, i]) < math.exp(-0.5 * x * x):
+            return x
+
+
+@njit(cache=True, inline="always")
+def _exponential(state, edge, width, height):
+    """A standard exponential draw (ziggurat)."""
+    extra = 0.0
+    while True:
+        r = _next(state)
+        i = np.int64(r & np.uint64(255))
+        u = np.float64(r >> np.uint64(12)) + 0.5
+        if u < edge[1, i]:
+            return extra + u * width[1, i]
+        if i == 0:
+            # memoryless tail: beyond r the law is r + Exp(1)
+            extra += _EXP_R
+            continue
+        x = u * width[1, i]
+        if height[1, i] + _uniform(state) * (height[1, i - 1] - height[1, i]) < math.exp(-x):
+            return extra + x
+
+
 @njit(cache=True)
 def _below(state, n):
     """A uniform integer in [0, n)."""
@@ -74,22 +172,23 @@ def _below(state, n):
     return k if k < n else n - 1
 
 
-@njit(cache=True)
-def _delay(state, kind, a, b):
-    """One recruitment delay: exponential (mean a), lognormal (mean a, log-sd b) or fixed a."""
+@njit(cache=True, inline="always")
+def _delay(state, kind, a, b, mu, edge, width, height):
+    """One recruitment delay: exponential (mean a), lognormal (mean a, log-sd b; mu the log-mean)
+    or fixed a."""
     if kind == 0:
-        return -a * math.log(_uniform(state))
+        return a * _exponential(state, edge, width, height)
     if kind == 1:
-        # Box-Muller; mu = log(a) - b^2 / 2 makes the mean a
-        z = math.sqrt(-2.0 * math.log(_uniform(state))) * math.cos(2.0 * math.pi * _uniform(state))
-        return math.exp(math.log(a) - 0.5 * b * b + b * z)
+        return math.exp(mu + b * _normal(state, edge, width, height))
     return a
 
 
-@njit(cache=True)
-def _skip(state, log_keep):
-    """Failures before the next success of Bernoulli trials, as a float (may exceed int range)."""
-    return math.floor(math.log(_uniform(state)) / log_keep)
+@njit(cache=True, inline="always")
+def _skip(state, inv_rate, edge, width, height):
+    """Failures before the next success of Bernoulli(p) trials, as a float (may exceed int range).
+
+    ``inv_rate`` is ``-1 / log(1 - p)``: floor(E * inv_rate), E ~ Exp(1), is geometric."""
+    return math.floor(_exponential(state, edge, width, height) * inv_rate)
 
 
 @njit(cache=True)
@@ -144,12 +243,13 @@ def _heap_pop(ht, hk, size):
 @njit(cache=True)
 def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
                find_prob, recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b,
-               deadline, cap, state, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
+               deadline, cap, state, edge, width, height, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
                target_of, depth_of, ht, hk, found_time, paid_target, stats, profile,
                record, rec_start, rec_node, rec_parent, rec_depth, rec_time):
     """One recruitment run on a graph; returns the total paid. See recruitment_graph_kernel."""
     n = indptr.shape[0] - 1
     horizon = recruit_prob.shape[0] - 1
+    delay_mu = math.log(delay_a) - 0.5 * delay_b * delay_b if delay_kind == 1 else 0.0
     n_targets = found_time.shape[0]
     # hide the targets: stamped nodes carry the target's column
     if n_random_targets > 0:
@@ -237,11 +337,11 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
         p = recruit_prob[d] if d < horizon else 0.0
         if p <= 0.0 or degree == 0:
             continue
-        log_keep = math.log1p(-p) if p < 1.0 else 0.0
+        inv_rate = -1.0 / math.log1p(-p) if p < 1.0 else 0.0
         pos = -1.0
         while True:
             if p < 1.0:
-                pos += 1.0 + _skip(state, log_keep)
+                pos += 1.0 + _skip(state, inv_rate, edge, width, height)
             else:
                 pos += 1.0
             if pos >= degree:
@@ -249,7 +349,7 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
             u = indices[start + np.int64(pos)]
             if joined[u] == stamp:
                 continue
-            arrival = t + _delay(state, delay_kind, delay_a, delay_b)
+            arrival = t + _delay(state, delay_kind, delay_a, delay_b, delay_mu, edge, width, height)
             if arrival > deadline:
                 continue
             if tent_stamp[u] == stamp and tentative[u] <= arrival:
@@ -289,6 +389,7 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
     n = indptr.shape[0] - 1
     n_runs = run_seeds.shape[0]
     nnz = indices.shape[0]
+    edge, width, height = _ziggurat_tables()
     for c in prange(n_chunks):
         state = np.zeros(1, dtype=np.uint64)
         # 32-bit stamps and node numbers halve the memory traffic of the random accesses
@@ -309,7 +410,7 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
             paid[r] = _graph_run(
                 indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
                 find_prob, recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b,
-                deadline, cap, state, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
+                deadline, cap, state, edge, width, height, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
                 target_of, depth_of, ht, hk, found_time[r], paid_target[r], stats[r], profile[r],
                 record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time,
             )
@@ -332,14 +433,15 @@ def _draw_offspring(state, cdf):
 
 @njit(cache=True)
 def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob, pay_total,
-                   delay_kind, delay_a, delay_b, deadline, cap, state, depth_of, ht, hk,
-                   found_time, paid_target, stats, profile,
+                   delay_kind, delay_a, delay_b, deadline, cap, state, edge, width, height, depth_of,
+                   ht, hk, found_time, paid_target, stats, profile,
                    record, rec_start, rec_node, rec_parent, rec_depth, rec_time):
     """One run on a Galton-Watson tree; returns (paid, heap arrays possibly grown).
 
     A heap entry is (arrival time, recruiter): every successful attempt makes a new participant.
     """
     horizon = recruit_prob.shape[0] - 1
+    delay_mu = math.log(delay_a) - 0.5 * delay_b * delay_b if delay_kind == 1 else 0.0
     size = 0
     for j in range(n_roots):
         if size == ht.shape[0]:
@@ -385,7 +487,7 @@ def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob,
         for _ in range(contacts):
             if p < 1.0 and _uniform(state) >= p:
                 continue
-            arrival = t + _delay(state, delay_kind, delay_a, delay_b)
+            arrival = t + _delay(state, delay_kind, delay_a, delay_b, delay_mu, edge, width, height)
             if arrival > deadline:
                 continue
             if size == ht.shape[0]:
@@ -426,6 +528,7 @@ def recruitment_branching_kernel(offspring_cdf, n_roots, find_prob, recruit_prob
     pending events.
     """
     n_runs = run_seeds.shape[0]
+    edge, width, height = _ziggurat_tables()
     for c in prange(n_chunks):
         state = np.zeros(1, dtype=np.uint64)
         depth_of = np.empty(cap + 1, dtype=np.int64)
@@ -435,8 +538,8 @@ def recruitment_branching_kernel(offspring_cdf, n_roots, find_prob, recruit_prob
             _seed_state(state, run_seeds[r])
             paid[r], ht, hk = _branching_run(
                 offspring_cdf, n_roots, find_prob, recruit_prob, report_prob, pay_total,
-                delay_kind, delay_a, delay_b, deadline, cap, state, depth_of, ht, hk,
-                found_time[r], paid_target[r], stats[r], profile[r],
+                delay_kind, delay_a, delay_b, deadline, cap, state, edge, width, height, depth_of,
+                ht, hk, found_time[r], paid_target[r], stats[r], profile[r],
                 record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time,
             )
 
@@ -455,7 +558,8 @@ def independent_cascade_kernel(indptr, indices, edge_prob, p, seed_nodes, n_rand
     n = indptr.shape[0] - 1
     n_runs = run_seeds.shape[0]
     per_edge = edge_prob.shape[0] > 0
-    log_keep = math.log1p(-p) if p < 1.0 else 0.0
+    inv_rate = -1.0 / math.log1p(-p) if 0.0 < p < 1.0 else 0.0
+    edge, width, height = _ziggurat_tables()
     for c in prange(n_chunks):
         state = np.zeros(1, dtype=np.uint64)
         active = np.zeros(n, dtype=np.int32)
@@ -500,7 +604,7 @@ def independent_cascade_kernel(indptr, indices, edge_prob, p, seed_nodes, n_rand
                 pos = -1.0
                 while True:
                     if p < 1.0:
-                        pos += 1.0 + _skip(state, log_keep)
+                        pos += 1.0 + _skip(state, inv_rate, edge, width, height)
                     else:
                         pos += 1.0
                     if pos >= degree:
