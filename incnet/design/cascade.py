@@ -28,7 +28,7 @@ from .result import DesignResult
 __all__ = ["seed_rewards"]
 
 #: ``method="auto"`` solves the round-indexed MILP up to this many nodes.
-_EXACT_LIMIT = 40
+_EXACT_LIMIT = 20
 
 
 def _least_equilibrium(net, theta, rewards):
@@ -56,8 +56,9 @@ def _milp(net, theta, budget, rounds, solver):
                         a[:, 1:] >= a[:, :-1]]
     budget_constraint = cp.sum(r) <= budget
     constraints.append(budget_constraint)
-    tie = 0.5 / (budget + 1.0)  # never trades a player for money: tie * budget < 1/2
-    problem = cp.Problem(cp.Maximize(cp.sum(a[:, T - 1]) - tie * cp.sum(r)), constraints)
+    # No tie-break on cost: it would make the solver prove the cheapest of many optimal cascades.
+    # The rewards are recomputed afterwards as each player's exact shortfall in its round.
+    problem = cp.Problem(cp.Maximize(cp.sum(a[:, T - 1])), constraints)
     status, _ = solve(problem, solver=solver, what="the cascade MILP")
     acts = np.asarray(a.value) > 0.5
     return acts, np.maximum(np.asarray(r.value).ravel(), 0.0), status
@@ -173,10 +174,12 @@ def seed_rewards(net, theta, budget, *, method="auto", rounds=None, solver="HIGH
         :math:`B \ge 0`.
     method : {"auto", "milp", "greedy"}, default "auto"
         ``"milp"``: exact, indexed by best-response rounds (HiGHS through cvxpy); ``"greedy"``:
-        cost-effective greedy with lazy evaluation; ``"auto"``: MILP up to 40 nodes.
+        cost-effective greedy with lazy evaluation; ``"auto"``: MILP up to 20 nodes (the MILP has
+        :math:`n \times` ``rounds`` binaries and grows hard beyond).
     rounds : int, optional
         Rounds indexed by the MILP (default ``n``, always enough: each round of a growing cascade
-        adds a player). Fewer rounds give the best cascade completed within that many rounds.
+        adds a player). Fewer rounds give the best cascade completed within that many rounds
+        (``status="level_cap"``, unless it reaches everyone).
     solver : str, default "HIGHS"
 
     Returns
@@ -203,8 +206,8 @@ def seed_rewards(net, theta, budget, *, method="auto", rounds=None, solver="HIGH
     **MILP.** Binary :math:`a_{ik}` (player :math:`i` acts after round :math:`k`), continuous
     :math:`0 \le r_i \le \theta_i^+`: :math:`(W a_{\cdot,k-1})_i + r_i \ge \theta_i^+ a_{ik}`,
     :math:`a_{\cdot,0}` justified by rewards alone, :math:`a_{ik} \ge a_{i,k-1}`,
-    :math:`\sum r \le B`; maximise :math:`\sum_i a_{iT}` (minus a tie-break
-    :math:`\varepsilon \sum r`, :math:`\varepsilon B < 1/2`, which picks the cheapest optimum).
+    :math:`\sum r \le B`; maximise :math:`\sum_i a_{iT}`. The rewards are then recomputed as
+    each player's exact shortfall in the round it joins (never more than the solver's).
     Every activation must be justified by the previous round, so the variables describe a subset of
     the actual cascade; the maximum is attained by the cascade itself. :math:`O(nT)` binaries.
 
@@ -269,11 +272,10 @@ def seed_rewards(net, theta, budget, *, method="auto", rounds=None, solver="HIGH
             raise InfeasibleDesignError(
                 f"the MILP planned a cascade of {details['planned_cascade']} but the rewards found "
                 f"reach {int(objective)}; solver tolerance too loose", status="inaccurate")
-        bound, gap = (objective, 0.0) if rounds is None else (math.nan, math.nan)
-        if rounds is not None:
-            status = "level_cap" if rounds < net.n else status
-            if rounds >= net.n:
-                bound, gap = objective, 0.0
+        certified = rounds is None or rounds >= net.n or objective == net.n
+        bound, gap = (objective, 0.0) if certified else (math.nan, math.nan)
+        if not certified:
+            status = "level_cap"
     else:
         bound, gap = math.nan, math.nan
     details["rounds"] = eq.rounds
