@@ -11,6 +11,9 @@ Shared conventions (the validated front end in :mod:`incnet.simulate` guarantees
   never on the thread that computes it (numba's own ``np.random`` keeps one state per thread).
   Exponential and normal variates (recruitment delays, geometric skips) come from 256-layer
   ziggurats: one 64-bit draw and a multiplication in ~98% of the cases, instead of a logarithm.
+- Which recruitment attempts succeed is drawn without a random number per edge: geometric skips
+  (one draw per success) for small probabilities, and for p >= ``BITMASK_MIN_PROB`` bit masks of
+  64 contacts (about log2(degree) + 2 draws per node), whose set bits are then visited in order.
 - Runs are spread over ``n_chunks`` chunks in a ``prange``; each chunk allocates its buffers once
   (O(n + nnz) for a graph) and reuses them across its runs, with *stamps* (the run's number within
   the chunk) instead of clearing per-node arrays between runs.
@@ -22,7 +25,9 @@ Nothing here validates, or imports incnet.
 import math
 
 import numpy as np
-from numba import njit, prange
+from llvmlite import ir
+from numba import njit, prange, types
+from numba.extending import intrinsic
 
 __all__ = [
     "recruitment_graph_kernel",
@@ -240,9 +245,49 @@ def _heap_pop(ht, hk, size):
     return size
 
 
+@intrinsic
+def _trailing_zeros(typingctx, x):
+    """Index of the lowest set bit of a non-zero uint64 (one ``tzcnt`` instruction)."""
+    sig = types.uint64(types.uint64)
+
+    def codegen(context, builder, signature, args):
+        return builder.cttz(args[0], ir.Constant(ir.IntType(1), 0))
+
+    return sig, codegen
+
+
+#: Below this recruitment probability attempts are drawn by geometric skips, above by bit masks.
+BITMASK_MIN_PROB = 1.0 / 32.0
+_TWO_64 = 18446744073709551616.0
+
+
+@njit(cache=True, inline="always")
+def _bernoulli_bits(state, threshold, lanes):
+    """Independent Bernoulli(threshold / 2**64) bits on the set bits of ``lanes``.
+
+    Lane j succeeds when an infinite random bit string U_j, compared bit by bit with the binary
+    expansion of p, turns out smaller; a 64-bit draw supplies the next bit of all 64 U_j at once
+    and decides about half of the lanes still open, so a mask costs about log2(lanes) + 2 draws
+    instead of one draw per lane. Exact for any p that is a multiple of 2**-64.
+    """
+    open_lanes = lanes
+    success = np.uint64(0)
+    bit = np.uint64(1) << np.uint64(63)
+    while open_lanes and bit:
+        r = _next(state)
+        if threshold & bit:
+            success |= open_lanes & ~r
+            open_lanes &= r
+        else:
+            open_lanes &= ~r
+        bit >>= np.uint64(1)
+    # lanes still open equal p on every bit: U >= p
+    return success
+
+
 @njit(cache=True)
 def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
-               find_prob, recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b,
+               find_prob, recruit_prob, thresholds, report_prob, pay_total, delay_kind, delay_a, delay_b,
                deadline, cap, state, edge, width, height, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
                target_of, depth_of, ht, hk, found_time, paid_target, stats, profile,
                record, rec_start, rec_node, rec_parent, rec_depth, rec_time):
@@ -289,6 +334,7 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
     n_found = 0
     paid = 0.0
     capped = 0
+    all_lanes = np.uint64(0xFFFFFFFFFFFFFFFF)
     while size > 0:
         t = ht[0]
         v = hk[0]
@@ -337,13 +383,33 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
         p = recruit_prob[d] if d < horizon else 0.0
         if p <= 0.0 or degree == 0:
             continue
-        inv_rate = -1.0 / math.log1p(-p) if p < 1.0 else 0.0
+        end = start + degree
+        if p >= BITMASK_MIN_PROB:
+            # 64 contacts at a time: draw which attempts succeed, then visit only those
+            for base in range(start, end, 64):
+                m = end - base
+                lanes = all_lanes if m >= 64 else (np.uint64(1) << np.uint64(m)) - np.uint64(1)
+                hits = lanes if p >= 1.0 else _bernoulli_bits(state, thresholds[d], lanes)
+                while hits:
+                    u = indices[base + np.int64(_trailing_zeros(hits))]
+                    hits &= hits - np.uint64(1)
+                    if joined[u] == stamp:
+                        continue
+                    arrival = t + _delay(state, delay_kind, delay_a, delay_b, delay_mu, edge, width, height)
+                    if arrival > deadline:
+                        continue
+                    if tent_stamp[u] == stamp and tentative[u] <= arrival:
+                        continue
+                    tent_stamp[u] = stamp
+                    tentative[u] = arrival
+                    tent_parent[u] = v
+                    size = _heap_push(ht, hk, size, arrival, u)
+            continue
+        # rare attempts: jump from one success to the next (geometric skips)
+        inv_rate = -1.0 / math.log1p(-p)
         pos = -1.0
         while True:
-            if p < 1.0:
-                pos += 1.0 + _skip(state, inv_rate, edge, width, height)
-            else:
-                pos += 1.0
+            pos += 1.0 + _skip(state, inv_rate, edge, width, height)
             if pos >= degree:
                 break
             u = indices[start + np.int64(pos)]
@@ -390,6 +456,11 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
     n_runs = run_seeds.shape[0]
     nnz = indices.shape[0]
     edge, width, height = _ziggurat_tables()
+    # p as a 64-bit binary fraction for the bit-mask draws (exact when p >= 2**-12)
+    thresholds = np.zeros(recruit_prob.shape[0], dtype=np.uint64)
+    for d in range(recruit_prob.shape[0]):
+        if BITMASK_MIN_PROB <= recruit_prob[d] < 1.0:
+            thresholds[d] = np.uint64(recruit_prob[d] * _TWO_64)
     for c in prange(n_chunks):
         state = np.zeros(1, dtype=np.uint64)
         # 32-bit stamps and node numbers halve the memory traffic of the random accesses
@@ -409,7 +480,7 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
             _seed_state(state, run_seeds[r])
             paid[r] = _graph_run(
                 indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
-                find_prob, recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b,
+                find_prob, recruit_prob, thresholds, report_prob, pay_total, delay_kind, delay_a, delay_b,
                 deadline, cap, state, edge, width, height, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
                 target_of, depth_of, ht, hk, found_time[r], paid_target[r], stats[r], profile[r],
                 record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time,
@@ -453,6 +524,7 @@ def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob,
     n_found = 0
     paid = 0.0
     capped = 0
+    all_lanes = np.uint64(0xFFFFFFFFFFFFFFFF)
     while size > 0:
         t = ht[0]
         parent = hk[0]
@@ -550,7 +622,8 @@ def independent_cascade_kernel(indptr, indices, edge_prob, p, seed_nodes, n_rand
     """Independent cascade from the seeds, one run per entry of ``run_seeds``.
 
     Each newly active node ``u`` activates each inactive contact once, with probability ``p``
-    (geometric skip-sampling: one random number per success, not per edge) or, when
+    (geometric skip-sampling below ``BITMASK_MIN_PROB``: one random number per success; bit masks
+    of 64 Bernoulli draws above it: about log2(degree) + 2 random numbers per node) or, when
     ``edge_prob`` is non-empty, ``edge_prob[e]`` for the CSR entry ``e``. Writes ``spread[r]``
     (active nodes at the end, seeds included) and ``visits[r]`` (sum of the out-degrees of the
     active nodes). Seeds as in :func:`recruitment_graph_kernel`.
@@ -560,6 +633,10 @@ def independent_cascade_kernel(indptr, indices, edge_prob, p, seed_nodes, n_rand
     per_edge = edge_prob.shape[0] > 0
     inv_rate = -1.0 / math.log1p(-p) if 0.0 < p < 1.0 else 0.0
     edge, width, height = _ziggurat_tables()
+    # frequent attempts: bit masks of 64 contacts; rare ones: geometric skips
+    use_bits = p >= BITMASK_MIN_PROB
+    threshold = np.uint64(p * _TWO_64) if use_bits and p < 1.0 else np.uint64(0)
+    all_lanes = np.uint64(0xFFFFFFFFFFFFFFFF)
     for c in prange(n_chunks):
         state = np.zeros(1, dtype=np.uint64)
         active = np.zeros(n, dtype=np.int32)
@@ -601,12 +678,23 @@ def independent_cascade_kernel(indptr, indices, edge_prob, p, seed_nodes, n_rand
                     continue
                 if p <= 0.0:
                     continue
+                if use_bits:
+                    end = start + degree
+                    for base in range(start, end, 64):
+                        m = end - base
+                        lanes = all_lanes if m >= 64 else (np.uint64(1) << np.uint64(m)) - np.uint64(1)
+                        hits = lanes if p >= 1.0 else _bernoulli_bits(state, threshold, lanes)
+                        while hits:
+                            u = indices[base + np.int64(_trailing_zeros(hits))]
+                            hits &= hits - np.uint64(1)
+                            if active[u] != stamp:
+                                active[u] = stamp
+                                queue[tail] = u
+                                tail += 1
+                    continue
                 pos = -1.0
                 while True:
-                    if p < 1.0:
-                        pos += 1.0 + _skip(state, inv_rate, edge, width, height)
-                    else:
-                        pos += 1.0
+                    pos += 1.0 + _skip(state, inv_rate, edge, width, height)
                     if pos >= degree:
                         break
                     u = indices[start + np.int64(pos)]
