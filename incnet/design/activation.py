@@ -568,12 +568,12 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
     else:
         greedy = _greedy_reach if kind == "reach" else _greedy_depth
         member = greedy(net, costs, seeds, A, budget, solver)
-        member_small = member[program_others(net, seeds)]
+        member_small = member[_others(net, seeds)]
         relaxation = _ActivationProgram(net, costs, seeds, contacts, kind, levels, True, budget)
         _, _, _, _, bound_value = relaxation.solve(budget, solver)
         bound = math.floor(bound_value + 1e-7)
         status = "heuristic"
-    others = program_others(net, seeds)
+    others = _others(net, seeds)
     member = np.zeros(net.n, dtype=bool)
     member[others[member_small]] = True
     transfers, cost, reach, depth, u = _evaluate_set(net, costs, seeds, A, member, solver)
@@ -598,7 +598,8 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
     )
 
 
-def program_others(net, seeds):
+def _others(net, seeds):
+    """Indices of the nodes that are not seeds, in order."""
     is_seed = np.zeros(net.n, dtype=bool)
     is_seed[seeds] = True
     return np.flatnonzero(~is_seed)

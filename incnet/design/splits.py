@@ -301,7 +301,6 @@ def _pattern_search(model, budget, objective, thresholds):
     order = np.lexsort((patterns.sum(axis=1), -values))  # best first, fewer raised depths first
     lp = _PatternLP(H)
     solved = 0
-    infeasible_supersets = []
     best_pattern = None
     for idx in order:
         pattern = patterns[idx]
@@ -314,7 +313,6 @@ def _pattern_search(model, budget, objective, thresholds):
         if cost <= budget * (1 + 1e-9):
             best_pattern = pattern
             break
-    del infeasible_supersets
     schedule = np.zeros(H + 1)
     schedule[1:] = r
     schedule[0] = max(budget - float(r.sum()), 0.0)  # the finder gets what the chain does not need

@@ -41,11 +41,22 @@ __all__ = ["targeting"]
 _METHODS = ("closed-form", "cvxpy")
 
 
+def _check_well_posed(net, delta):
+    rho = abs(delta) * net.spectral_radius
+    if rho >= 1:
+        raise IllPosedNetworkError(
+            f"|delta| * rho(G) = {rho:.4g} >= 1: the equilibrium a = (I - delta G)^-1 alpha is not "
+            f"well defined; use |delta| < {1 / net.spectral_radius:.4g}",
+            spectral_radius=net.spectral_radius,
+        )
+
+
 def _welfare_matrix(net, delta):
     """M = (I - delta G)^{-1} as a dense matrix (n <= DENSE_LIMIT), after a well-posedness check."""
     n = net.n
     G = net.W.toarray()
     A = np.eye(n) - delta * G
+    _check_well_posed(net, delta)
     if net.is_symmetric:
         smallest = float(np.linalg.eigvalsh(A)[0])
         if smallest <= 0:
@@ -54,13 +65,6 @@ def _welfare_matrix(net, delta):
                 f"delta = {delta}; the game has no interior equilibrium. Use |delta| < 1/rho(G)",
                 spectral_radius=net.spectral_radius,
             )
-    rho = abs(delta) * net.spectral_radius
-    if rho >= 1:
-        raise IllPosedNetworkError(
-            f"|delta| * rho(G) = {rho:.4g} >= 1: the equilibrium a = (I - delta G)^-1 alpha is not "
-            f"well defined; use |delta| < {1 / net.spectral_radius:.4g}",
-            spectral_radius=net.spectral_radius,
-        )
     return np.linalg.inv(A)
 
 
@@ -351,7 +355,7 @@ def targeting(net, delta, budget, alpha_hat, *, method="closed-form", nonnegativ
                 "non-negativity, caps and targetable subsets need method='cvxpy'; the closed form "
                 "covers the single budget ball"
             )
-        _welfare_matrix(net, delta)
+        _check_well_posed(net, delta)
         alpha, mu, model_value, details = _closed_form(net, delta, budget, alpha_hat)
         welfare, actions = _equilibrium_welfare(net, alpha, delta)
         return DesignResult(
