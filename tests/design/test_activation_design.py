@@ -171,3 +171,15 @@ def test_contact_graph_is_symmetric_pattern():
     W[0, 1] = 0.5
     A = _contact_graph(as_network(W), None).toarray()
     assert np.array_equal(A, [[0, 1, 0], [1, 0, 0], [0, 0, 0]])
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_greedy_bound_brackets_the_milp_optimum(seed):
+    rng = np.random.default_rng(seed)
+    G = nx.connected_watts_strogatz_graph(16, 4, 0.3, seed=seed)
+    W = nx.to_numpy_array(G) * rng.uniform(0.05, 0.2, (16, 16))
+    costs = rng.uniform(0.5, 1.5, 16)
+    for fn in (max_reach, max_depth):
+        exact = fn(W, costs, 4.0, [0], method="milp")
+        greedy = fn(W, costs, 4.0, [0], method="greedy")
+        assert greedy.objective <= exact.objective <= greedy.bound
