@@ -15,7 +15,7 @@ Shared conventions (the validated front end in :mod:`incnet.simulate` guarantees
   (one draw per success) for small probabilities, and for p >= ``BITMASK_MIN_PROB`` bit masks of
   64 contacts (about log2(degree) + 2 draws per node), whose set bits are then visited in order.
 - Runs are spread over ``n_chunks`` chunks in a ``prange``; each chunk allocates its buffers once
-  (O(n + nnz) for a graph) and reuses them across its runs, with *stamps* (the run's number within
+  (O(n) for a graph) and reuses them across its runs, with *stamps* (the run's number within
   the chunk) instead of clearing per-node arrays between runs.
 - Outputs are preallocated by the caller and indexed by run; every run writes only its own rows.
 
@@ -285,13 +285,69 @@ def _bernoulli_bits(state, threshold, lanes):
     return success
 
 
+@njit(cache=True, inline="always")
+def _sift_up(heap_time, heap_node, where, i, t, u):
+    """Place node u with key t at heap slot i or above (4-ary min-heap indexed by ``where``)."""
+    while i > 0:
+        up = (i - 1) >> 2
+        if heap_time[up] <= t:
+            break
+        heap_time[i] = heap_time[up]
+        w = heap_node[up]
+        heap_node[i] = w
+        where[w] = i
+        i = up
+    heap_time[i] = t
+    heap_node[i] = u
+    where[u] = i
+
+
+@njit(cache=True, inline="always")
+def _pop_root(heap_time, heap_node, where, size):
+    """Remove the root of an indexed heap of ``size`` items (read it first); returns the new size.
+
+    Four children per node halve the depth of a binary heap, and the four share a cache line.
+    """
+    size -= 1
+    t = heap_time[size]
+    u = heap_node[size]
+    i = 0
+    while True:
+        first = 4 * i + 1
+        if first >= size:
+            break
+        best = first
+        best_t = heap_time[first]
+        last = min(first + 4, size)
+        for c in range(first + 1, last):
+            if heap_time[c] < best_t:
+                best = c
+                best_t = heap_time[c]
+        if best_t >= t:
+            break
+        heap_time[i] = best_t
+        w = heap_node[best]
+        heap_node[i] = w
+        where[w] = i
+        i = best
+    if size > 0:
+        heap_time[i] = t
+        heap_node[i] = u
+        where[u] = i
+    return size
+
+
 @njit(cache=True)
 def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
                find_prob, recruit_prob, thresholds, report_prob, pay_total, delay_kind, delay_a, delay_b,
                deadline, cap, state, edge, width, height, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
-               target_of, depth_of, ht, hk, found_time, paid_target, stats, profile,
+               target_of, depth_of, ht, hk, where, found_time, paid_target, stats, profile,
                record, rec_start, rec_node, rec_parent, rec_depth, rec_time):
-    """One recruitment run on a graph; returns the total paid. See recruitment_graph_kernel."""
+    """One recruitment run on a graph; returns the total paid. See recruitment_graph_kernel.
+
+    Dijkstra over random delays: every pending contact sits once in the heap, keyed by its
+    earliest successful attempt so far (decrease-key through ``where``), so a pop is a join.
+    """
     n = indptr.shape[0] - 1
     horizon = recruit_prob.shape[0] - 1
     delay_mu = math.log(delay_a) - 0.5 * delay_b * delay_b if delay_kind == 1 else 0.0
@@ -318,7 +374,8 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
                 tent_stamp[v] = stamp
                 tentative[v] = 0.0
                 tent_parent[v] = -1
-                size = _heap_push(ht, hk, size, 0.0, v)
+                _sift_up(ht, hk, where, size, 0.0, v)
+                size += 1
                 placed += 1
     else:
         for j in range(seed_nodes.shape[0]):
@@ -327,7 +384,8 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
                 tent_stamp[v] = stamp
                 tentative[v] = 0.0
                 tent_parent[v] = -1
-                size = _heap_push(ht, hk, size, 0.0, v)
+                _sift_up(ht, hk, where, size, 0.0, v)
+                size += 1
     participants = 0
     max_depth = 0
     visits = 0
@@ -338,14 +396,11 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
     while size > 0:
         t = ht[0]
         v = hk[0]
-        size = _heap_pop(ht, hk, size)
-        if joined[v] == stamp:
-            continue
-        # the first pop of v is its earliest attempt, the one recorded in tentative/tent_parent
-        parent = tent_parent[v]
         if participants >= cap:
             capped = 1
             break
+        size = _pop_root(ht, hk, where, size)
+        parent = tent_parent[v]
         joined[v] = stamp
         d = 0 if parent < 0 else depth_of[parent] + 1
         depth_of[v] = d
@@ -398,12 +453,19 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
                     arrival = t + _delay(state, delay_kind, delay_a, delay_b, delay_mu, edge, width, height)
                     if arrival > deadline:
                         continue
-                    if tent_stamp[u] == stamp and tentative[u] <= arrival:
+                    if tent_stamp[u] == stamp:
+                        if tentative[u] <= arrival:
+                            continue
+                        # pending: move u up to its earlier arrival (decrease-key)
+                        tentative[u] = arrival
+                        tent_parent[u] = v
+                        _sift_up(ht, hk, where, where[u], arrival, u)
                         continue
                     tent_stamp[u] = stamp
                     tentative[u] = arrival
                     tent_parent[u] = v
-                    size = _heap_push(ht, hk, size, arrival, u)
+                    _sift_up(ht, hk, where, size, arrival, u)
+                    size += 1
             continue
         # rare attempts: jump from one success to the next (geometric skips)
         inv_rate = -1.0 / math.log1p(-p)
@@ -418,12 +480,19 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
             arrival = t + _delay(state, delay_kind, delay_a, delay_b, delay_mu, edge, width, height)
             if arrival > deadline:
                 continue
-            if tent_stamp[u] == stamp and tentative[u] <= arrival:
+            if tent_stamp[u] == stamp:
+                if tentative[u] <= arrival:
+                    continue
+                # pending: move u up to its earlier arrival (decrease-key)
+                tentative[u] = arrival
+                tent_parent[u] = v
+                _sift_up(ht, hk, where, where[u], arrival, u)
                 continue
             tent_stamp[u] = stamp
             tentative[u] = arrival
             tent_parent[u] = v
-            size = _heap_push(ht, hk, size, arrival, u)
+            _sift_up(ht, hk, where, size, arrival, u)
+            size += 1
     stats[0] = participants
     stats[1] = max_depth
     stats[2] = capped
@@ -450,11 +519,10 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
     ``stats`` int64 (runs, N_STATS) and ``profile`` int64 (runs, width > max possible depth)
     zero-filled. With ``record`` true, run r writes its participants (node, recruiter node or -1,
     depth, time, in joining order) at ``rec_offsets[r]`` of the ``rec_*`` arrays, which must hold
-    ``stats[r, 0]`` of a previous identical call.
+    ``stats[r, 0]`` of a previous identical call. Memory per chunk: O(n).
     """
     n = indptr.shape[0] - 1
     n_runs = run_seeds.shape[0]
-    nnz = indices.shape[0]
     edge, width, height = _ziggurat_tables()
     # p as a 64-bit binary fraction for the bit-mask draws (exact when p >= 2**-12)
     thresholds = np.zeros(recruit_prob.shape[0], dtype=np.uint64)
@@ -471,9 +539,10 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
         target_of = np.empty(n, dtype=np.int32)
         depth_of = np.empty(n, dtype=np.int32)
         tent_parent = np.empty(n, dtype=np.int32)
-        capacity = nnz + n + 1
-        ht = np.empty(capacity, dtype=np.float64)
-        hk = np.empty(capacity, dtype=np.int32)
+        # each pending contact sits once in the heap (decrease-key), so n slots suffice
+        ht = np.empty(n, dtype=np.float64)
+        hk = np.empty(n, dtype=np.int32)
+        where = np.empty(n, dtype=np.int32)
         stamp = 0
         for r in range(c, n_runs, n_chunks):
             stamp += 1
@@ -482,7 +551,7 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
                 indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
                 find_prob, recruit_prob, thresholds, report_prob, pay_total, delay_kind, delay_a, delay_b,
                 deadline, cap, state, edge, width, height, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
-                target_of, depth_of, ht, hk, found_time[r], paid_target[r], stats[r], profile[r],
+                target_of, depth_of, ht, hk, where, found_time[r], paid_target[r], stats[r], profile[r],
                 record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time,
             )
 
