@@ -4,7 +4,6 @@ Plain functions over contiguous arrays; no validation, no incnet imports. The va
 live in ``incnet/design/``.
 """
 
-import numpy as np
 from numba import njit
 
 __all__ = [

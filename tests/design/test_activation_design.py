@@ -183,3 +183,18 @@ def test_greedy_bound_brackets_the_milp_optimum(seed):
         exact = fn(W, costs, 4.0, [0], method="milp")
         greedy = fn(W, costs, 4.0, [0], method="greedy")
         assert greedy.objective <= exact.objective <= greedy.bound
+
+
+def test_solver_status_is_carried_by_the_error():
+    import cvxpy as cp
+
+    from incnet.design._solve import solve
+
+    x = cp.Variable(nonneg=True)
+    budget = x <= -1.0
+    with pytest.raises(InfeasibleDesignError) as info:
+        solve(cp.Problem(cp.Minimize(x), [budget]), solver="HIGHS", what="a test LP",
+              budget_constraint=budget)
+    assert info.value.status == "infeasible"
+    status, dual = solve(cp.Problem(cp.Maximize(x), [x <= 3.0]), solver="HIGHS", what="an LP")
+    assert status == "optimal" and np.isnan(dual)
