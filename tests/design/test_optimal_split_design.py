@@ -257,3 +257,9 @@ def test_designed_schedule_wins_on_a_real_network():
         rates[name] = float(np.mean(sim.success))
     se = np.sqrt(sum(r * (1 - r) / 1500 for r in rates.values()))
     assert rates["designed"] - rates["halving"] > 3 * se
+
+
+def test_pattern_lp_is_one_dpp_problem():
+    from incnet.design.splits import _PatternLP
+
+    assert _PatternLP(4).problem.is_dcp(dpp=True)
