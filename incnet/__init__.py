@@ -61,6 +61,16 @@ _LAZY = {
     "check_contribution_incentive": "incnet.mechanisms",
     "mechanism_report": "incnet.mechanisms",
     "query_incentive_equilibrium": "incnet.mechanisms",
+    # budget-constrained design (incnet.design)
+    "DesignResult": "incnet.design",
+    "RecruitmentModel": "incnet.design",
+    "optimal_split": "incnet.design",
+    "max_depth": "incnet.design",
+    "max_reach": "incnet.design",
+    "min_cost_activation": "incnet.design",
+    "budget_sweep": "incnet.design",
+    "seed_rewards": "incnet.design",
+    "targeting": "incnet.design",
     # Monte Carlo recruitment (incnet.simulate)
     "simulate_recruitment": "incnet.simulate",
     "recruitment_incentives": "incnet.simulate",
