@@ -47,3 +47,17 @@ def test_darpa_demo_section_prints_a_row_per_rule_and_saves_the_plot(tmp_path):
         rate, low, high = map(float, row.groups())
         assert low <= rate <= high
     assert png.exists() and png.stat().st_size > 1000
+
+
+def test_designed_demo_rule_is_the_optimal_split_and_within_budget():
+    from incnet.cli import designed_darpa_rule
+    from incnet.datasets import load
+    from incnet.simulate import ExponentialResponse
+
+    net = load("ego-facebook", as_network=True)
+    (label, mechanism), design = designed_darpa_rule(net, ExponentialResponse(0.02, 0.4, scale=200.0))
+    assert mechanism.budget <= 4000.0 + 1e-6
+    np.testing.assert_allclose(mechanism.chain_payments(len(design.schedule)), design.schedule)
+    # it is the optimum of its model: no worse there than the two classic rules
+    assert design.objective >= design.details["recursive_halving"] - 1e-9
+    assert design.objective >= design.details["finder_only"] - 1e-9
