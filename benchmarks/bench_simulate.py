@@ -1,8 +1,8 @@
 """Monte Carlo diffusion and recruitment: independent cascade beside cynetdiff, EoN and ndlib.
 
 Independent cascade (uniform p, fixed seeds) on Barabási–Albert graphs (m = 5) and on the shipped
-ego-Facebook network, as a batch of runs: incnet's ``independent_cascade`` (numba, geometric
-skip-sampling, runs over both cores) against ``cynetdiff`` (Cython, one core, one random number per
+ego-Facebook network, as a batch of runs: incnet's ``independent_cascade`` (numba, 64-contact
+Bernoulli bit masks or geometric skips, runs over both cores) against ``cynetdiff`` (Cython, one core, one random number per
 edge), ``EoN.basic_discrete_SIR`` (discrete SIR with transmission p is IC) and ndlib's
 ``IndependentCascadesModel``, each doing the same number of runs. Agreement: the mean spreads
 agree within five combined standard errors. The recruitment engine (``simulate_recruitment``,

@@ -316,12 +316,15 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
 
     Notes
     -----
-    An event-driven simulation over the CSR arrays with a binary heap of pending recruitments
-    (a lazy-deletion Dijkstra over random delays), compiled with numba; runs are spread over the
-    threads with one SplitMix64 stream per run, and each thread reuses O(n + nnz) buffers across
-    its runs. Recruitment attempts are sampled by geometric skips, one random number per success.
-    Cost per run: O(V log V) for V edge visits. On a graph, :math:`E[K]` in the incentive formula is
-    the mean excess degree; on a branching process, the mean of ``offspring``.
+    An event-driven simulation over the CSR arrays, compiled with numba: a Dijkstra over random
+    delays whose 4-ary heap holds each pending contact once, keyed by its earliest successful
+    attempt so far (decrease-key). Runs are spread over the threads with one SplitMix64 stream per
+    run, and each thread reuses O(n) buffers across its runs. Which attempts succeed is drawn per
+    participant, not per edge: as 64-contact Bernoulli bit masks when :math:`p_d \ge 1/32` (about
+    :math:`\log_2` degree + 2 random words), by geometric skips below (one draw per success);
+    delays and skips come from ziggurat samplers. Cost per run: O(V + A log n) for V edge visits
+    and A successful attempts. On a graph, :math:`E[K]` in the incentive formula is the mean excess
+    degree; on a branching process, the mean of ``offspring``.
 
     References
     ----------
