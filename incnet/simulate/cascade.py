@@ -94,9 +94,11 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None):
 
     Notes
     -----
-    A breadth-first cascade in numba with geometric skip-sampling for a uniform ``p``: the gap
-    to the next successful edge is drawn directly, so a run costs one random number per success
-    instead of one per edge. Runs are spread over threads, one SplitMix64 stream per run.
+    A breadth-first cascade in numba that never draws one random number per edge: for
+    ``p >= 1/32`` the successful edges among 64 at a time come from a Bernoulli bit mask built
+    from about log2(degree) + 2 random words, and below that from geometric skip-sampling (the
+    gap to the next successful edge is drawn directly). Runs are spread over threads, one
+    SplitMix64 stream per run.
 
     References
     ----------
