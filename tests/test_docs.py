@@ -31,9 +31,11 @@ def code_blocks(path, language):
     return blocks
 
 
-# The frame's own pages; each topic's pages are tested with that topic.
-PAGES = [DOCS / name for name in ("index.rst", "installation.rst", "quickstart.rst", "datasets.rst")
-         if code_blocks(DOCS / name, "pycon")]
+# Every hand-written page with examples: the frame's pages, the tutorials and the theory pages.
+PAGES = sorted(
+    page for page in DOCS.rglob("*.rst")
+    if "_build" not in page.parts and "generated" not in page.parts and code_blocks(page, "pycon")
+)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
