@@ -512,6 +512,10 @@ class IncentiveNetwork:
         W = self.W.copy()
         W.data = W.data * factor
         new = type(self)._trusted(W, self.nodes)
+        # Solvers that cache work on a network (a reordered copy of W, say) can derive it from the
+        # unscaled origin, so a loop over decays (net.scaled(delta) per call) pays for it once.
+        origin, base_factor = self._cache.get("scaled_from", (self, 1.0))
+        new._cache["scaled_from"] = (origin, base_factor * factor)
         # Facts of the pattern survive scaling; spectral facts scale with it.
         for key in ("spectral_radius", "row_sum_bound", "rho_upper_bound"):
             if key in self._cache:

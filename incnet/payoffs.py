@@ -91,6 +91,12 @@ class _Operator(NamedTuple):
     bounds: np.ndarray  # row chunks
     parallel: bool
 
+    def scaled(self, factor):
+        """The operator of ``factor * W``: same ordering and chunks, weights scaled."""
+        return self._replace(data=self.data * factor, weight=self.weight * factor,
+                             abs_data=self.abs_data * abs(factor),
+                             abs_weight=self.abs_weight * abs(factor))
+
 
 def _ordering(net):
     """Reverse Cuthill-McKee order of the links' pattern (cached; unchanged by scaling)."""
@@ -107,6 +113,12 @@ def _ordering(net):
 
 def _operator(net):
     from ._kernels.payoffs import row_chunks
+
+    origin = net._cache.get("scaled_from")
+    if origin is not None:
+        # W = factor * W0: reuse the origin's reordered arrays, cached there, with scaled weights.
+        base, factor = origin
+        return net._cached("payoffs.operator", lambda: _operator(base).scaled(factor))
 
     def compute():
         W = net.W
