@@ -128,8 +128,6 @@ def as_vector(value, n, name, *, allow_block=False, nonnegative=False):
     else:
         shapes = "(n,) or (n, k)" if allow_block else "(n,)"
         raise InvalidInputError(f"{name} must have shape {shapes}, got shape {arr.shape}")
-    if arr.ndim == 2 and arr.shape[1] == 0:
-        raise InvalidInputError(f"{name} is an empty block of shape {arr.shape}; give at least one column")
     if not np.all(np.isfinite(arr)):
         bad = np.flatnonzero(~np.isfinite(arr.reshape(arr.shape[0], -1)).all(axis=1))
         raise InvalidInputError(
