@@ -39,15 +39,6 @@ class _Positional(Mechanism):
 
     _abstract = True
 
-    def _geometric(self, forest, contributions, a, b):
-        # sparse contributions: walking up from the few contributors beats a pass over all nodes
-        n_active = int(np.count_nonzero(np.any(contributions != 0.0, axis=1)))
-        if n_active * (forest.max_depth + 1) < forest.n:
-            return _Positional.forest_payments(self, forest, contributions)
-        out = np.empty_like(contributions)
-        _geometric_payments_kernel(forest.order, forest.bfs_parents, contributions, a, b, out)
-        return out
-
     def _schedule(self, length):
         raise NotImplementedError
 
@@ -73,6 +64,40 @@ def _positional_payments(forest, contributions, schedule):
     else:
         _schedule_levels_kernel(forest.order, forest.bfs_parents, contributions, schedule, out)
     return out
+
+
+class _Geometric(_Positional):
+    """Chain payments ``first * ratio**k``, optionally cut after ``max_depth`` positions.
+
+    Subclasses name the two parameters (``_first``, ``_ratio``) in their own paper's terms.
+    """
+
+    _abstract = True
+
+    @property
+    def budget(self):
+        first, ratio = self._first, self._ratio
+        if self.max_depth is None:
+            return first / (1.0 - ratio)
+        return first * (1.0 - ratio**self.max_depth) / (1.0 - ratio)
+
+    def _schedule(self, length):
+        out = self._first * self._ratio ** np.arange(length, dtype=np.float64)
+        if self.max_depth is not None:
+            out[self.max_depth:] = 0.0
+        return out
+
+    def forest_payments(self, forest, contributions):
+        if self.max_depth is not None:
+            return super().forest_payments(forest, contributions)
+        # sparse contributions: walking up from the few contributors beats a pass over all nodes
+        n_active = int(np.count_nonzero(np.any(contributions != 0.0, axis=1)))
+        if n_active * (forest.max_depth + 1) < forest.n:
+            return super().forest_payments(forest, contributions)
+        out = np.empty_like(contributions)
+        _geometric_payments_kernel(forest.order, forest.bfs_parents, contributions,
+                                   self._first, self._ratio, out)
+        return out
 
 
 class FinderOnly(_Positional):
@@ -116,7 +141,7 @@ class FinderOnly(_Positional):
         return out
 
 
-class RecursiveSplit(_Positional):
+class RecursiveSplit(_Geometric):
     r"""The recursive (geometric) incentive of the DARPA Network Challenge winner.
 
     The finder is paid :math:`r`, its recruiter :math:`r\rho`, that node's recruiter
@@ -162,25 +187,15 @@ class RecursiveSplit(_Positional):
         self._freeze()
 
     @property
-    def budget(self):
-        r, rho = self.finder_reward, self.ratio
-        if self.max_depth is None:
-            return r / (1.0 - rho)
-        return r * (1.0 - rho**self.max_depth) / (1.0 - rho)
+    def _first(self):
+        return self.finder_reward
 
-    def _schedule(self, length):
-        out = self.finder_reward * self.ratio ** np.arange(length, dtype=np.float64)
-        if self.max_depth is not None:
-            out[self.max_depth:] = 0.0
-        return out
-
-    def forest_payments(self, forest, contributions):
-        if self.max_depth is not None:
-            return super().forest_payments(forest, contributions)
-        return self._geometric(forest, contributions, self.finder_reward, self.ratio)
+    @property
+    def _ratio(self):
+        return self.ratio
 
 
-class GeometricMLM(_Positional):
+class GeometricMLM(_Geometric):
     r"""Emek et al.'s geometric multi-level-marketing mechanism.
 
     Each node is paid a geometrically discounted share of every contribution in its subtree:
@@ -223,21 +238,12 @@ class GeometricMLM(_Positional):
         self._freeze()
 
     @property
-    def budget(self):
-        if self.max_depth is None:
-            return self.a / (1.0 - self.b)
-        return self.a * (1.0 - self.b**self.max_depth) / (1.0 - self.b)
+    def _first(self):
+        return self.a
 
-    def _schedule(self, length):
-        out = self.a * self.b ** np.arange(length, dtype=np.float64)
-        if self.max_depth is not None:
-            out[self.max_depth:] = 0.0
-        return out
-
-    def forest_payments(self, forest, contributions):
-        if self.max_depth is not None:
-            return super().forest_payments(forest, contributions)
-        return self._geometric(forest, contributions, self.a, self.b)
+    @property
+    def _ratio(self):
+        return self.b
 
 
 class FixedSchedule(_Positional):
