@@ -1,7 +1,8 @@
-"""The ``incnet`` command: ``incnet demo``, ``incnet datasets``, ``incnet info``, ``incnet payoffs``.
+"""The ``incnet`` command: ``incnet demo``, ``datasets``, ``info``, ``payoffs`` and ``compile``.
 
 Also reachable as ``python -m incnet``. Every subcommand prints plain text; errors of incnet are
-reported as one line on stderr with exit status 2.
+reported as one line on stderr with exit status 2, phrased in the command's own options. Output
+piped into a command that stops reading early (``| head``) ends quietly.
 
 ``incnet demo`` runs the sections listed in :data:`DEMO_SECTIONS` in order; each is a function
 ``section(args, out)`` that prints to ``out``. A new part of the demonstration is one more entry
@@ -9,6 +10,8 @@ there (and, if it needs options, one more argument in :func:`build_parser`).
 """
 
 import argparse
+import importlib.util
+import os
 import sys
 import time
 
@@ -65,11 +68,31 @@ def _parse_node(net, text):
 
 
 def _altruism_network(net, altruism, *, plain=False):
-    """Each person values the average contact's payoff at ``altruism`` (or each contact's, if plain)."""
-    from ._validate import check_nonnegative
+    """Each person values the average contact's payoff at ``altruism`` (or each contact's, if plain).
 
-    altruism = check_nonnegative(altruism, "altruism")
-    return net.scaled(altruism) if plain else net.row_normalized(altruism)
+    An ill-posed choice is reported in terms of the command's options (``--altruism``,
+    ``--plain``), with the largest value that works.
+    """
+    from ._validate import check_nonnegative
+    from .errors import IllPosedNetworkError
+
+    altruism = check_nonnegative(altruism, "--altruism")
+    W = net.scaled(altruism) if plain else net.row_normalized(altruism)
+    if W.row_sum_bound >= 1.0 and W.spectral_radius >= 1.0:
+        rho = W.spectral_radius
+        if plain:
+            limit = 1.0 / net.spectral_radius
+            hint = (f"with --plain every contact is weighted a, so a must be below "
+                    f"1/rho(A) = {limit:.4g}: pass --altruism below {limit:.4g}, or drop --plain "
+                    f"to weight the average contact instead")
+        else:
+            hint = "the average contact is weighted a, so pass --altruism below 1"
+        raise IllPosedNetworkError(
+            f"--altruism {altruism:g} makes u = x + W u ill-posed (spectral radius of W = "
+            f"{rho:.4g} >= 1); {hint}.",
+            spectral_radius=rho,
+        )
+    return W
 
 
 def _payoff_report(net, W, node, reward, top, out):
@@ -268,12 +291,25 @@ def _demo_darpa(args, out):
         success = f"{s['success']:.2f} [{s['success_low']:.2f}, {s['success_high']:.2f}]"
         print(f"    {label:<{width}}  {success:>19}  {median:>11}  {s['participants']:>12,.0f}  "
               f"{s['mean_depth']:>10.2f}  {s['paid']:>10,.0f}", file=out)
-    print(f"({sum(r.n_runs for r in results.values()):,} simulated searches in {elapsed:.1f} s.) "
-          f"Paying only the finder gives nobody a reason to\nrecruit (w = 0): the word spreads at "
-          f"the 2% of plain diffusion and dies out. The recursive rule pays\nfor recruiting at "
-          f"every depth, and the search reaches most of the network within hours. The designed split\nwas chosen on a branching approximation of the network; the simulation above is its check.", file=out)
+    print(f"({sum(r.n_runs for r in results.values()):,} simulated searches in {elapsed:.1f} s.)",
+          file=out)
+    finder = results[darpa_mechanisms()[0][0]].summary()
+    halving = results[darpa_mechanisms()[1][0]].summary()
+    print(
+        f"Paying only the finder gives nobody a reason to recruit (w = 0): the word spreads only "
+        f"by plain\ndiffusion (2% per friend), reaching {finder['participants']:,.0f} people on "
+        f"average and all ten targets in {finder['success']:.0%} of the\nruns. The recursive rule "
+        f"pays for recruiting at every depth: {halving['participants']:,.0f} people take part and "
+        f"all ten\ntargets are found in {halving['success']:.0%} of the runs. The designed split "
+        f"was chosen on a branching\napproximation of the network; the simulation above is its "
+        f"check.",
+        file=out,
+    )
     path = getattr(args, "plot", None)
-    if path:
+    if path and importlib.util.find_spec("matplotlib") is None:
+        print("The success-over-time plot needs matplotlib, which is not installed: "
+              "pip install 'incnet[plot]' (or pass --plot '' to skip it).", file=out)
+    elif path:
         import matplotlib
 
         matplotlib.use("Agg")
@@ -282,8 +318,9 @@ def _demo_darpa(args, out):
         from .plot import plot_success_over_time
 
         ax = plot_success_over_time(results)
-        ax.set_xlabel("hours")
-        ax.set_title("DARPA Network Challenge on ego-Facebook: 10 targets")
+        ax.set_xlabel("hours since the start")
+        ax.set_title(f"DARPA Network Challenge on ego-Facebook: all 10 targets found\n"
+                     f"({n_runs:,} simulated searches per rule, 36-hour deadline)", fontsize=10)
         ax.figure.tight_layout()
         ax.figure.savefig(path, dpi=120)
         plt.close(ax.figure)
@@ -365,12 +402,45 @@ def _cmd_payoffs(args, out):
 
     net = load(args.dataset, as_network=True)
     W = _altruism_network(net, args.altruism, plain=args.plain)
-    node = _parse_node(W, args.node)
+    node = args.node if args.node is not None else W.nodes[int(np.argmax(net.degrees()))]
+    node = _parse_node(W, str(node))
     kind = "each contact's payoff" if args.plain else "the average contact's payoff"
     print(f"{args.dataset}: {net.n:,} nodes, {net.nnz:,} links; everyone values {kind} at "
           f"a = {args.altruism:g} times their own.", file=out)
     _payoff_report(net, W, node, args.reward, args.top, out)
     return 0
+
+
+def _cmd_compile(args, out):
+    from ._compile import compile_kernels
+    from ._kernels._jit import cache_directory
+    from ._kernels.payoffs import iterate_kernel
+
+    print("Compiling incnet's numba kernels (or loading them from the cache) by calling each "
+          "entry point once ...", file=out, flush=True)
+    start = time.perf_counter()
+
+    def report(name, seconds):
+        print(f"  {name:<48} {seconds:6.1f} s", file=out, flush=True)
+
+    compile_kernels(report)
+    where = cache_directory(iterate_kernel) or "memory only (no writable cache directory)"
+    print(f"Done in {time.perf_counter() - start:.1f} s; kernels are cached in {where}.", file=out)
+    return 0
+
+
+_DEMO_HELP = """\
+Two worked examples on the shipped SNAP ego-Facebook network (4,039 people):
+who gains when one person is paid, if people care about their friends' payoffs;
+and the DARPA Network Challenge simulated on it, comparing referral rules, with
+a plot of success over time (needs matplotlib: pip install 'incnet[plot]')."""
+
+_PAYOFFS_HELP = """\
+Pay --reward to one person and print everyone's total payoff u = (I - W)^-1 x,
+where W[i, j] is how much i values j's payoff. By default W = a D^-1 A (each person
+values the average contact's payoff at a); --plain uses W = a A. The reward is in
+arbitrary units; the Python API's payoff_influence pays one unit (divide by --reward
+to compare)."""
 
 
 def build_parser():
@@ -381,12 +451,15 @@ def build_parser():
         prog="incnet",
         description="Game-theoretic incentive networks: payoffs, equilibria, referral "
                     "mechanisms, recruitment simulation and design.",
+        epilog="Run `incnet <command> --help` for the options of a command.",
     )
     parser.add_argument("--version", action="version", version=f"incnet {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="command")
     sub.required = True
+    raw = argparse.RawDescriptionHelpFormatter
 
-    demo = sub.add_parser("demo", help="run the demonstration on the shipped ego-Facebook network")
+    demo = sub.add_parser("demo", help="run the demonstration on the shipped ego-Facebook network",
+                          description=_DEMO_HELP, formatter_class=raw)
     demo.add_argument("--altruism", type=float, default=0.5,
                       help="weight a < 1 on the average friend's payoff (default 0.5)")
     demo.add_argument("--node", default=None,
@@ -402,25 +475,51 @@ def build_parser():
                            "'' to skip)")
     demo.set_defaults(handler=run_demo)
 
-    datasets = sub.add_parser("datasets", help="list the shipped real networks")
+    datasets = sub.add_parser(
+        "datasets", help="list the shipped real networks",
+        description="List the real networks shipped inside the package (nothing is downloaded), "
+                    "one per line: the name to pass to `incnet info` / `incnet payoffs` or "
+                    "incnet.datasets.load(), and what it is. Sources and licences are in each "
+                    "dataset's PROVENANCE.md.",
+    )
     datasets.set_defaults(handler=_cmd_datasets)
 
-    info = sub.add_parser("info", help="sizes and spectral radius of a shipped network")
+    info = sub.add_parser(
+        "info", help="sizes and spectral radius of a shipped network",
+        description="Sizes, degrees, components and the spectral radius of a shipped network, "
+                    "with the largest altruism weight a for which W = a A is well posed.",
+    )
     info.add_argument("dataset", help="a name from `incnet datasets`")
     info.set_defaults(handler=_cmd_info)
 
     payoffs = sub.add_parser(
         "payoffs", help="total payoffs u = (I - W)^-1 x of a reward paid to one person",
+        description=_PAYOFFS_HELP, formatter_class=raw,
     )
     payoffs.add_argument("dataset", help="a name from `incnet datasets`")
-    payoffs.add_argument("--node", required=True, help="who receives the reward")
-    payoffs.add_argument("--altruism", type=float, required=True,
-                         help="weight a on the average contact's payoff (a < 1 keeps it well posed)")
+    payoffs.add_argument("--node", default=None,
+                         help="who receives the reward (default: the best-connected person)")
+    payoffs.add_argument("--altruism", type=float, default=0.5,
+                         help="weight a on the average contact's payoff, or on each contact's with "
+                              "--plain (default 0.5; a < 1, or a < 1/rho(A) with --plain, keeps "
+                              "the model well posed)")
     payoffs.add_argument("--plain", action="store_true",
                          help="use W = a A (each contact weighted a) instead of row-normalising")
-    payoffs.add_argument("--reward", type=_amount, default=1000.0, help="reward paid (default 1000)")
+    payoffs.add_argument("--reward", type=_amount, default=1000.0,
+                         help="reward paid, in arbitrary units (default 1000)")
     payoffs.add_argument("--top", type=_count, default=10, help="rows in the ranking (default 10)")
     payoffs.set_defaults(handler=_cmd_payoffs)
+
+    compile_ = sub.add_parser(
+        "compile", help="compile the numba kernels ahead of time (for images and clusters)",
+        description="Compile every numba kernel incnet uses and store it in the disk cache, so "
+                    "that later processes start without compiling. The cache is next to the "
+                    "package when it is writable, else in the user's cache directory, else in "
+                    "a private directory under the system's temporary directory; set "
+                    "NUMBA_CACHE_DIR to choose it (e.g. when building a container image with a "
+                    "read-only install).",
+    )
+    compile_.set_defaults(handler=_cmd_compile)
     return parser
 
 
@@ -437,7 +536,8 @@ def main(argv=None, out=None):
     Returns
     -------
     int
-        0 on success, 2 when incnet rejected the input (the message goes to stderr).
+        0 on success, 2 when incnet rejected the input (the message goes to stderr), 1 when the
+        reader of standard output went away (e.g. ``| head``).
     """
     from .errors import IncnetError
 
@@ -448,3 +548,10 @@ def main(argv=None, out=None):
     except IncnetError as err:
         print(f"incnet {args.command}: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # The reader stopped early. Point stdout at devnull so that the interpreter's final flush
+        # does not raise a second time, as the Python documentation recommends.
+        if out is sys.stdout:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 1

@@ -284,21 +284,35 @@ def plot_success_over_time(results, ax=None, *, times=None, deadline=None, inter
         times = np.linspace(0.0, end, 200)
     times = np.asarray(times, dtype=np.float64)
     z = 1.959963984540054
-    for label, res in results.items():
+    # Curves often coincide (several rules that never succeed all lie on zero): each gets its own
+    # dash pattern and a width that shrinks along the list, so a curve drawn over another still
+    # shows the one beneath; a curve that stays at zero says so in the legend.
+    styles = ["-", "--", "-.", ":", (0, (5, 1, 1, 1, 1, 1))]
+    runs = sorted({r.n_runs for r in results.values()})
+    for k, (label, res) in enumerate(results.items()):
         p = res.success_by_time(times)
-        (line,) = ax.step(times, p, where="post", label=label or None)
+        name = label or None
+        if name is not None and not np.any(p > 0):
+            name = f"{label} (never succeeds)"
+        (line,) = ax.step(times, p, where="post", label=name, linestyle=styles[k % len(styles)],
+                          linewidth=max(3.0 - 0.5 * k, 1.0), zorder=3 + k)
         if interval:
             n = res.n_runs
             centre = (p + z * z / (2 * n)) / (1 + z * z / n)
             half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
             ax.fill_between(times, np.clip(centre - half, 0, 1), np.clip(centre + half, 0, 1),
-                            step="post", alpha=0.2, color=line.get_color(), linewidth=0)
+                            step="post", alpha=0.15, color=line.get_color(), linewidth=0)
+    if interval:
+        run_text = f"{runs[0]:,}" if len(runs) == 1 else "–".join(f"{r:,}" for r in (runs[0], runs[-1]))
+        ax.fill_between([], [], [], color="0.6", alpha=0.3,
+                        label=f"95% Wilson interval ({run_text} runs per rule)")
     if deadline is not None:
-        ax.axvline(deadline, color="0.4", linestyle="--", linewidth=0.8)
+        ax.axvline(deadline, color="0.3", linestyle=(0, (2, 2)), linewidth=1.0,
+                   label=f"deadline ({deadline:g})")
     ax.set_ylim(-0.02, 1.02)
     ax.set_xlabel("time")
     ax.set_ylabel("probability that every target is found")
     ax.set_title("success over time")
-    if any(results):
-        ax.legend(loc="upper left", fontsize=8)
+    if any(results) or interval or deadline is not None:
+        ax.legend(loc="best", fontsize=8)
     return ax

@@ -110,8 +110,7 @@ def test_errors_exit_2_with_one_line(capsys):
     assert status == 2 and "altruism must be >= 0" in capsys.readouterr().err
     status, _ = run("payoffs", "karate", "--node", "0", "--altruism", "1.0")
     assert status == 2 and "ill-posed" in capsys.readouterr().err
-    for argv in (["payoffs", "karate"],  # --node and --altruism are required
-                 ["payoffs", "karate", "--node", "0", "--altruism", "0.5", "--reward", "0"],
+    for argv in (["payoffs", "karate", "--node", "0", "--altruism", "0.5", "--reward", "0"],
                  ["demo", "--top", "-1"]):
         with pytest.raises(SystemExit) as exit_info:
             run(*argv)
@@ -192,3 +191,76 @@ def test_readme_example_runs_and_prints_what_it_says():
     # the others have the recipient as their only friend
     G = datasets.load("ego-facebook")
     assert first == 107 and all(set(G[v]) == {107} for v in others)
+
+
+def test_closed_pipe_ends_quietly():
+    # `incnet payoffs ... | head -3`: the reader goes away after a few lines
+    proc = subprocess.Popen([sys.executable, "-m", "incnet", "payoffs", "ego-facebook", "--node",
+                             "107", "--top", "2000"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    status = proc.wait(timeout=300)
+    assert first.startswith(b"ego-facebook")
+    assert "Traceback" not in err and "BrokenPipeError" not in err
+    assert status in (0, 1)
+
+
+def test_every_subcommand_explains_itself():
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices
+    assert set(commands) == {"demo", "datasets", "info", "payoffs", "compile"}
+    for name, sub in commands.items():
+        text = sub.format_help()
+        assert sub.description and len(sub.description) > 60, name
+        assert sub.description.split()[0] in text
+
+
+def test_payoffs_defaults_match_the_demo():
+    demo = build_parser().parse_args(["demo"])
+    payoffs = build_parser().parse_args(["payoffs", "karate"])
+    assert payoffs.altruism == demo.altruism and payoffs.reward == demo.reward
+    status, text = run("payoffs", "karate")
+    hub = int(np.argmax(datasets.load("karate", as_network=True).degrees()))
+    assert status == 0 and f"paid to person {hub} " in text
+
+
+def test_compile_command_reports_each_group(monkeypatch):
+    import incnet._compile
+
+    calls = []
+    monkeypatch.setattr(incnet._compile, "ENTRY_POINTS",
+                        (("first group", lambda: calls.append(1)), ("second", lambda: calls.append(2))))
+    status, text = run("compile")
+    assert status == 0 and calls == [1, 2]
+    assert re.search(r"first group\s+\d+\.\d s", text) and "kernels are cached in" in text
+
+
+def test_demo_without_matplotlib_prints_its_tables_and_says_how_to_plot(monkeypatch, tmp_path):
+    import importlib.util
+
+    from incnet.cli import _demo_darpa
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == "matplotlib" else real(name, *a))
+    args = build_parser().parse_args(["demo", "--runs", "40", "--plot", str(tmp_path / "x.png")])
+    out = io.StringIO()
+    _demo_darpa(args, out)
+    text = out.getvalue()
+    assert "pip install 'incnet[plot]'" in text and not (tmp_path / "x.png").exists()
+    # the words under the table are the table's numbers
+    rows = {}
+    for line in text.splitlines():
+        match = re.match(r"\s{4}(.+?)\s{2,}(\d\.\d\d) \[.*?\]\s+(?:[\d.]+ h|not reached)\s+([\d,]+)",
+                         line)
+        if match:
+            rows[match.group(1).strip()] = (float(match.group(2)), int(match.group(3).replace(",", "")))
+    finder = rows["finder only ($4000)"]
+    halving = rows["recursive halving (MIT)"]
+    said = re.search(r"reaching ([\d,]+) people on\s+average and all ten targets in (\d+)%", text)
+    assert int(said.group(1).replace(",", "")) == finder[1]
+    assert abs(int(said.group(2)) - 100 * finder[0]) <= 1  # the table prints 2 decimals
+    said = re.search(r"depth: ([\d,]+) people take part and all ten\s+targets are found in (\d+)%",
+                     text)
+    assert int(said.group(1).replace(",", "")) == halving[1]

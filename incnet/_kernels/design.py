@@ -4,7 +4,7 @@ Plain functions over contiguous arrays; no validation, no incnet imports. The va
 live in ``incnet/design/``.
 """
 
-from numba import njit
+from ._jit import njit
 
 __all__ = [
     "pgf_kernel",

@@ -5,7 +5,8 @@ no incnet imports. The validated front ends live in :mod:`incnet.equilibria`.
 """
 
 import numpy as np
-from numba import njit
+
+from ._jit import njit
 
 __all__ = [
     "_threshold_up_kernel",

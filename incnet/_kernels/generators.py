@@ -6,7 +6,8 @@ graph in every process and no global random state is touched.
 """
 
 import numpy as np
-from numba import njit
+
+from ._jit import njit
 
 __all__ = ["barabasi_albert_kernel", "erdos_renyi_kernel"]
 

@@ -7,7 +7,8 @@ payment kernels. Nothing here imports from incnet.
 """
 
 import numpy as np
-from numba import njit
+
+from ._jit import njit
 
 __all__ = [
     "_forest_order_kernel",

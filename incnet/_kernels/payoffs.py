@@ -17,7 +17,9 @@ Nothing here validates, allocates per iteration, or imports incnet.
 """
 
 import numpy as np
-from numba import njit, prange
+from numba import prange
+
+from ._jit import njit
 
 __all__ = [
     "row_chunks",
@@ -77,7 +79,7 @@ def _residual_parallel(indptr, indices, data, weight, x, u, r, bounds, partial):
         _residual_rows(indptr, indices, data, weight, x, u, r, bounds[t], bounds[t + 1], partial[t])
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
 def residual_kernel(indptr, indices, data, weight, x, u, r, bounds, parallel):
     """Residual ``r = x - (I - W) u``; returns its squared 2-norm per column (float64, k).
 
@@ -90,7 +92,11 @@ def residual_kernel(indptr, indices, data, weight, x, u, r, bounds, parallel):
     else:
         for t in range(n_chunks):
             _residual_rows(indptr, indices, data, weight, x, u, r, bounds[t], bounds[t + 1], partial[t])
-    return partial.sum(axis=0)
+    total = np.zeros(x.shape[1])  # serial sum: the same whatever the thread count
+    for t in range(n_chunks):
+        for c in range(x.shape[1]):
+            total[c] += partial[t, c]
+    return total
 
 
 @njit(cache=True)
@@ -127,7 +133,7 @@ def _sweep_parallel(indptr, indices, data, weight, x, u, u_other, omega, bounds,
                     partial[t])
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
 def iterate_kernel(indptr, indices, data, weight, bounds, x, u, radius, tol, max_iter, parallel):
     """Chebyshev semi-iteration (or, with ``radius = 0``, Jacobi) for ``(I - W) u = x``.
 
@@ -181,7 +187,10 @@ def iterate_kernel(indptr, indices, data, weight, bounds, x, u, radius, tol, max
         steps = step
         converged = True
         for c in range(k):
-            res2[c] = partial[:, c].sum()
+            total = 0.0  # serial: the same sum whatever the thread count
+            for t in range(n_chunks):
+                total += partial[t, c]
+            res2[c] = total
             if res2[c] > target2[c]:
                 converged = False
         if converged:
@@ -227,7 +236,7 @@ def _collatz_parallel(indptr, indices, data, weight, v, v_next, bounds, worst):
         worst[t] = _collatz_rows(indptr, indices, data, weight, v, v_next, bounds[t], bounds[t + 1])
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
 def collatz_wielandt_kernel(indptr, indices, data, weight, bounds, max_iter, stall, parallel):
     """Upper bound on the spectral radius of a non-negative matrix ``A`` (the CSR arguments).
 
@@ -276,12 +285,12 @@ def _relative(res2, x):
     return worst
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
 def relative_residual_kernel(indptr, indices, data, weight, x, u, bounds, parallel):
     """Relative residual ``max_c |x_c - (I - W) u_c|_2 / |x_c|_2`` (absolute for a zero column).
 
     Reads only; returns a float.
     """
-    r = np.empty_like(x)
+    r = np.zeros_like(x)  # zeros, not empty: gives parallel=True a loop to transform
     res2 = residual_kernel(indptr, indices, data, weight, x, u, r, bounds, parallel)
     return _relative(res2, x)

@@ -26,8 +26,10 @@ import math
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types
+from numba import prange, types
 from numba.extending import intrinsic
+
+from ._jit import njit
 
 __all__ = [
     "recruitment_graph_kernel",

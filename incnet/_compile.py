@@ -1,0 +1,151 @@
+"""Compile every numba kernel ahead of time, by calling each public entry point once on a tiny input.
+
+``incnet compile`` (and :func:`compile_kernels`) is for images, clusters and CI: run it once where
+incnet is installed (with ``NUMBA_CACHE_DIR`` pointing at a writable directory if the package is
+read-only) and later processes load the kernels from the cache instead of compiling them on their
+first call. The inputs have the dtypes real calls use (float64 values, the CSR index types scipy
+picks, int64 seeds), so the cached specialisations are the ones that real calls look up.
+"""
+
+import time
+
+import numpy as np
+
+__all__ = ["ENTRY_POINTS", "compile_kernels"]
+
+
+def _payoffs():
+    import networkx as nx
+
+    from .network import IncentiveNetwork
+    from .payoffs import total_payoffs
+
+    symmetric = IncentiveNetwork.from_networkx(nx.cycle_graph(8), scale=0.3)
+    directed = IncentiveNetwork.from_networkx(nx.gnp_random_graph(8, 0.4, seed=1, directed=True))
+    directed = directed.row_normalized(0.5)
+    # A star's hub has a row sum above 1 while rho < 1: the Collatz-Wielandt certificate runs.
+    star = IncentiveNetwork.from_networkx(nx.star_graph(8), scale=0.3)
+    total_payoffs(star, np.ones(star.n))
+    for net in (symmetric, directed):
+        for method in ("neumann", "chebyshev", "krylov", "direct", "auto"):
+            if method == "chebyshev" and net is directed:
+                continue
+            total_payoffs(net, np.ones(net.n), method=method)
+            total_payoffs(net, np.ones((net.n, 2)), method=method)
+
+
+def _equilibria():
+    import networkx as nx
+
+    from .equilibria import all_equilibria, key_player, linear_quadratic, public_goods
+    from .equilibria import threshold_equilibrium
+
+    G = nx.cycle_graph(8)
+    linear_quadratic(G, alpha=1.0, delta=0.2)
+    key_player(G, 0.2)
+    for method in ("gauss_seidel", "lemke"):
+        public_goods(G, 1.0, 0.3, method=method)
+    all_equilibria(nx.path_graph(3), 1.0, 0.5)
+    for start in ("none", "all"):
+        threshold_equilibrium(G, theta=1.0, reward=np.eye(8)[0], start=start)
+
+
+def _mechanisms():
+    import scipy.stats
+
+    from . import mechanisms as m
+
+    parents, contributions = [-1, 0, 1, 0], [0.0, 0.0, 1.0, 1.0]
+    rules = (m.FinderOnly(4000.0), m.RecursiveSplit(2000.0, 0.5), m.FixedSchedule([3.0, 1.0]),
+             m.GeometricMLM(0.5, 0.5), m.LengthDiscountedSplit(2000.0, 0.5),
+             m.HybridScheme.for_trees(height=9, degree=3, boost_seeds=[0]))
+    # a long chain with one contributor takes the walk-up route, a busy forest the level route
+    chain, finder = np.arange(-1, 39), np.eye(40)[39]
+    for mechanism in rules:
+        mechanism.payments(parents, contributions)
+        mechanism.payments(chain, finder)
+        mechanism.chain_totals(4)
+    m.mechanism_report(m.RecursiveSplit(2000.0, 0.5))
+    law = scipy.stats.poisson(1.5)
+    for method in ("envelope", "scan"):
+        m.query_incentive_equilibrium(law, 100, 0.3, method=method)
+
+
+def _simulate():
+    import networkx as nx
+    import scipy.stats
+
+    from .simulate import fit_recruitment, independent_cascade, linear_threshold
+    from .simulate import simulate_recruitment
+
+    G = nx.cycle_graph(10)
+    for delay in (("exponential", 1.0), ("lognormal", 1.0, 0.5), ("fixed", 1.0)):
+        simulate_recruitment(G, [10.0, 5.0], seeds=2, targets=2, response=0.5, horizon=4,
+                             n_runs=4, deadline=10.0, delay=delay, rng=0)
+    simulate_recruitment(None, [10.0, 5.0], offspring=scipy.stats.poisson(1.5), seeds=2,
+                         targets=0.1, response=0.5, horizon=4, n_runs=4, rng=0)
+    independent_cascade(G, [0], 0.5, n_runs=4, rng=0)
+    independent_cascade(G, [0], 0.01, n_runs=4, rng=0)
+    linear_threshold(G, [0], n_runs=4, rng=0)
+    fit_recruitment([-1, 0, 0, 1, -1, 4], model="poisson")
+
+
+def _design():
+    import networkx as nx
+    import scipy.stats
+
+    from .design import RecruitmentModel, optimal_split, seed_rewards
+    from .simulate import ExponentialResponse, ThresholdResponse
+
+    model = RecruitmentModel(scipy.stats.poisson(2.0), ExponentialResponse(0.1, 0.5, 100.0),
+                             find_probability=0.05, horizon=3, seeds=2)
+    model.success_probability([100.0, 50.0, 25.0, 10.0])
+    model.depth_profile([100.0, 50.0, 25.0, 10.0])
+    optimal_split(model, 200.0, rng=0, starts=2)
+    step = RecruitmentModel(scipy.stats.poisson(2.0), ThresholdResponse(0.1, 0.5, 10.0),
+                            find_probability=0.05, horizon=2, seeds=2)
+    optimal_split(step, 200.0)
+    seed_rewards(nx.path_graph(6), 1.0, 1.0, method="greedy")
+
+
+def _datasets():
+    from .datasets import barabasi_albert_csr, erdos_renyi_csr
+
+    barabasi_albert_csr(50, 2, rng=0)
+    erdos_renyi_csr(50, 0.1, rng=0)
+    erdos_renyi_csr(50, 0.1, rng=0, directed=True)
+
+
+#: The groups of public entry points that :func:`compile_kernels` calls, in order.
+ENTRY_POINTS = (
+    ("payoffs (total_payoffs, spectral certificate)", _payoffs),
+    ("equilibria", _equilibria),
+    ("mechanisms", _mechanisms),
+    ("simulate", _simulate),
+    ("design", _design),
+    ("network generators", _datasets),
+)
+
+
+def compile_kernels(report=None):
+    """Compile (or load from the cache) every kernel incnet uses, by calling each entry point once.
+
+    Parameters
+    ----------
+    report : callable, optional
+        Called as ``report(name, seconds)`` after each group of entry points.
+
+    Returns
+    -------
+    list of (str, float)
+        Each group of entry points and the seconds it took (compile or cache load).
+    """
+    timings = []
+    for name, run in ENTRY_POINTS:
+        start = time.perf_counter()
+        run()
+        elapsed = time.perf_counter() - start
+        timings.append((name, elapsed))
+        if report is not None:
+            report(name, elapsed)
+    return timings
