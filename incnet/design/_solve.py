@@ -6,12 +6,52 @@ Every cvxpy problem in :mod:`incnet.design` is solved through it.
 """
 
 import math
+import os
+import sys
+import threading
 
 from ..errors import IncnetError, InfeasibleDesignError
 
 __all__ = ["solve", "OK_STATUSES"]
 
 OK_STATUSES = ("optimal", "optimal_inaccurate")
+
+
+_banner_lock = threading.Lock()
+_banner_done = False
+
+
+def _absorb_highs_banner():
+    """Let HiGHS print its start-up banner into /dev/null, once per process.
+
+    The HiGHS library writes "Running HiGHS ... Copyright ..." to the C-level standard output
+    when its first solver object is created, before any option (cvxpy's ``verbose=False``) can
+    apply. Creating that first object here, with file descriptor 1 pointed at /dev/null for the
+    instant it takes, keeps solver output out of the user's stdout; later objects print nothing.
+    """
+    global _banner_done
+    with _banner_lock:
+        if _banner_done:
+            return
+        _banner_done = True
+        try:
+            import highspy
+        except ImportError:  # cvxpy without HiGHS: nothing to absorb
+            return
+        fd = 1  # the C library writes to file descriptor 1 whatever sys.stdout is
+        try:
+            sys.stdout.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+        saved = os.dup(fd)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, fd)
+            highspy.Highs()
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+            os.close(devnull)
 
 
 def solve(problem, *, solver, what, budget_constraint=None, **options):
@@ -38,6 +78,8 @@ def solve(problem, *, solver, what, budget_constraint=None, **options):
     """
     import cvxpy as cp
 
+    if str(solver).upper() == "HIGHS":
+        _absorb_highs_banner()
     try:
         problem.solve(solver=solver, **options)
     except cp.error.SolverError as e:
