@@ -15,6 +15,7 @@ import math
 import os
 import re
 import threading
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -354,10 +355,13 @@ class IncentiveNetwork:
         ((1, 2, 3), 4)
         """
         with _open_text(path_or_file) as handle:
-            src, dst, wts, labels, first_loop = _parse_edges(
-                handle, weighted=weighted, delimiter=delimiter, comments=comments,
-                nodetype=nodetype, skip_header=skip_header,
-            )
+            try:
+                src, dst, wts, labels, first_loop = _parse_edges(
+                    handle, weighted=weighted, delimiter=delimiter, comments=comments,
+                    nodetype=nodetype, skip_header=skip_header,
+                )
+            except InvalidInputError as err:
+                raise InvalidInputError(f"{_source_name(path_or_file)}, {err}") from None
         if first_loop is not None and not drop_diagonal:
             lineno, label = first_loop
             raise InvalidInputError(
@@ -684,6 +688,14 @@ def as_network(obj, *, weight=None):
 
 
 # --------------------------------------------------------------------- edge-list parsing
+def _source_name(path_or_file):
+    """How an edge list's source is named in error messages."""
+    if isinstance(path_or_file, (str, os.PathLike)):
+        return f"edge list {os.fspath(path_or_file)!r}"
+    name = getattr(path_or_file, "name", None)
+    return f"edge list {name!r}" if isinstance(name, str) else "edge list"
+
+
 class _open_text:
     """Context manager yielding a text handle for a path (gzip-aware) or an open file."""
 
@@ -736,6 +748,11 @@ def _parse_edges(handle, *, weighted, delimiter, comments, nodetype, skip_header
             raise InvalidInputError(
                 f"line {lineno + 1}: not valid UTF-8 text ({err.reason}); is the file compressed "
                 "without a .gz name, or binary?"
+            ) from None
+        except (EOFError, OSError, zlib.error) as err:  # gzip.BadGzipFile is an OSError
+            raise InvalidInputError(
+                f"line {lineno + 1}: the compressed data is corrupt or truncated ({err}); "
+                "download or decompress the file again"
             ) from None
         if comments:
             line = line.split(comments, 1)[0]

@@ -334,3 +334,32 @@ def test_symmetry_and_sign_facts():
     np.testing.assert_array_equal(net.abs_W.toarray(), np.abs(net.W.toarray()))
     assert net.degrees().tolist() == [2, 1, 1]
     assert repr(net) == "IncentiveNetwork(n=3, nnz=4, symmetric=True)"
+
+
+@pytest.mark.parametrize("damage", ["truncated", "not-gzip", "flipped"])
+def test_edgelist_corrupt_gzip_names_the_file_and_line(tmp_path, damage):
+    import gzip
+
+    good = gzip.compress(("".join(f"{i} {i + 1}\n" for i in range(20000))).encode())
+    path = tmp_path / "edges.txt.gz"
+    if damage == "truncated":
+        path.write_bytes(good[: len(good) // 2])
+    elif damage == "not-gzip":
+        path.write_bytes(b"this is not gzip data at all")
+    else:
+        data = bytearray(good)
+        data[len(data) // 2] ^= 0xFF
+        path.write_bytes(bytes(data))
+    with pytest.raises(InvalidInputError, match=r"edges\.txt\.gz'.*line \d+:") as info:
+        IncentiveNetwork.from_edgelist(path)
+    assert "corrupt or truncated" in str(info.value) or "UTF-8" in str(info.value)
+
+
+def test_a_damaged_shipped_dataset_says_which_file(monkeypatch, tmp_path):
+    from incnet.datasets import real
+
+    bad = tmp_path / "edges.txt.gz"
+    bad.write_bytes(b"\x1f\x8b\x08\x00junk")
+    monkeypatch.setattr(real, "_data_file", lambda name, filename: bad)
+    with pytest.raises(InvalidInputError, match=r"edges\.txt\.gz.*'ca-grqc'.*reinstall"):
+        real.load("ca-grqc")

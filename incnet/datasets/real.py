@@ -15,6 +15,7 @@ terms and the sizes measured; :func:`provenance` returns that text.
 
 import gzip
 import io
+import zlib
 from importlib import resources
 from types import MappingProxyType
 
@@ -55,10 +56,18 @@ def _read_table(name, filename, *, dtype=np.int64, missing=None):
     numpy's C parser reads the whole file at once, which keeps even the largest dataset well
     under a second to load. ``missing`` replaces the token ``NA``.
     """
-    text = gzip.decompress(_data_file(name, filename).read_bytes())
-    if missing is not None:
-        text = text.replace(b"NA", str(missing).encode())
-    return np.loadtxt(io.BytesIO(text), dtype=dtype, comments="#", ndmin=2)
+    path = _data_file(name, filename)
+    try:
+        text = gzip.decompress(path.read_bytes())
+        if missing is not None:
+            text = text.replace(b"NA", str(missing).encode())
+        return np.loadtxt(io.BytesIO(text), dtype=dtype, comments="#", ndmin=2)
+    except (OSError, EOFError, zlib.error, ValueError) as err:
+        # a damaged installation: say which file, and how to get a good copy
+        raise InvalidInputError(
+            f"the shipped data file {str(path)!r} of dataset {name!r} cannot be read ({err}); "
+            "the installation is damaged: reinstall incnet (pip install --force-reinstall incnet)"
+        ) from None
 
 
 def _edges(name):
