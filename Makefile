@@ -34,6 +34,7 @@ test: $(STAMP)
 
 docs: $(DOCS_STAMP)
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
+	INCNET_DOCS_BUILT=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_docs_build.py
 
 bench: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks

@@ -21,10 +21,13 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
 ]
-# No intersphinx: the build must not touch the network.
+# No intersphinx: the build must not touch the network. The pages must not need it either:
+# sphinx-mathjax-offline copies MathJax into _static/mathjax and points mathjax_path there, so
+# the formulas render from a local copy (tests/test_docs_build.py checks the built HTML).
 
 templates_path = []
 exclude_patterns = ["_build", "Thumbs.db", ".DS_Store"]
