@@ -54,10 +54,26 @@ def _say_once(what, message, *, warn):
             return
         _announced.add(what)
     if warn:
-        warnings.warn(message, RuntimeWarning, stacklevel=4)
+        warnings.warn(message, RuntimeWarning, stacklevel=_caller_outside_numba())
     else:
         sys.stderr.write(message + "\n")
         sys.stderr.flush()
+
+
+def _caller_outside_numba():
+    """The ``stacklevel`` (for a warning issued by ``_say_once``) of the first frame that is
+    neither numba's, this package's kernels' nor the import machinery's: the incnet function
+    that needed the kernel, rather than numba's internals."""
+    frame, level = sys._getframe(2), 2
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if "importlib" in filename and "_bootstrap" in filename:
+            frame = frame.f_back  # the warnings module does not count these frames either
+            continue
+        if not frame.f_globals.get("__name__", "").startswith(("numba", _PACKAGE_PREFIX)):
+            break
+        frame, level = frame.f_back, level + 1
+    return level
 
 
 def _private_temp_root():
