@@ -336,6 +336,7 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
     Examples
     --------
     >>> import networkx as nx
+    >>> import numpy as np
     >>> from incnet.simulate import simulate_recruitment, ExponentialResponse
     >>> G = nx.barabasi_albert_graph(2000, 3, seed=1)
     >>> darpa = [2000.0 / 2**k for k in range(8)]
