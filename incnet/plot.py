@@ -293,7 +293,7 @@ def plot_success_over_time(results, ax=None, *, times=None, deadline=None, inter
         p = res.success_by_time(times)
         name = label or None
         if name is not None and not np.any(p > 0):
-            name = f"{label} (never succeeds)"
+            name = f"{label} (no run succeeded)"
         (line,) = ax.step(times, p, where="post", label=name, linestyle=styles[k % len(styles)],
                           linewidth=max(3.0 - 0.5 * k, 1.0), zorder=3 + k)
         if interval:
