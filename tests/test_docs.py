@@ -10,6 +10,8 @@ import re
 
 import pytest
 
+from tests.rounding import edge_checked_round
+
 DOCS = pathlib.Path(__file__).resolve().parents[1] / "docs"
 FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE | doctest.IGNORE_EXCEPTION_DETAIL
 
@@ -41,7 +43,8 @@ PAGES = sorted(
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: str(p.relative_to(DOCS)))
 def test_pycon_blocks_are_correct_doctests(page):
     text = "\n".join(code_blocks(page, "pycon"))
-    test = doctest.DocTestParser().get_doctest(text, {}, page.name, str(page), 0)
+    globs = {"round": edge_checked_round}  # no printed number on a rounding edge
+    test = doctest.DocTestParser().get_doctest(text, globs, page.name, str(page), 0)
     runner = doctest.DocTestRunner(optionflags=FLAGS)
     runner.run(test)
     assert runner.failures == 0, f"{runner.failures} example(s) of {page.name} failed (see output)"
@@ -63,3 +66,13 @@ def test_every_page_is_reachable_from_a_toctree():
     for section in ("theory", "tutorials", "reference"):
         index = (DOCS / section / "index.rst").read_text(encoding="utf-8")
         assert ":glob:" in index and re.search(r"^\s+\*$", index, flags=re.M)
+
+
+def test_the_documentation_round_refuses_rounding_edges():
+    from tests.rounding import RoundingEdgeError
+
+    with pytest.raises(RoundingEdgeError, match="rounding boundary"):
+        edge_checked_round(1999.4975, 0)  # the local optimum that printed 1999 or 2000
+    assert edge_checked_round(127 / 200, 2) == round(0.635, 2)  # an exact tie is deterministic
+    assert edge_checked_round(0.0475, 3) == 0.048 or edge_checked_round(0.0475, 3) == 0.047
+    assert edge_checked_round(3.14159, 2) == 3.14 and edge_checked_round(7, 2) == 7
