@@ -18,6 +18,7 @@ __all__ = [
     "_chain_table_payments_kernel",
     "_query_incentive_scan_kernel",
     "_query_incentive_envelope_kernel",
+    "_split_contract_kernel",
 ]
 
 
@@ -214,37 +215,36 @@ def _chain_table_payments_kernel(parents, depth, contributions, row_of_length, t
 
 
 @njit(cache=True)
-def _query_incentive_scan_kernel(pgf_coef, answer_prob, max_reward, sigma, offers, phi, success):
+def _query_incentive_scan_kernel(pgf_coef, answer_prob, max_reward, sigma, effort, offers, phi, success):
     """Reference O(R^2) equilibrium of a query incentive network (Kleinberg & Raghavan 2005).
 
-    Preconditions: ``pgf_coef`` float64 pmf of the offspring law (p_0, p_1, ...);
-    ``offers``, ``phi``, ``success`` float64/int64 arrays of length ``max_reward + 1``
-    (overwritten up to the returned R). For r >= 2, f(r) = the smallest argmax over x in 1..r-1 of
-    (r - x)(1 - psi(phi_x)), phi_r = (1 - 1/n) psi(phi_{f(r)}), S(r) = 1 - psi(phi_r).
-    Stops at the first r with S(r) >= sigma and returns it, or -1 if none up to ``max_reward``.
+    Preconditions: ``pgf_coef`` float64 pmf of the offspring law (p_0, p_1, ...); ``effort`` 0 or 1
+    (int64); ``offers``, ``phi``, ``success`` int64/float64/float64 arrays of length
+    ``max_reward + 1`` (overwritten up to the returned r*). For r >= 2, f(r) = the smallest argmax
+    over x in 1..r-1 of (r - x - effort) q_x with q_x = 1 - psi(phi_x), phi_r = (1 - 1/n)
+    psi(phi_{f(r)}), S(r) = 1 - psi(phi_r) (written to ``success``). The root is a node that does
+    not hold the answer: with utility r it offers f(r) and succeeds with probability q_{f(r)}.
+    Stops at the first r >= 2 with q_{f(r)} >= sigma and returns it, or -1 if none up to
+    ``max_reward``.
     """
     keep = 1.0 - answer_prob
     phi[0] = 1.0
     offers[0] = 0
     success[0] = 1.0 - _pgf(pgf_coef, 1.0)
-    if success[0] >= sigma:
-        return 0
     if max_reward < 1:
         return -1
     phi[1] = keep
     offers[1] = 0
     success[1] = 1.0 - _pgf(pgf_coef, keep)
-    if success[1] >= sigma:
-        return 1
     # q[x] = 1 - psi(phi_x): probability that a child offered x delivers
     q = np.empty(max_reward + 1)
     q[0] = success[0]
     q[1] = success[1]
     for r in range(2, max_reward + 1):
-        best = -1.0
+        best = -np.inf
         best_x = 1
         for x in range(1, r):
-            value = (r - x) * q[x]
+            value = (r - x - effort) * q[x]
             if value > best:
                 best = value
                 best_x = x
@@ -252,7 +252,7 @@ def _query_incentive_scan_kernel(pgf_coef, answer_prob, max_reward, sigma, offer
         phi[r] = keep * (1.0 - q[best_x])
         success[r] = 1.0 - _pgf(pgf_coef, phi[r])
         q[r] = success[r]
-        if success[r] >= sigma:
+        if q[best_x] >= sigma:
             return r
     return -1
 
@@ -266,16 +266,16 @@ def _pgf(coef, s):
 
 
 @njit(cache=True)
-def _line_beats(slope, a, b, pos):
-    # line x evaluated at r is (r - x) q_x, computed exactly as the scan does so that both agree
-    # to the last bit; ties go to the smaller x
-    va = (pos - a) * slope[a]
-    vb = (pos - b) * slope[b]
+def _line_beats(slope, a, b, pos, effort):
+    # line x evaluated at r is (r - x - effort) q_x, computed exactly as the scan does so that both
+    # agree to the last bit; ties go to the smaller x
+    va = (pos - a - effort) * slope[a]
+    vb = (pos - b - effort) * slope[b]
     return va > vb or (va == vb and a < b)
 
 
 @njit(cache=True)
-def _lichao_insert(slope, tree_line, lo_all, hi_all, line):
+def _lichao_insert(slope, tree_line, lo_all, hi_all, line, effort):
     # Li Chao tree over integer positions [lo_all, hi_all]; node 1 is the root, children 2i, 2i+1
     node = 1
     lo = lo_all
@@ -286,15 +286,15 @@ def _lichao_insert(slope, tree_line, lo_all, hi_all, line):
             tree_line[node] = line
             return
         mid = (lo + hi) // 2
-        if _line_beats(slope, line, cur, mid):
+        if _line_beats(slope, line, cur, mid, effort):
             tree_line[node] = line
             line = cur
         if lo == hi:
             return
-        if _line_beats(slope, line, tree_line[node], lo):
+        if _line_beats(slope, line, tree_line[node], lo, effort):
             node = 2 * node
             hi = mid
-        elif _line_beats(slope, line, tree_line[node], hi):
+        elif _line_beats(slope, line, tree_line[node], hi, effort):
             node = 2 * node + 1
             lo = mid + 1
         else:
@@ -302,7 +302,7 @@ def _lichao_insert(slope, tree_line, lo_all, hi_all, line):
 
 
 @njit(cache=True)
-def _lichao_query(slope, tree_line, lo_all, hi_all, r):
+def _lichao_query(slope, tree_line, lo_all, hi_all, r, effort):
     node = 1
     lo = lo_all
     hi = hi_all
@@ -311,7 +311,7 @@ def _lichao_query(slope, tree_line, lo_all, hi_all, r):
         cur = tree_line[node]
         if cur < 0:
             return best_line
-        if best_line < 0 or _line_beats(slope, cur, best_line, r):
+        if best_line < 0 or _line_beats(slope, cur, best_line, r, effort):
             best_line = cur
         if lo == hi:
             return best_line
@@ -325,41 +325,123 @@ def _lichao_query(slope, tree_line, lo_all, hi_all, r):
 
 
 @njit(cache=True)
-def _query_incentive_envelope_kernel(pgf_coef, answer_prob, max_reward, sigma, offers, phi, success):
+def _query_incentive_envelope_kernel(pgf_coef, answer_prob, max_reward, sigma, effort, offers, phi, success):
     """Same recursion as :func:`_query_incentive_scan_kernel` in O(R log R) with a Li Chao tree.
 
-    The objective (r - x) q_x is the line with slope q_x and intercept -x q_x evaluated at r, so
-    f(r) is the upper envelope of the lines x = 1..r-1 at r. Line x is inserted once q_x is known
-    (after step x), and each r queries the tree over positions [0, max_reward]. Ties are broken
-    towards the smaller x, like the scan. Same preconditions, outputs and return value as the scan.
+    The objective (r - x - effort) q_x is the line with slope q_x and intercept -(x + effort) q_x
+    evaluated at r, so f(r) is the upper envelope of the lines x = 1..r-1 at r. Line x is inserted
+    once q_x is known (after step x), and each r queries the tree over positions [0, max_reward].
+    Ties are broken towards the smaller x, like the scan. Same preconditions, outputs and return
+    value as the scan.
     """
     keep = 1.0 - answer_prob
     phi[0] = 1.0
     offers[0] = 0
     success[0] = 1.0 - _pgf(pgf_coef, 1.0)
-    if success[0] >= sigma:
-        return 0
     if max_reward < 1:
         return -1
     phi[1] = keep
     offers[1] = 0
     success[1] = 1.0 - _pgf(pgf_coef, keep)
-    if success[1] >= sigma:
-        return 1
     slope = np.empty(max_reward + 1)
     size = 1
     while size < max_reward + 1:
         size *= 2
     tree_line = np.full(2 * size + 2, -1, dtype=np.int32)  # line indices < 2**31; halves memory
     slope[1] = success[1]
-    _lichao_insert(slope, tree_line, 0, max_reward, 1)
+    _lichao_insert(slope, tree_line, 0, max_reward, 1, effort)
     for r in range(2, max_reward + 1):
-        x = _lichao_query(slope, tree_line, 0, max_reward, r)
+        x = _lichao_query(slope, tree_line, 0, max_reward, r, effort)
         offers[r] = x
         phi[r] = keep * (1.0 - slope[x])
         success[r] = 1.0 - _pgf(pgf_coef, phi[r])
-        if success[r] >= sigma:
+        if slope[x] >= sigma:
             return r
         slope[r] = success[r]
-        _lichao_insert(slope, tree_line, 0, max_reward, r)
+        _lichao_insert(slope, tree_line, 0, max_reward, r, effort)
     return -1
+
+
+@njit(cache=True)
+def _split_contract_kernel(pgf_coef, answer_prob, reward, rho, effort, caps, policy, dist, cand):
+    """Equilibrium of the split-contract game on a Galton-Watson tree, by backward induction.
+
+    Splits lie on the grid s_a = rho**a, a = 1..C. A node whose recruiter demands s_a keeps
+    (1 - s_a) of its inflow; its inflow is ``reward`` if it holds the answer (index J = 0) or
+    s_b times the best inflow among its children if it demands s_b from them (index J = b + J_child),
+    so an inflow is always ``reward * rho**J``. The node forwards an inflow of index J only if it
+    keeps at least one unit, J <= caps[a] (caps[a] < 0: never). It chooses b to maximise
+    sum_{j <= caps[a]} ((1 - s_a) reward rho**j - effort) P(J = j); ties go to the smallest b.
+
+    Preconditions: ``pgf_coef`` float64 pmf; ``caps`` int64 (C + 1,) with caps[0] unused;
+    ``policy`` int64 (C + 1,), ``dist`` and ``cand`` float64 (C + 1, C + 1), all overwritten.
+    On return ``policy[a]`` is the b chosen in state a (0: no recruit can deliver) and
+    ``dist[a, j]`` = P(J = j) for a node in state a. Iteration k solves the game on trees cut k
+    levels below every node; J grows by at least one per level, so after C + 1 iterations the cut
+    no longer matters and the result is the equilibrium of the whole tree (the loop stops earlier
+    when an iteration changes nothing). Returns the number of iterations. O(C^2 (C + deg psi)) per
+    iteration.
+    """
+    C = caps.shape[0] - 1
+    h = answer_prob
+    powers = np.empty(C + 1)
+    for j in range(C + 1):
+        powers[j] = rho ** j
+    for a in range(C + 1):
+        policy[a] = 0
+        for j in range(C + 1):
+            dist[a, j] = 0.0
+        dist[a, 0] = h
+    weighted = np.zeros((C + 1, C + 1))  # prefix sums of powers[j] * cand[b, j] over j
+    mass = np.zeros((C + 1, C + 1))  # prefix sums of cand[b, j] over j
+    new_dist = np.empty((C + 1, C + 1))
+    iterations = 0
+    for it in range(C + 2):
+        iterations = it + 1
+        for b in range(1, C + 1):
+            for j in range(C + 1):
+                cand[b, j] = 0.0
+            cand[b, 0] = h
+            cc = caps[b]
+            if cc >= 0:
+                cum = 0.0
+                prev = 0.0
+                for i in range(0, C + 1 - b):
+                    if i <= cc:
+                        cum += dist[b, i]
+                    pmin = 1.0 - _pgf(pgf_coef, 1.0 - cum)
+                    cand[b, b + i] = (1.0 - h) * (pmin - prev)
+                    prev = pmin
+            acc_w = 0.0
+            acc_m = 0.0
+            for j in range(C + 1):
+                acc_w += powers[j] * cand[b, j]
+                acc_m += cand[b, j]
+                weighted[b, j] = acc_w
+                mass[b, j] = acc_m
+        changed = False
+        for a in range(1, C + 1):
+            cap = caps[a]
+            best_b = 0
+            if cap >= 1:
+                kept = (1.0 - powers[a]) * reward
+                best = -np.inf
+                for b in range(1, cap + 1):
+                    value = kept * weighted[b, cap] - effort * mass[b, cap]
+                    if value > best:
+                        best = value
+                        best_b = b
+            if best_b != policy[a]:
+                changed = True
+            policy[a] = best_b
+            for j in range(C + 1):
+                new_dist[a, j] = cand[best_b, j] if best_b > 0 else 0.0
+            if best_b == 0:
+                new_dist[a, 0] = h
+            for j in range(C + 1):
+                if new_dist[a, j] != dist[a, j]:
+                    changed = True
+                dist[a, j] = new_dist[a, j]
+        if not changed:
+            break
+    return iterations

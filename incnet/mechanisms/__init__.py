@@ -16,11 +16,19 @@ from .properties import (
     check_collusion_proof,
     check_contribution_incentive,
     check_individual_rationality,
+    check_subtree_locality,
     check_sybil_proof,
+    check_unbounded_reward,
     mechanism_report,
 )
-from .query import QueryIncentiveResult, query_incentive_equilibrium, success_supremum
-from .referral import FinderOnly, FixedSchedule, GeometricMLM, RecursiveSplit, SplitContract
+from .query import (
+    QueryIncentiveResult,
+    SplitContractResult,
+    query_incentive_equilibrium,
+    split_contract_equilibrium,
+    success_supremum,
+)
+from .referral import FinderOnly, FixedSchedule, GeometricMLM, RecursiveSplit, SplitContract, TopDownSplit
 from .sybil_proof import DirectReferral, LengthDiscountedSplit
 
 __all__ = [
@@ -32,6 +40,7 @@ __all__ = [
     "FixedSchedule",
     "GeometricMLM",
     "SplitContract",
+    "TopDownSplit",
     "DirectReferral",
     "LengthDiscountedSplit",
     "AlmostUniformScheme",
@@ -41,6 +50,8 @@ __all__ = [
     "check_sybil_proof",
     "check_collusion_proof",
     "check_contribution_incentive",
+    "check_unbounded_reward",
+    "check_subtree_locality",
     "mechanism_report",
     "PropertyResult",
     "Counterexample",
@@ -48,4 +59,6 @@ __all__ = [
     "query_incentive_equilibrium",
     "success_supremum",
     "QueryIncentiveResult",
+    "split_contract_equilibrium",
+    "SplitContractResult",
 ]

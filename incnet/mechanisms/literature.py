@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from .._kernels.mechanisms import _geometric_payments_kernel
-from .._validate import check_int, check_nonnegative, check_positive, describe
+from .._validate import check_int, check_method, check_nonnegative, check_positive, describe
 from ..errors import InvalidInputError
 from ._base import Mechanism
 
@@ -47,14 +47,20 @@ class AlmostUniformScheme(Mechanism):
         p_L[0] = f + (H - L + 1)\,\beta, \qquad p_L[k] = \beta \quad (1 \le k \le L - 1),
         \qquad L \le H .
 
-    **Interpretation.** The paper's network is a forest of trees of height :math:`H`, so honest
-    chains never exceed :math:`H` nodes; a chain made longer by duplicates is paid nothing here
-    (the formula would otherwise charge the authorizer once :math:`L > H + 1 + f/\beta`). The
-    paper's hybrid scheme relies on the same reading: it runs a scheme with horizon
-    :math:`1 + \log_d H` on trees of height :math:`H`, and its worst-case total
-    :math:`2 + \log_d H` and the part of the network it informs only make sense if the deeper
-    chains are not paid (see :class:`HybridScheme`). ``fee`` generalizes the paper's unit fee;
-    every payment scales with it and :math:`\beta`.
+    **Chains longer than H.** The paper's network is a forest of trees of height :math:`H`, so
+    honest chains never exceed :math:`H` nodes, and the formula would charge the authorizer once
+    :math:`L > H + 1 + f/\beta`; how the paper treats an authorizer below level :math:`H` was not
+    verified, so the treatment is an explicit option, ``beyond_height``:
+
+    * ``"unpaid"`` (default): nobody is paid on a chain of more than :math:`H` nodes. The hybrid
+      scheme's bounds rely on this reading: it runs a scheme with horizon :math:`1 + \log_d H` on
+      trees of height :math:`H`, and its worst-case total :math:`2 + \log_d H` and the part of
+      the network it informs only make sense if the deeper chains are not paid (see
+      :class:`HybridScheme`).
+    * ``"fee"``: the authorizer of a longer chain still receives the fee :math:`f` and nobody else
+      is paid (the fee is the transaction's, the :math:`\beta` terms are the scheme's).
+
+    ``fee`` generalizes the paper's unit fee; every payment scales with it and :math:`\beta`.
 
     **Sybil-proofness: what holds, and in which sense.**
 
@@ -92,6 +98,8 @@ class AlmostUniformScheme(Mechanism):
         :math:`H \ge 1`, the longest chain that is paid.
     fee : float, default 1.0
         The authorization reward (the paper's unit), :math:`f > 0`.
+    beyond_height : {"unpaid", "fee"}, default "unpaid"
+        What a chain of more than :math:`H` nodes pays: nothing, or the fee to its authorizer.
 
     Notes
     -----
@@ -114,15 +122,23 @@ class AlmostUniformScheme(Mechanism):
     ([1.5, 0.25, 0.25], 2.0)
     >>> scheme.chain_totals(6).tolist()
     [2.0, 2.0, 2.0, 2.0, 0.0, 0.0]
+    >>> AlmostUniformScheme(0.25, height=4, beyond_height="fee").chain_totals(6).tolist()
+    [2.0, 2.0, 2.0, 2.0, 1.0, 1.0]
     """
 
-    _repr_fields = ("beta", "height", "fee")
+    _repr_fields = ("beta", "height", "fee", "beyond_height")
 
-    def __init__(self, beta, height, *, fee=1.0):
+    def __init__(self, beta, height, *, fee=1.0, beyond_height="unpaid"):
         self.beta = check_nonnegative(beta, "beta")
         self.height = check_int(height, "height", minimum=1)
         self.fee = check_positive(fee, "fee")
+        self.beyond_height = check_method(beyond_height, ("unpaid", "fee"), name="beyond_height")
         self._freeze()
+
+    def __repr__(self):
+        # the default reading is left out, so reprs (and the theory page's table) stay short
+        extra = "" if self.beyond_height == "unpaid" else f", beyond_height={self.beyond_height!r}"
+        return f"AlmostUniformScheme(beta={self.beta!r}, height={self.height!r}, fee={self.fee!r}{extra})"
 
     @property
     def budget(self):
@@ -134,6 +150,8 @@ class AlmostUniformScheme(Mechanism):
         if 0 < length <= self.height:
             out[:] = self.beta
             out[0] = self.fee + (self.height - length + 1) * self.beta
+        elif length > self.height and self.beyond_height == "fee":
+            out[0] = self.fee
         return out
 
     def forest_payments(self, forest, contributions):
@@ -143,7 +161,11 @@ class AlmostUniformScheme(Mechanism):
         subtree = np.empty_like(paid)
         _geometric_payments_kernel(forest.order, forest.bfs_parents, paid, 1.0, 1.0, subtree)
         own = self.fee + (self.height - forest.depth) * self.beta
-        return self.beta * (subtree - paid) + paid * own[:, None]
+        out = self.beta * (subtree - paid) + paid * own[:, None]
+        if self.beyond_height == "fee":
+            deep = forest.depth >= self.height
+            out[deep] += self.fee * contributions[deep]
+        return out
 
 
 def _roots(forest):
@@ -225,13 +247,14 @@ class HybridScheme(Mechanism):
         self._freeze()
 
     @classmethod
-    def for_trees(cls, height, degree, boost_seeds):
+    def for_trees(cls, height, degree, boost_seeds, *, beyond_height="unpaid"):
         r"""The paper's pair for :math:`d`-ary trees of height :math:`H`.
 
         ``base`` is the :math:`(1/H, H)`-almost-uniform scheme and ``boost`` the
-        :math:`(1, 1 + \log_d H)` one. :math:`H` must be a power of :math:`d` so that the boost
-        horizon is an integer (the paper writes :math:`\log_d H`; build the schemes yourself
-        to round it another way).
+        :math:`(1, 1 + \log_d H)` one, both with the given ``beyond_height`` treatment of longer
+        chains (see :class:`AlmostUniformScheme`). :math:`H` must be a power of :math:`d` so
+        that the boost horizon is an integer (the paper writes :math:`\log_d H`; build the
+        schemes yourself to round it another way).
 
         Raises
         ------
@@ -247,8 +270,8 @@ class HybridScheme(Mechanism):
                 "integer; build HybridScheme(AlmostUniformScheme(1 / H, H), "
                 "AlmostUniformScheme(1, h), seeds) with the boost horizon h you want"
             )
-        return cls(AlmostUniformScheme(1.0 / height, height), AlmostUniformScheme(1.0, 1 + levels),
-                   boost_seeds)
+        return cls(AlmostUniformScheme(1.0 / height, height, beyond_height=beyond_height),
+                   AlmostUniformScheme(1.0, 1 + levels, beyond_height=beyond_height), boost_seeds)
 
     @property
     def budget(self):

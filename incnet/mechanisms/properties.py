@@ -26,14 +26,25 @@ Definitions (per target, i.e. per unit of contribution; :math:`P` the payments):
   :math:`j \ge 1` nearest recruiters, up to ``max_coalition`` members) that reports as one identity
   (in the place of its top member, with all members' recruits and contributions) never collects
   more than its members did separately.
+* **costed sybil attacks** (Drucker & Fleischer 2012): each fake identity must buy the product,
+  at a price ``identity_cost``; an attack with :math:`k - 1` fake identities pays only when the
+  identities together collect more than :math:`(k - 1)` times that price on top of what the
+  node collected alone.
 * **contribution incentives** (Emek et al. 2011): *continuing contribution* — a node's payment
   strictly increases when its own contribution grows; *continuing solicitation* — it strictly
   increases when the node recruits a new participant who contributes.
+* **unbounded reward** (Emek et al. 2011): every node can earn as much as it likes by growing
+  its subtree (every new participant contributing one unit).
+* **subtree locality** (Emek et al. 2011): a node's payment depends only on its own subtree and
+  the contributions in it, not on where the subtree hangs in the forest or on anything outside.
 
 References
 ----------
 Emek, Y., Karidi, R., Tennenholtz, M., Zohar, A. (2011). Mechanisms for multi-level marketing.
 *EC 2011*, 209–218.
+
+Drucker, F. A., Fleischer, L. K. (2012). Simpler sybil-proof mechanisms for multi-level
+marketing. *EC 2012*, 441–458.
 
 Babaioff, M., Dobzinski, S., Oren, S., Zohar, A. (2012). On Bitcoin and red balloons. *EC 2012*,
 56–73. arXiv:1111.2626.
@@ -58,6 +69,8 @@ __all__ = [
     "check_sybil_proof",
     "check_collusion_proof",
     "check_contribution_incentive",
+    "check_unbounded_reward",
+    "check_subtree_locality",
     "mechanism_report",
 ]
 
@@ -85,6 +98,9 @@ class Counterexample(ResultMixin):
         The manipulating nodes in ``forest`` (for a sybil split: the original node).
     found_by : str
         ``"exhaustive"``, ``"chain"`` or ``"random"``: which phase found it.
+    cost : float
+        What the manipulation cost the manipulators (a costed sybil attack: the price of the fake
+        identities' purchases); ``gain = after - before - cost``.
     """
 
     forest: list
@@ -97,6 +113,7 @@ class Counterexample(ResultMixin):
     manipulated_contributions: list = None
     nodes: tuple = ()
     found_by: str = "exhaustive"
+    cost: float = 0.0
 
 
 @dataclass(frozen=True, repr=False)
@@ -283,8 +300,8 @@ def _scenarios(max_nodes, max_chain, n_random, random_nodes, rng, forests, *, ch
 # --------------------------------------------------------------------------- budget and IR
 
 
-def check_budget(mech, *, max_nodes=4, max_chain=64, n_random=100, random_nodes=30, forests=None,
-                 rng=0, tol=1e-9):
+def check_budget(mech, *, budget=None, max_nodes=4, max_chain=64, n_random=100, random_nodes=30,
+                 forests=None, rng=0, tol=1e-9):
     r"""Check that the mechanism never pays more than its budget per target.
 
     For every forest and contribution vector searched, :math:`\sum_u P(u) \le B \sum_v C(v)`
@@ -293,6 +310,10 @@ def check_budget(mech, *, max_nodes=4, max_chain=64, n_random=100, random_nodes=
     Parameters
     ----------
     mech : Mechanism
+    budget : float, optional
+        :math:`B`; the mechanism's own ``budget`` by default. Pass the seller's fraction
+        :math:`\Pi` of revenue to check Emek et al.'s multi-level-marketing constraint (total
+        rewards at most :math:`\Pi` times total contribution).
     max_nodes : int, default 4
         Forests of up to this many nodes are searched exhaustively, with every 0/1 contribution
         vector.
@@ -322,10 +343,16 @@ def check_budget(mech, *, max_nodes=4, max_chain=64, n_random=100, random_nodes=
     >>> from incnet.mechanisms import RecursiveSplit, check_budget
     >>> check_budget(RecursiveSplit(2000, 0.5)).holds
     True
+
+    A geometric MLM rule that spends 40% of revenue violates a seller's limit of 30%:
+
+    >>> from incnet.mechanisms import GeometricMLM
+    >>> check_budget(GeometricMLM(0.2, 0.5), budget=0.3, n_random=0).holds
+    False
     """
     _check_mechanism(mech)
     max_nodes, max_chain, n_random, random_nodes, tol = _common(max_nodes, max_chain, n_random, random_nodes, tol)
-    budget = float(mech.budget)
+    budget = float(mech.budget) if budget is None else check_nonnegative(budget, "budget")
     rng = as_rng(rng)
     tracker = _Tracker(tol * max(1.0, abs(budget) if np.isfinite(budget) else 1.0))
     for phase, parents, block in _scenarios(max_nodes, max_chain, n_random, random_nodes, rng, forests):
@@ -418,7 +445,7 @@ def _describe_sybil(u, k, own_slot, child_slot, ids):
     return text
 
 
-def _sybil_on(mech, parents, block, phase, tracker, max_identities, rng=None, samples=None):
+def _sybil_on(mech, parents, block, phase, tracker, max_identities, cost, rng=None, samples=None):
     base = mech.payments(parents, block)
     children = _children_lists(parents)
     n = len(parents)
@@ -443,17 +470,19 @@ def _sybil_on(mech, parents, block, phase, tracker, max_identities, rng=None, sa
                 child_slot = {c: int(s) for c, s in zip(kids, assign[1:])}
                 new_parents, new_block, ids = _sybil_split(parents, block, u, k, child_slot, own_slot)
                 after = mech.payments(new_parents, new_block)[ids].sum(axis=0)
-                gains = after - base[u]
+                spent = cost * (k - 1)
+                gains = after - base[u] - spent
                 c = int(np.argmax(gains))
                 tracker.offer(float(gains[c]), lambda c=c: Counterexample(
                     forest=parents.tolist(), contributions=_as_list(block[:, c]),
                     manipulation=_describe_sybil(u, k, own_slot, child_slot, ids),
                     gain=float(gains[c]), before=float(base[u, c]), after=float(after[c]),
                     manipulated_forest=new_parents.tolist(),
-                    manipulated_contributions=_as_list(new_block[:, c]), nodes=(u,), found_by=where))
+                    manipulated_contributions=_as_list(new_block[:, c]), nodes=(u,), found_by=where,
+                    cost=spent))
 
 
-def _sybil_chains(mech, tracker, max_chain, max_identities):
+def _sybil_chains(mech, tracker, max_chain, max_identities, cost):
     # On one chain a node at position i that inserts m identities collects positions i..i+m of the
     # longer chain: a cheap, exhaustive search over long chains through chain_payments alone.
     cache = {}
@@ -469,7 +498,7 @@ def _sybil_chains(mech, tracker, max_chain, max_identities):
             longer = chain(length + m)
             for i in range(length):
                 after = float(longer[i:i + m + 1].sum())
-                gain = after - float(honest[i])
+                gain = after - float(honest[i]) - cost * m
 
                 def make(length=length, i=i, m=m, after=after, gain=gain):
                     parents = np.arange(-1, length - 1, dtype=np.int64)
@@ -484,13 +513,14 @@ def _sybil_chains(mech, tracker, max_chain, max_identities):
                         manipulation=_describe_sybil(u, m + 1, m if i == 0 else 0, child_slot, ids),
                         gain=gain, before=float(honest[i]), after=after,
                         manipulated_forest=new_parents.tolist(),
-                        manipulated_contributions=_as_list(new_block[:, 0]), nodes=(u,), found_by="chain")
+                        manipulated_contributions=_as_list(new_block[:, 0]), nodes=(u,), found_by="chain",
+                        cost=cost * m)
 
                 tracker.offer(gain, make)
 
 
-def check_sybil_proof(mech, *, max_nodes=4, max_identities=3, max_chain=24, n_random=30, random_nodes=12,
-                      forests=None, rng=0, tol=1e-9):
+def check_sybil_proof(mech, *, identity_cost=0.0, max_nodes=4, max_identities=3, max_chain=24, n_random=30,
+                      random_nodes=12, forests=None, rng=0, tol=1e-9):
     """Search for a profitable sybil attack (a node posing as a chain of identities).
 
     A node is replaced by a chain of ``k = 2..max_identities`` identities, the first attached to
@@ -498,11 +528,17 @@ def check_sybil_proof(mech, *, max_nodes=4, max_identities=3, max_chain=24, n_ra
     are distributed among the identities in every way (exhaustive phase) or at random (random
     phase). On single-finder chains up to ``max_chain`` every position and every number of
     inserted identities is tried. The attack is profitable when the identities together collect
-    more than the node did.
+    more than the node did plus what the fake identities cost, ``identity_cost * (k - 1)``.
 
     Parameters
     ----------
     mech : Mechanism
+    identity_cost : float, default 0
+        What each fake identity costs the attacker. ``0`` is the free split of Emek et al.'s
+        false-name model (identities cost nothing), the strictest test. In Drucker & Fleischer's
+        multi-level-marketing model every identity must buy the product, so pass its price: an
+        attack then pays only when the extra reward exceeds the price per fake identity. The fake
+        identities' purchases are counted as a cost only, not as extra contribution.
     max_nodes : int, default 4
         Forests up to this size are searched exhaustively (with every 0/1 contribution vector).
     max_identities : int, default 3
@@ -529,6 +565,14 @@ def check_sybil_proof(mech, *, max_nodes=4, max_identities=3, max_chain=24, n_ra
     scenario); for chain-additive rules, payments are linear in each contribution, so splitting it
     fractionally never beats the best whole placement.
 
+    References
+    ----------
+    Emek, Y., Karidi, R., Tennenholtz, M., Zohar, A. (2011). Mechanisms for multi-level
+    marketing. *EC 2011*, 209–218.
+
+    Drucker, F. A., Fleischer, L. K. (2012). Simpler sybil-proof mechanisms for multi-level
+    marketing. *EC 2012*, 441–458.
+
     Examples
     --------
     The DARPA rule: a finder who reports a fake identity as its own recruiter collects 3000.
@@ -537,24 +581,33 @@ def check_sybil_proof(mech, *, max_nodes=4, max_identities=3, max_chain=24, n_ra
     >>> res = check_sybil_proof(RecursiveSplit(2000, 0.5))
     >>> res.holds, res.counterexample.before, res.counterexample.after
     (False, 2000.0, 3000.0)
+
+    If every identity costs 1000 (the most the fake recruiter can collect), no attack pays:
+
+    >>> check_sybil_proof(RecursiveSplit(2000, 0.5), identity_cost=1000).holds
+    True
     """
     _check_mechanism(mech)
     max_nodes, max_chain, n_random, random_nodes, tol = _common(max_nodes, max_chain, n_random, random_nodes, tol)
     max_identities = check_int(max_identities, "max_identities", minimum=2)
+    identity_cost = check_nonnegative(identity_cost, "identity_cost")
     rng = as_rng(rng)
     tracker = _Tracker(tol)
     for n in range(1, max_nodes + 1):
         block = _binary_contributions(n)
         for parents in _recursive_forests(n):
-            _sybil_on(mech, parents, block, "exhaustive", tracker, max_identities)
-    _sybil_chains(mech, tracker, max_chain, max_identities)
+            _sybil_on(mech, parents, block, "exhaustive", tracker, max_identities, identity_cost)
+    _sybil_chains(mech, tracker, max_chain, max_identities, identity_cost)
     for parents, block in _user_forests(forests):
-        _sybil_on(mech, parents, block, "exhaustive", tracker, max_identities)
+        _sybil_on(mech, parents, block, "exhaustive", tracker, max_identities, identity_cost)
     for _ in range(n_random):
         parents = _random_forest(random_nodes, rng)
         block = _random_contributions(random_nodes, rng, 4)
-        _sybil_on(mech, parents, block, "random", tracker, max_identities, rng=rng, samples=4)
-    search = _search_text(max_nodes, max_chain, n_random, random_nodes, f", up to {max_identities} identities")
+        _sybil_on(mech, parents, block, "random", tracker, max_identities, identity_cost, rng=rng, samples=4)
+    extra = f", up to {max_identities} identities"
+    if identity_cost:
+        extra += f" at a cost of {identity_cost:g} each"
+    search = _search_text(max_nodes, max_chain, n_random, random_nodes, extra)
     return _finish(tracker, "sybil-proofness", search, n_random > 0)
 
 
@@ -738,6 +791,206 @@ def check_contribution_incentive(mech, *, max_nodes=4, max_chain=16, n_random=30
     )
 
 
+# --------------------------------------------------------------------------- Emek et al.'s structural properties
+
+
+def _extension(parents, block, u, levels, width):
+    """u's subtree grown by a path of ``levels - 1`` new nodes below u ending in ``width`` leaves.
+
+    Every new node contributes one unit in every scenario. Returns the new parents and block.
+    """
+    n = len(parents)
+    extra = levels - 1 + width
+    new_parents = np.empty(n + extra, dtype=np.int64)
+    new_parents[:n] = parents
+    top = u
+    for j in range(levels - 1):
+        new_parents[n + j] = top
+        top = n + j
+    new_parents[n + levels - 1:] = top
+    new_block = np.concatenate([block, np.ones((extra, block.shape[1]))])
+    return new_parents, new_block
+
+
+def check_unbounded_reward(mech, *, max_nodes=3, max_levels=3, width=32, max_chain=16, n_random=10,
+                           random_nodes=10, forests=None, rng=0, tol=1e-9):
+    r"""Check Emek et al.'s *unbounded reward*: every node can earn arbitrarily much by recruiting.
+
+    For every node :math:`u` of every forest searched, :math:`u`'s subtree is grown by families of
+    extensions in which every new participant contributes one unit: for :math:`\ell = 1, \dots,`
+    ``max_levels``, a path of :math:`\ell - 1` new recruits below :math:`u` ending in :math:`w`
+    new leaves (:math:`\ell = 1` is :math:`w` direct recruits). :math:`u`'s reward is unbounded
+    along a family when it grows with :math:`w` at a positive rate,
+    :math:`P_u(2w) - P_u(w) > w \cdot` ``tol``. The property holds when every node has such a
+    family; a node with none is a counterexample (its ``gain`` is the shortfall: minus the best
+    rate found, ``>= 0``).
+
+    Parameters
+    ----------
+    mech : Mechanism
+    max_nodes : int, default 3
+        Forests up to this size are searched exhaustively (every 0/1 contribution vector).
+    max_levels : int, default 3
+        Deepest level below :math:`u` at which the extension adds its leaves.
+    width : int, default 32
+        :math:`w`: the rate is measured between :math:`w` and :math:`2w` leaves.
+    max_chain : int, default 16
+        The deepest node of every single-finder chain up to this length is also tried (deep
+        nodes are the ones a depth cap or a horizon leaves without reward).
+    n_random, random_nodes, forests, rng, tol
+        As in :func:`check_budget`.
+
+    Returns
+    -------
+    PropertyResult
+        ``details["rate"]``: the smallest over nodes of the best growth rate per added leaf.
+
+    Notes
+    -----
+    Unboundedness is a limit; a finite search finds the rate at which a reward grows. For a
+    chain-additive rule the reward is affine in the number of leaves of each family, so the rate
+    is exact: :math:`p_{d+\ell+1}[\ell]` for :math:`u` at depth :math:`d`. A rule whose
+    rewards grow along no family here but along a bushier one is reported as bounded.
+
+    References
+    ----------
+    Emek, Y., Karidi, R., Tennenholtz, M., Zohar, A. (2011). Mechanisms for multi-level
+    marketing. *EC 2011*, 209–218.
+
+    Examples
+    --------
+    >>> from incnet.mechanisms import FinderOnly, GeometricMLM, check_unbounded_reward
+    >>> check_unbounded_reward(GeometricMLM(0.5, 0.5)).holds
+    True
+    >>> res = check_unbounded_reward(FinderOnly(1.0))
+    >>> res.holds, res.counterexample.forest
+    (False, [-1])
+    """
+    _check_mechanism(mech)
+    max_nodes, max_chain, n_random, random_nodes, tol = _common(max_nodes, max_chain, n_random, random_nodes, tol)
+    max_levels = check_int(max_levels, "max_levels", minimum=1)
+    width = check_int(width, "width", minimum=1)
+    rng = as_rng(rng)
+    tracker = _Tracker(-tol)  # offered value: minus the best rate; a violation is a rate <= tol
+    for phase, parents, block in _scenarios(max_nodes, 0, n_random, random_nodes, rng, forests, chains=False):
+        nodes = range(len(parents)) if phase != "random" else rng.permutation(len(parents))[:3]
+        for u in nodes:
+            _unbounded_on(mech, parents, block, int(u), phase, tracker, max_levels, width)
+    for length in range(max_nodes + 1, max_chain + 1):
+        parents = np.arange(-1, length - 1, dtype=np.int64)
+        block = np.zeros((length, 1))
+        block[-1, 0] = 1.0
+        _unbounded_on(mech, parents, block, length - 1, "chain", tracker, max_levels, width)
+    search = _search_text(max_nodes, max_chain, n_random, random_nodes,
+                          f", extensions to depth {max_levels} with {width} and {2 * width} leaves")
+    result = _finish(tracker, "unbounded reward", search, n_random > 0)
+    return _with_details(result, {"rate": -float(tracker.worst) if tracker.count else 0.0})
+
+
+def _with_details(result, details):
+    return PropertyResult(**{**{f: getattr(result, f) for f in result.__dataclass_fields__}, "details": details})
+
+
+def _unbounded_on(mech, parents, block, u, phase, tracker, max_levels, width):
+    honest = mech.payments(parents, block)[u]
+    best = np.full(block.shape[1], -np.inf)
+    big = None
+    for levels in range(1, max_levels + 1):
+        small_p, small_b = _extension(parents, block, u, levels, width)
+        big_p, big_b = _extension(parents, block, u, levels, 2 * width)
+        rate = (mech.payments(big_p, big_b)[u] - mech.payments(small_p, small_b)[u]) / width
+        better = rate > best
+        best = np.where(better, rate, best)
+        if big is None or np.any(better):
+            big = (big_p, big_b)
+    c = int(np.argmin(best))
+    big_p, big_b = big
+    after = float(mech.payments(big_p, big_b)[u, c])
+    tracker.offer(-float(best[c]), lambda: Counterexample(
+        forest=parents.tolist(), contributions=_as_list(block[:, c]),
+        manipulation=(f"node {u} grows its subtree (up to {max_levels} levels deep, every new participant "
+                      f"contributing one unit): its reward grows by at most {max(float(best[c]), 0.0):.6g} "
+                      "per new participant"),
+        gain=-float(best[c]), before=float(honest[c]), after=after,
+        manipulated_forest=big_p.tolist(), manipulated_contributions=_as_list(big_b[:, c]),
+        nodes=(u,), found_by=phase))
+
+
+def _subtree_of(parents, u):
+    children = _children_lists(parents)
+    members = [u]
+    for v in members:
+        members.extend(children[v])
+    return sorted(members)
+
+
+def check_subtree_locality(mech, *, max_nodes=4, max_chain=16, n_random=30, random_nodes=12, forests=None,
+                           rng=0, tol=1e-9):
+    r"""Check Emek et al.'s *subtree locality*: a node's reward depends only on its own subtree.
+
+    For every node :math:`u` of every forest searched, :math:`u`'s payment is compared with its
+    payment when its subtree :math:`T_u` (with the same contributions) stands alone, :math:`u` a
+    root. Subtree locality requires them to be equal: nothing outside :math:`T_u` — the depth at
+    which :math:`u` was recruited, its recruiters, other branches, their contributions — may change
+    :math:`u`'s reward. On single-finder chains up to ``max_chain`` every node is compared.
+
+    Parameters
+    ----------
+    mech : Mechanism
+    max_nodes, max_chain, n_random, random_nodes, forests, rng, tol
+        As in :func:`check_budget`.
+
+    Returns
+    -------
+    PropertyResult
+        ``counterexample.before`` is :math:`u`'s payment in the forest, ``after`` its payment in
+        :math:`T_u` alone, ``gain`` the absolute difference.
+
+    References
+    ----------
+    Emek, Y., Karidi, R., Tennenholtz, M., Zohar, A. (2011). Mechanisms for multi-level
+    marketing. *EC 2011*, 209–218.
+
+    Examples
+    --------
+    The geometric rule is subtree-local; a rule that pays less on longer chains cannot be:
+
+    >>> from incnet.mechanisms import GeometricMLM, LengthDiscountedSplit, check_subtree_locality
+    >>> check_subtree_locality(GeometricMLM(0.5, 0.5)).holds
+    True
+    >>> check_subtree_locality(LengthDiscountedSplit(2000, 0.5)).counterexample.forest
+    [-1, 0]
+    """
+    _check_mechanism(mech)
+    max_nodes, max_chain, n_random, random_nodes, tol = _common(max_nodes, max_chain, n_random, random_nodes, tol)
+    rng = as_rng(rng)
+    tracker = _Tracker(tol)
+    for phase, parents, block in _scenarios(max_nodes, max_chain, n_random, random_nodes, rng, forests):
+        paid = mech.payments(parents, block)
+        nodes = range(len(parents)) if phase != "random" else rng.permutation(len(parents))[:4]
+        for u in nodes:
+            u = int(u)
+            members = _subtree_of(parents, u)
+            if len(members) == len(parents):
+                continue  # u's subtree is the whole forest: nothing outside it to vary
+            index = {v: i for i, v in enumerate(members)}
+            sub_parents = np.array([-1 if v == u else index[int(parents[v])] for v in members], dtype=np.int64)
+            sub_block = block[members]
+            alone = mech.payments(sub_parents, sub_block)[index[u]]
+            diff = np.abs(alone - paid[u])
+            c = int(np.argmax(diff))
+            tracker.offer(float(diff[c]), lambda c=c, u=u, sub_parents=sub_parents, sub_block=sub_block,
+                          alone=alone: Counterexample(
+                forest=parents.tolist(), contributions=_as_list(block[:, c]),
+                manipulation=(f"node {u}'s subtree stands alone (node {u} a root, nothing outside its "
+                              "subtree): its payment changes"),
+                gain=float(diff[c]), before=float(paid[u, c]), after=float(alone[c]),
+                manipulated_forest=sub_parents.tolist(), manipulated_contributions=_as_list(sub_block[:, c]),
+                nodes=(u,), found_by=phase))
+    return _finish(tracker, "subtree locality", _search_text(max_nodes, max_chain, n_random, random_nodes),
+                   n_random > 0)
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -749,24 +1002,34 @@ class MechanismReport:
     ----------
     mechanisms : tuple of Mechanism
     results : tuple of dict
-        Per mechanism, property name -> :class:`PropertyResult`.
+        Per mechanism, property name -> :class:`PropertyResult`. With identity costs the dict
+        also holds ``"costed sybil-proof"``.
+    identity_costs : tuple of float or None
+        The price of a fake identity per mechanism (``None`` when costed attacks were not
+        checked).
     """
 
     mechanisms: tuple
     results: tuple
+    identity_costs: tuple = None
 
     def table(self, fmt="text"):
         """The table as plain text (``"text"``) or reStructuredText list-table (``"rst"``)."""
-        names = ["budget", "individual rationality", "sybil-proof", "collusion-proof",
-                 "contribution incentive", "solicitation incentive"]
+        costed = self.identity_costs is not None
+        names = ["budget", "individual rationality", "sybil-proof"]
+        names += ["sybil-proof at identity cost"] if costed else []
+        names += ["collusion-proof", "contribution incentive", "solicitation incentive", "unbounded reward",
+                  "subtree locality"]
         rows = []
-        for mech, res in zip(self.mechanisms, self.results):
+        for j, (mech, res) in enumerate(zip(self.mechanisms, self.results)):
             incentive = res["contribution incentive"]
-            cells = [
-                _mark(res["budget"].holds), _mark(res["individual rationality"].holds),
-                _mark(res["sybil-proof"].holds), _mark(res["collusion-proof"].holds),
-                _mark(incentive.details["contribution"]), _mark(incentive.details["solicitation"]),
-            ]
+            cells = [_mark(res["budget"].holds), _mark(res["individual rationality"].holds),
+                     _mark(res["sybil-proof"].holds)]
+            if costed:
+                cells.append(f"{_mark(res['costed sybil-proof'].holds)} ({self.identity_costs[j]:g})")
+            cells += [_mark(res["collusion-proof"].holds), _mark(incentive.details["contribution"]),
+                      _mark(incentive.details["solicitation"]), _mark(res["unbounded reward"].holds),
+                      _mark(res["subtree locality"].holds)]
             rows.append([repr(mech)] + cells)
         header = ["mechanism"] + names
         if fmt == "rst":
@@ -792,49 +1055,73 @@ def _mark(flag):
     return "yes" if flag else "no"
 
 
-def mechanism_report(mech, *, print_table=False, **search):
+def mechanism_report(mech, *, identity_cost=None, print_table=False, **search):
     """Check every property of one mechanism (or a list) and tabulate them.
 
     Parameters
     ----------
     mech : Mechanism or sequence of Mechanism
+    identity_cost : float or sequence of float, optional
+        Also check costed sybil attacks (:func:`check_sybil_proof` with this ``identity_cost``),
+        one price for all mechanisms or one per mechanism; the table gets a column
+        "sybil-proof at identity cost" showing the verdict and the price. Without it only the
+        free attacks of the "sybil-proof" column are checked.
     print_table : bool, default False
         Also print the table.
     **search
-        ``rng``, ``n_random``, ``random_nodes`` and ``max_chain`` are passed to every checker.
+        ``rng``, ``n_random``, ``random_nodes``, ``max_chain`` and ``forests`` are passed to every
+        checker.
 
     Returns
     -------
     MechanismReport
         ``print(report)`` shows one row per mechanism: budget, individual rationality,
-        sybil-proofness, collusion-proofness, and Emek et al.'s contribution and solicitation
-        incentives.
+        sybil-proofness (free, and at the identity cost when given), collusion-proofness, Emek
+        et al.'s contribution and solicitation incentives, unbounded reward and subtree
+        locality.
 
     Examples
     --------
     >>> from incnet.mechanisms import FinderOnly, RecursiveSplit, mechanism_report
-    >>> report = mechanism_report([FinderOnly(2000), RecursiveSplit(2000, 0.5)], n_random=0)
+    >>> report = mechanism_report([FinderOnly(2000), RecursiveSplit(2000, 0.5)], n_random=0,
+    ...                           identity_cost=1000)
     >>> print(report)  # doctest: +NORMALIZE_WHITESPACE, +ELLIPSIS
     mechanism ...
-    FinderOnly(reward=2000.0) yes yes yes yes yes no
-    RecursiveSplit(finder_reward=2000.0, ratio=0.5, max_depth=None) yes yes no yes yes yes
+    FinderOnly(reward=2000.0) yes yes yes yes (1000) yes yes no no yes
+    RecursiveSplit(finder_reward=2000.0, ratio=0.5, max_depth=None) yes yes no yes (1000) yes yes yes yes yes
     """
     mechanisms = (mech,) if isinstance(mech, Mechanism) else tuple(mech)
-    allowed = {"rng", "n_random", "random_nodes", "max_chain"}
+    allowed = {"rng", "n_random", "random_nodes", "max_chain", "forests"}
     unknown = set(search) - allowed
     if unknown:
         raise InvalidInputError(f"unknown search options {sorted(unknown)}; use {sorted(allowed)}")
+    costs = None
+    if identity_cost is not None:
+        raw = np.atleast_1d(np.asarray(identity_cost, dtype=object)).ravel().tolist()
+        if len(raw) == 1:
+            raw = raw * len(mechanisms)
+        if len(raw) != len(mechanisms):
+            raise InvalidInputError(
+                f"identity_cost has {len(raw)} entries for {len(mechanisms)} mechanisms; give one price "
+                "for all or one per mechanism"
+            )
+        costs = tuple(check_nonnegative(c, "identity_cost") for c in raw)
     results = []
-    for m in mechanisms:
+    for j, m in enumerate(mechanisms):
         _check_mechanism(m)
-        results.append({
+        res = {
             "budget": check_budget(m, **search),
             "individual rationality": check_individual_rationality(m, **search),
             "sybil-proof": check_sybil_proof(m, **search),
             "collusion-proof": check_collusion_proof(m, **search),
             "contribution incentive": check_contribution_incentive(m, **search),
-        })
-    report = MechanismReport(mechanisms, tuple(results))
+            "unbounded reward": check_unbounded_reward(m, **search),
+            "subtree locality": check_subtree_locality(m, **search),
+        }
+        if costs is not None:
+            res["costed sybil-proof"] = check_sybil_proof(m, identity_cost=costs[j], **search)
+        results.append(res)
+    report = MechanismReport(mechanisms, tuple(results), costs)
     if print_table:
         print(report.table())
     return report

@@ -1,10 +1,10 @@
 r"""Classic referral reward rules: finder-only, recursive split, fixed schedules, geometric MLM, split contracts.
 
-All of these are chain additive (see :class:`~incnet.mechanisms.Mechanism`). The first four are
-also **positional**: the payment to the :math:`k`-th recruiter above a contributor depends only on
-:math:`k`, so payments over a forest are computed by one children-before-parents pass (geometric
-rules, :math:`O(n)`) or by walking a bounded number of levels up (finite schedules,
-:math:`O(n\,m)`).
+All of these are chain additive (see :class:`~incnet.mechanisms.Mechanism`). All but
+:class:`TopDownSplit` are also **positional**: the payment to the :math:`k`-th recruiter above a
+contributor depends only on :math:`k`, so payments over a forest are computed by one
+children-before-parents pass (geometric rules, :math:`O(n)`) or by walking a bounded number of
+levels up (finite schedules, :math:`O(n\,m)`).
 """
 
 import numpy as np
@@ -18,7 +18,7 @@ from .._validate import check_int, check_nonnegative, check_probability, describ
 from ..errors import InvalidInputError
 from ._base import Mechanism
 
-__all__ = ["FinderOnly", "RecursiveSplit", "FixedSchedule", "GeometricMLM", "SplitContract"]
+__all__ = ["FinderOnly", "RecursiveSplit", "FixedSchedule", "GeometricMLM", "SplitContract", "TopDownSplit"]
 
 
 def _check_ratio(value, name):
@@ -200,13 +200,17 @@ class GeometricMLM(_Geometric):
 
     Each node is paid a geometrically discounted share of every contribution in its subtree:
 
-    .. math:: R(u) = \sum_{v \in \mathrm{subtree}(u)} a\, b^{d(u, v)}\, C(v),
+    .. math:: R(u) = \sum_{v \in \mathrm{subtree}(u)} a\, b^{d(u, v)}\, C(v)
+              = a\,C(u) + b \sum_{c \text{ child of } u} R(c),
 
     with :math:`d(u, v)` the depth of :math:`v` below :math:`u`. Per unit of contribution the
-    mechanism spends at most :math:`a/(1 - b)` (the budget; Emek et al. take
-    :math:`a/(1 - b) \le 1`, i.e. never more than the revenue). It gives continuing contribution
-    and solicitation incentives but is not sybil-proof (Emek et al. 2011): a contributor who
-    poses as its own recruiter collects :math:`a + ab` instead of :math:`a`.
+    mechanism spends at most :math:`a/(1 - b)`, the ``budget``. In Emek et al.'s model the seller
+    spends at most a fraction :math:`\Pi` of its revenue on rewards, so the parameters must satisfy
+    :math:`a/(1 - b) \le \Pi`; :meth:`for_fraction` builds the rule that spends exactly
+    :math:`\Pi`, and ``check_budget(mech, budget=Pi)`` checks the constraint on forests. The
+    mechanism gives continuing contribution and solicitation incentives, unbounded reward and
+    subtree locality, but is not sybil-proof (Emek et al. 2011): a contributor who poses as its
+    own recruiter collects :math:`a + ab` instead of :math:`a`.
 
     Parameters
     ----------
@@ -215,7 +219,11 @@ class GeometricMLM(_Geometric):
     b : float
         Discount per level, :math:`b \in (0, 1)`.
     max_depth : int, optional
-        Only the first ``max_depth`` levels are paid (capped variant).
+        Only the first ``max_depth`` levels are paid. This capped variant is incnet's, **not** a
+        member of Emek et al.'s geometric family. By the paper's uniqueness result a rule outside
+        the family loses one of its desired properties; the ones incnet checks all survive the
+        cap (a node still earns from every direct recruit), so the loss lies elsewhere — for
+        instance, a node earns nothing from contributions ``max_depth`` or more levels below it.
 
     References
     ----------
@@ -227,6 +235,8 @@ class GeometricMLM(_Geometric):
     >>> from incnet.mechanisms import GeometricMLM
     >>> GeometricMLM(0.5, 0.5).payments([-1, 0, 0], [2.0, 1.0, 1.0]).tolist()
     [1.5, 0.5, 0.5]
+    >>> GeometricMLM.for_fraction(0.4, 0.5)
+    GeometricMLM(a=0.2, b=0.5, max_depth=None)
     """
 
     _repr_fields = ("a", "b", "max_depth")
@@ -236,6 +246,28 @@ class GeometricMLM(_Geometric):
         self.b = _check_ratio(b, "b")
         self.max_depth = _check_depth(max_depth)
         self._freeze()
+
+    @classmethod
+    def for_fraction(cls, fraction, b):
+        r"""The geometric mechanism that spends exactly the fraction :math:`\Pi` of revenue.
+
+        :math:`a = \Pi (1 - b)`, so :math:`a/(1 - b) = \Pi` (Emek et al.'s budget constraint
+        with equality).
+
+        Parameters
+        ----------
+        fraction : float
+            :math:`\Pi \in (0, 1]`, the seller's fraction of revenue spent on rewards.
+        b : float
+            Discount per level, :math:`b \in (0, 1)`.
+
+        Returns
+        -------
+        GeometricMLM
+        """
+        fraction = check_probability(fraction, "fraction", open_left=True)
+        b = _check_ratio(b, "b")
+        return cls(fraction * (1.0 - b), b)
 
     @property
     def _first(self):
@@ -296,22 +328,109 @@ class FixedSchedule(_Positional):
         return _positional_payments(forest, contributions, self.rewards)
 
 
-class SplitContract(Mechanism):
+
+
+class SplitContract(_Geometric):
     r"""Split contracts (Cebrian, Coviello, Vattani & Voulgaris, STOC 2012) with a fixed split.
 
-    Every root is promised ``root_reward`` for a target found in its subtree. A node promised
-    :math:`r` that finds the target keeps :math:`r`; otherwise it promises its recruits
-    :math:`s\,r` and keeps :math:`(1 - s)\,r` when the finder is below it. On a chain of length
-    :math:`L` (finder at depth :math:`L - 1`)
+    The contract of the MIT team in the DARPA Network Challenge, as Cebrian et al. describe it: a
+    node :math:`u` recruits :math:`v` under a contract stipulating that if the target is found in
+    the subtree of :math:`v`, then :math:`v` gives a fraction :math:`s` of **her own reward** back
+    to :math:`u`. Money flows **up** from the holder: the holder (finder) receives the bounty
+    :math:`R`, keeps :math:`(1 - s)R` and hands :math:`sR` to its recruiter, who keeps
+    :math:`(1 - s)sR` and hands :math:`s^2R` up, and so on. On a chain of :math:`L` participants
+    (the finder at position 0, the root at position :math:`L - 1`)
+
+    .. math::
+
+        p_L[k] = R\,(1 - s)\,s^{k} \quad (k = 0, \dots, L - 1), \qquad
+        \text{refund to the asker} = R\,s^{L},
+
+    so the participants share :math:`R(1 - s^L)` and the asker (the campaign, above the roots)
+    gets :math:`R s^L` back. With :math:`R = 4000, s = 1/2` this is the DARPA rule 2000, 1000,
+    500, ... (the MIT team gave the leftover to charity): the same payments as
+    ``RecursiveSplit(2000, 0.5)``, plus the refund. The budget is :math:`R` per target.
+
+    With a **fixed** split the rule is positional and, like the recursive split, not sybil-proof: a
+    finder posing as its own recruiter also collects the recruiter's share. Cebrian et al.'s
+    results are about **strategic** splits, each node choosing the split it demands from its
+    recruits: :func:`split_contract_equilibrium` solves that game. The top-down reading (a root is
+    promised :math:`R` and passes a share down) is :class:`TopDownSplit`.
+
+    Parameters
+    ----------
+    reward : float
+        :math:`R \ge 0`, the bounty the holder of the target receives.
+    split : float
+        :math:`s \in (0, 1)`, the fraction of her reward each participant hands up to her recruiter.
+
+    References
+    ----------
+    Cebrian, M., Coviello, L., Vattani, A., Voulgaris, P. (2012). Finding red balloons with split
+    contracts: robustness to individuals' selfishness. *STOC 2012*, 775–788.
+
+    Pickard, G., Pan, W., Rahwan, I., Cebrian, M., Crane, R., Madan, A., Pentland, A. (2011).
+    Time-critical social mobilization. *Science* 334(6055), 509–512.
+
+    Examples
+    --------
+    >>> from incnet.mechanisms import SplitContract
+    >>> mit = SplitContract(4000, 0.5)
+    >>> mit.chain_payments(3).tolist(), mit.refund(3)
+    ([2000.0, 1000.0, 500.0], 500.0)
+    """
+
+    _repr_fields = ("reward", "split")
+
+    def __init__(self, reward, split):
+        self.reward = check_nonnegative(reward, "reward")
+        self.split = _check_ratio(split, "split")
+        self.max_depth = None
+        self._freeze()
+
+    @property
+    def budget(self):
+        return self.reward
+
+    @property
+    def _first(self):
+        return self.reward * (1.0 - self.split)
+
+    @property
+    def _ratio(self):
+        return self.split
+
+    def refund(self, length):
+        r"""What the asker gets back when the target is found at the end of a chain.
+
+        Parameters
+        ----------
+        length : int
+            Chain length :math:`L \ge 0` (the holder and its recruiters up to the root).
+
+        Returns
+        -------
+        float
+            :math:`R s^L`; with :math:`L = 0` (nobody found it) the whole bounty :math:`R`.
+        """
+        length = check_int(length, "length", minimum=0)
+        return float(self.reward * self.split**length)
+
+
+class TopDownSplit(Mechanism):
+    r"""A top-down promise split: each node passes a fixed share of what it was promised down.
+
+    incnet's rule, the mirror image of :class:`SplitContract`: every root is promised
+    ``root_reward`` for a target found in its subtree. A node promised :math:`\pi` that finds the
+    target keeps :math:`\pi`; otherwise it promises its recruits :math:`s\pi` and keeps
+    :math:`(1 - s)\pi` when the finder is below it. On a chain of length :math:`L` (finder at
+    depth :math:`L - 1`)
 
     .. math:: p_L[0] = R\,s^{L-1}, \qquad p_L[k] = R\,s^{L-1-k}(1 - s)\quad (k \ge 1),
 
-    which always totals exactly :math:`R`, the budget. Unlike the recursive split, the payments
-    depend on the chain length: a deep finder gets little. With a fixed split an intermediate node
-    gains by inserting fake identities (it keeps :math:`1 - s` at each); with *strategic* splits
-    that is no better than choosing a smaller split, and
-    ``query_incentive_equilibrium(..., contract="split")`` computes the reward such contracts need
-    in a query incentive network.
+    which always totals exactly :math:`R`, the budget. The payments depend on the chain length
+    (a deep finder gets little), so the rule is not positional. With a fixed split an intermediate
+    node gains by inserting fake identities (it keeps :math:`1 - s` of its promise at each).
 
     Parameters
     ----------
@@ -320,15 +439,10 @@ class SplitContract(Mechanism):
     split : float
         Fraction :math:`s \in (0, 1)` passed down.
 
-    References
-    ----------
-    Cebrian, M., Coviello, L., Vattani, A., Voulgaris, P. (2012). Finding red balloons with split
-    contracts: robustness to individuals' selfishness. *STOC 2012*, 775–788.
-
     Examples
     --------
-    >>> from incnet.mechanisms import SplitContract
-    >>> SplitContract(4000, 0.5).chain_payments(3).tolist()
+    >>> from incnet.mechanisms import TopDownSplit
+    >>> TopDownSplit(4000, 0.5).chain_payments(3).tolist()
     [1000.0, 1000.0, 2000.0]
     """
 
@@ -352,4 +466,3 @@ class SplitContract(Mechanism):
         out = promised * (1.0 - self.split)
         out[0] = promised[0]
         return out
-

@@ -24,7 +24,6 @@ from incnet.mechanisms import (
     LengthDiscountedSplit,
     Mechanism,
     RecursiveSplit,
-    SplitContract,
     as_forest,
     check_budget,
     check_individual_rationality,
@@ -352,12 +351,3 @@ def test_immutable_and_comparable():
     assert scheme == AlmostUniformScheme(0.25, 4, fee=1.0)
     assert scheme != AlmostUniformScheme(0.25, 5)
     assert repr(scheme) == "AlmostUniformScheme(beta=0.25, height=4, fee=1.0)"
-
-
-def test_theory_table_includes_the_literature_schemes():
-    mechs = [FinderOnly(2000), RecursiveSplit(2000, 0.5), RecursiveSplit(2000, 0.5, max_depth=4),
-             FixedSchedule([1000, 500, 250]), GeometricMLM(0.5, 0.5), SplitContract(4000, 0.5),
-             DirectReferral(2000, 200, 8), LengthDiscountedSplit(2000, 0.5),
-             AlmostUniformScheme(0.125, 8)]
-    table = mechanism_report(mechs, n_random=0).table("rst")
-    assert table in (DOCS / "theory" / "mechanisms.rst").read_text(encoding="utf-8")

@@ -15,6 +15,7 @@ from incnet.mechanisms import (
     Mechanism,
     RecursiveSplit,
     SplitContract,
+    TopDownSplit,
     check_budget,
     check_collusion_proof,
     check_contribution_incentive,
@@ -27,7 +28,8 @@ QUICK = dict(n_random=8, random_nodes=10)
 
 ALL = [
     FinderOnly(2000), RecursiveSplit(2000, 0.5), RecursiveSplit(10, 0.8, max_depth=4), FixedSchedule([5, 3, 1]),
-    GeometricMLM(0.3, 0.6), SplitContract(4000, 0.5), DirectReferral(100, 10, 6), LengthDiscountedSplit(2000, 0.5),
+    GeometricMLM(0.3, 0.6), SplitContract(4000, 0.5), TopDownSplit(4000, 0.5), DirectReferral(100, 10, 6),
+    LengthDiscountedSplit(2000, 0.5),
 ]
 
 
@@ -58,7 +60,7 @@ def test_darpa_sybil_counterexample_found_automatically():
 
 
 @pytest.mark.parametrize("mech", [GeometricMLM(0.3, 0.6), FixedSchedule([5, 3, 1]), SplitContract(4000, 0.5),
-                                  RecursiveSplit(10, 0.8, max_depth=4)], ids=repr)
+                                  TopDownSplit(4000, 0.5), RecursiveSplit(10, 0.8, max_depth=4)], ids=repr)
 def test_positional_and_split_rules_are_not_sybil_proof(mech):
     res = check_sybil_proof(mech, **QUICK)
     assert not res.holds

@@ -11,6 +11,7 @@ from incnet.mechanisms import (
     Mechanism,
     RecursiveSplit,
     SplitContract,
+    TopDownSplit,
     as_forest,
 )
 
@@ -53,6 +54,8 @@ MECHANISMS = [
     GeometricMLM(0.3, 0.6),
     GeometricMLM(0.3, 0.6, max_depth=2),
     SplitContract(4000, 0.5),
+    SplitContract(90, 0.2),
+    TopDownSplit(4000, 0.5),
 ]
 
 
@@ -85,10 +88,26 @@ def test_block_contributions_are_independent_columns(mech, rng):
         np.testing.assert_allclose(got[:, c], mech.payments(parents, block[:, c]), rtol=1e-12)
 
 
-def test_split_contract_pays_exactly_the_root_reward():
-    sc = SplitContract(4000, 0.25)
+def test_top_down_split_pays_exactly_the_root_reward():
+    sc = TopDownSplit(4000, 0.25)
     for length in range(1, 12):
         assert np.isclose(sc.chain_payments(length).sum(), 4000)
+    assert sc.chain_payments(3).tolist() == [250.0, 750.0, 3000.0]
+
+
+def test_split_contract_money_flows_up_from_the_holder():
+    # each participant hands the fraction s of what she received to her recruiter, and the asker
+    # gets what leaves the top of the chain: walk the money up by hand
+    sc = SplitContract(90, 0.2)
+    for length in range(0, 9):
+        received, kept = 90.0, []
+        for _ in range(length):
+            kept.append(received * (1 - 0.2))
+            received *= 0.2
+        np.testing.assert_allclose(sc.chain_payments(length), kept, rtol=1e-12)
+        assert np.isclose(sc.refund(length), received)
+        assert np.isclose(sc.chain_payments(length).sum() + sc.refund(length), 90.0)
+    assert sc.budget == 90.0
 
 
 def test_geometric_mlm_recursion():
@@ -134,7 +153,9 @@ def test_bad_parent_arrays(parents, match):
     "make", [lambda: FinderOnly(-1), lambda: RecursiveSplit(-5, 0.5), lambda: RecursiveSplit(1, 0),
              lambda: RecursiveSplit(1, 1.0), lambda: RecursiveSplit(1, float("nan")),
              lambda: GeometricMLM(1, 1.5), lambda: FixedSchedule([1, -1]), lambda: FixedSchedule([]),
-             lambda: SplitContract(-1, 0.5), lambda: RecursiveSplit(1, 0.5, max_depth=0)],
+             lambda: SplitContract(-1, 0.5), lambda: SplitContract(1, 1.0), lambda: TopDownSplit(1, 0.0),
+             lambda: RecursiveSplit(1, 0.5, max_depth=0), lambda: GeometricMLM.for_fraction(0.0, 0.5),
+             lambda: GeometricMLM.for_fraction(1.5, 0.5)],
 )
 def test_bad_parameters(make):
     with pytest.raises(InvalidInputError):
