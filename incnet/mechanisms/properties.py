@@ -582,10 +582,12 @@ def check_sybil_proof(mech, *, identity_cost=0.0, max_nodes=4, max_identities=3,
     >>> res.holds, res.counterexample.before, res.counterexample.after
     (False, 2000.0, 3000.0)
 
-    If every identity costs 1000 (the most the fake recruiter can collect), no attack pays:
+    If every identity costs 1000, the lone finder's attack no longer pays, but one whose recruit
+    also delivers still gains (the fake identity collects half of everything below it):
 
-    >>> check_sybil_proof(RecursiveSplit(2000, 0.5), identity_cost=1000).holds
-    True
+    >>> cx = check_sybil_proof(RecursiveSplit(2000, 0.5), identity_cost=1000).counterexample
+    >>> cx.forest, cx.contributions, cx.gain, cx.cost
+    ([-1, 0], [1.0, 1.0], 500.0, 1000.0)
     """
     _check_mechanism(mech)
     max_nodes, max_chain, n_random, random_nodes, tol = _common(max_nodes, max_chain, n_random, random_nodes, tol)
@@ -1088,7 +1090,7 @@ def mechanism_report(mech, *, identity_cost=None, print_table=False, **search):
     >>> print(report)  # doctest: +NORMALIZE_WHITESPACE, +ELLIPSIS
     mechanism ...
     FinderOnly(reward=2000.0) yes yes yes yes (1000) yes yes no no yes
-    RecursiveSplit(finder_reward=2000.0, ratio=0.5, max_depth=None) yes yes no yes (1000) yes yes yes yes yes
+    RecursiveSplit(finder_reward=2000.0, ratio=0.5, max_depth=None) yes yes no no (1000) yes yes yes yes yes
     """
     mechanisms = (mech,) if isinstance(mech, Mechanism) else tuple(mech)
     allowed = {"rng", "n_random", "random_nodes", "max_chain", "forests"}

@@ -321,7 +321,7 @@ def query_incentive_equilibrium(offspring, n, sigma, *, contract="fixed", effort
     >>> fixed = query_incentive_equilibrium(law, 1e4, 0.3)
     >>> bench = query_incentive_equilibrium(law, 1e4, 0.3, contract="full_propagation")
     >>> fixed.reward, fixed.offer, bench.reward
-    (328086, 245994, 20)
+    (948501, 245994, 20)
 
     The two effort conventions on a binary tree with n = 10 (offers for r = 2..8):
 
