@@ -363,24 +363,25 @@ def _query_incentive_envelope_kernel(pgf_coef, answer_prob, max_reward, sigma, e
 
 
 @njit(cache=True)
-def _split_contract_kernel(pgf_coef, answer_prob, reward, rho, effort, caps, policy, dist, cand):
+def _split_contract_kernel(pgf_coef, answer_prob, reward, rho, effort, caps, policy, cand, deliver):
     """Equilibrium of the split-contract game on a Galton-Watson tree, by backward induction.
 
-    Splits lie on the grid s_a = rho**a, a = 1..C. A node whose recruiter demands s_a keeps
-    (1 - s_a) of its inflow; its inflow is ``reward`` if it holds the answer (index J = 0) or
-    s_b times the best inflow among its children if it demands s_b from them (index J = b + J_child),
-    so an inflow is always ``reward * rho**J``. The node forwards an inflow of index J only if it
-    keeps at least one unit, J <= caps[a] (caps[a] < 0: never). It chooses b to maximise
-    sum_{j <= caps[a]} ((1 - s_a) reward rho**j - effort) P(J = j); ties go to the smallest b.
+    Splits lie on the grid s_a = rho**a, a = 1..C, so every amount that flows is
+    ``reward * rho**J`` for an integer J (J = 0: the holder's bounty; a node that demands s_b from
+    its recruits receives index b + J_child). A node's state is (a, E): a the split index it was
+    given, E the largest index it can forward so that it and every node above it keeps at least one
+    unit (E <= caps[a]; E < 0: it forwards nothing). It chooses b in 1..E to maximise
+    sum_j ((1 - s_a) reward rho**j - effort) P(J = j); its recruits are then in state
+    (b, min(caps[b], E - b)), whose E is smaller, so one pass over E = 0..C solves the game
+    exactly (ties go to the smallest b). A node forwards the smallest index among its recruits'
+    (the largest amount): P(best <= i) = 1 - psi(1 - F(i)).
 
-    Preconditions: ``pgf_coef`` float64 pmf; ``caps`` int64 (C + 1,) with caps[0] unused;
-    ``policy`` int64 (C + 1,), ``dist`` and ``cand`` float64 (C + 1, C + 1), all overwritten.
-    On return ``policy[a]`` is the b chosen in state a (0: no recruit can deliver) and
-    ``dist[a, j]`` = P(J = j) for a node in state a. Iteration k solves the game on trees cut k
-    levels below every node; J grows by at least one per level, so after C + 1 iterations the cut
-    no longer matters and the result is the equilibrium of the whole tree (the loop stops earlier
-    when an iteration changes nothing). Returns the number of iterations. O(C^2 (C + deg psi)) per
-    iteration.
+    Preconditions: ``pgf_coef`` float64 pmf; ``caps`` int64 (C + 1,), caps[0] unused, entries in
+    [-1, C]; ``policy`` int64 (C + 1, C + 1), ``cand`` float64 (C + 1, C + 1, C + 1) and
+    ``deliver`` float64 (C + 1, C + 1, C + 1), all overwritten. On return ``policy[a, E]`` is the
+    b chosen in state (a, E) (0: none), ``cand[b, E, :]`` the index distribution of a node that
+    demands b with bound E, and ``deliver[a, E, :]`` that of a node in state (a, E) (mass only at
+    indices <= E). O(C^3 (1 + deg psi)).
     """
     C = caps.shape[0] - 1
     h = answer_prob
@@ -388,60 +389,46 @@ def _split_contract_kernel(pgf_coef, answer_prob, reward, rho, effort, caps, pol
     for j in range(C + 1):
         powers[j] = rho ** j
     for a in range(C + 1):
-        policy[a] = 0
-        for j in range(C + 1):
-            dist[a, j] = 0.0
-        dist[a, 0] = h
-    weighted = np.zeros((C + 1, C + 1))  # prefix sums of powers[j] * cand[b, j] over j
-    mass = np.zeros((C + 1, C + 1))  # prefix sums of cand[b, j] over j
-    new_dist = np.empty((C + 1, C + 1))
-    iterations = 0
-    for it in range(C + 2):
-        iterations = it + 1
-        for b in range(1, C + 1):
+        for e in range(C + 1):
+            policy[a, e] = 0
             for j in range(C + 1):
-                cand[b, j] = 0.0
-            cand[b, 0] = h
-            cc = caps[b]
-            if cc >= 0:
+                cand[a, e, j] = 0.0
+                deliver[a, e, j] = 0.0
+    for a in range(1, C + 1):
+        if caps[a] >= 0:
+            deliver[a, 0, 0] = h  # bound 0: it can only hold the answer itself
+    weighted = np.empty(C + 1)  # sum_j rho**j cand[b, e, j], per b
+    mass = np.empty(C + 1)  # sum_j cand[b, e, j], per b
+    for e in range(1, C + 1):
+        for b in range(1, e + 1):
+            cand[b, e, 0] = h
+            ec = min(caps[b], e - b)
+            if ec >= 0:
                 cum = 0.0
                 prev = 0.0
-                for i in range(0, C + 1 - b):
-                    if i <= cc:
-                        cum += dist[b, i]
+                for i in range(ec + 1):
+                    cum += deliver[b, ec, i]
                     pmin = 1.0 - _pgf(pgf_coef, 1.0 - cum)
-                    cand[b, b + i] = (1.0 - h) * (pmin - prev)
+                    cand[b, e, b + i] = (1.0 - h) * (pmin - prev)
                     prev = pmin
             acc_w = 0.0
             acc_m = 0.0
-            for j in range(C + 1):
-                acc_w += powers[j] * cand[b, j]
-                acc_m += cand[b, j]
-                weighted[b, j] = acc_w
-                mass[b, j] = acc_m
-        changed = False
+            for j in range(e + 1):
+                acc_w += powers[j] * cand[b, e, j]
+                acc_m += cand[b, e, j]
+            weighted[b] = acc_w
+            mass[b] = acc_m
         for a in range(1, C + 1):
-            cap = caps[a]
+            if caps[a] < e:
+                continue
+            kept = (1.0 - powers[a]) * reward
+            best = -np.inf
             best_b = 0
-            if cap >= 1:
-                kept = (1.0 - powers[a]) * reward
-                best = -np.inf
-                for b in range(1, cap + 1):
-                    value = kept * weighted[b, cap] - effort * mass[b, cap]
-                    if value > best:
-                        best = value
-                        best_b = b
-            if best_b != policy[a]:
-                changed = True
-            policy[a] = best_b
-            for j in range(C + 1):
-                new_dist[a, j] = cand[best_b, j] if best_b > 0 else 0.0
-            if best_b == 0:
-                new_dist[a, 0] = h
-            for j in range(C + 1):
-                if new_dist[a, j] != dist[a, j]:
-                    changed = True
-                dist[a, j] = new_dist[a, j]
-        if not changed:
-            break
-    return iterations
+            for b in range(1, e + 1):
+                value = kept * weighted[b] - effort * mass[b]
+                if value > best:
+                    best = value
+                    best_b = b
+            policy[a, e] = best_b
+            for j in range(e + 1):
+                deliver[a, e, j] = cand[best_b, e, j]

@@ -123,17 +123,16 @@ class SplitContractResult(ResultMixin):
         The smallest bounty :math:`R` (the asker's investment) at which the equilibrium finds the
         answer with probability at least :math:`\sigma`.
     split : float
-        The split the asker demands from its children at :math:`R` (its best for success).
+        The split the asker demands from its recruits at :math:`R` (its best for success).
     success : float
         The probability of success at :math:`R`.
     refund : float
         The expected amount handed back up to the asker at :math:`R` (0 when nothing is found);
         its expected net cost is ``success * reward - refund``.
     splits : numpy.ndarray
-        The grid of splits :math:`s_a = e^{-a/K}`, :math:`a = 1..C`.
-    responses : numpy.ndarray
-        ``responses[a - 1]``: the split a node demands from its recruits when its own recruiter
-        demands ``splits[a - 1]`` (``nan`` where no recruit could deliver anything worth a unit).
+        The splits demanded along the equilibrium chain: ``splits[0]`` by the asker, ``splits[d]``
+        by every participant at depth :math:`d` (all of them are in the same state). Its length
+        is the deepest level from which an answer can still reach the asker.
     success_curve : numpy.ndarray
         Success probability at every bounty from ``lower_bound`` to :math:`R`.
     lower_bound : int
@@ -143,7 +142,7 @@ class SplitContractResult(ResultMixin):
     status : str
         ``"reached"``.
     iterations : int
-        Backward-induction sweeps at :math:`R`.
+        Bounties solved (from ``lower_bound`` to :math:`R`).
     method : str
         ``"backward_induction"``.
     effort : str
@@ -157,7 +156,6 @@ class SplitContractResult(ResultMixin):
     success: float
     refund: float
     splits: np.ndarray
-    responses: np.ndarray
     success_curve: np.ndarray
     lower_bound: int
     saturation: float
@@ -399,36 +397,48 @@ def _query_result(reward, offers, offer_success, failure, saturation, method, co
 
 
 def _split_game(coef, answer_prob, reward, resolution, effort):
-    """Solve the split-contract game at one bounty: (success, root split index, refund, policy, caps, sweeps)."""
+    """Solve the split-contract game at one bounty.
+
+    Returns (success, asker's split index, expected refund, split indices along the equilibrium
+    chain from the asker down).
+    """
     rho = math.exp(-1.0 / resolution)
     top = int(math.floor(resolution * math.log(reward) + 1e-9)) if reward >= 1 else 0
     if top < 1:
-        return 0.0, 0, 0.0, np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.int64), 0
+        return 0.0, 0, 0.0, []
     a = np.arange(top + 1, dtype=np.float64)
     with np.errstate(divide="ignore"):
         kept = np.log((1.0 - rho**a) * reward)
     caps = np.where(np.isfinite(kept), np.floor(resolution * kept + 1e-9), -1).astype(np.int64)
     caps = np.minimum(np.maximum(caps, -1), top)
     caps[0] = -1
-    policy = np.zeros(top + 1, dtype=np.int64)
-    dist = np.zeros((top + 1, top + 1))
-    cand = np.zeros((top + 1, top + 1))
-    sweeps = int(_split_contract_kernel(coef, answer_prob, float(reward), rho, float(effort), caps, policy,
-                                        dist, cand))
-    # the asker picks the split that maximises success; ties go to the highest split (most refund)
-    best, best_a, refund = 0.0, 0, 0.0
+    policy = np.zeros((top + 1, top + 1), dtype=np.int64)
+    cand = np.zeros((top + 1, top + 1, top + 1))
+    deliver = np.zeros((top + 1, top + 1, top + 1))
+    _split_contract_kernel(coef, answer_prob, float(reward), rho, float(effort), caps, policy, cand, deliver)
+    # the asker accepts any answer: its recruits given split b are in state (b, caps[b]); it picks
+    # the split that maximises success, ties to the highest split (the largest refund)
+    best, best_b, refund = 0.0, 0, 0.0
     for b in range(1, top + 1):
         cc = int(caps[b])
         if cc < 0:
             continue
-        deliver = np.cumsum(dist[b, :cc + 1])
-        got = 1.0 - float(np.polynomial.polynomial.polyval(1.0 - deliver[-1], coef))
+        cum = np.cumsum(deliver[b, cc, :cc + 1])
+        got = 1.0 - float(np.polynomial.polynomial.polyval(1.0 - cum[-1], coef))
         if got > best:
-            mins = 1.0 - np.polynomial.polynomial.polyval(1.0 - deliver, coef)
+            mins = 1.0 - np.polynomial.polynomial.polyval(1.0 - cum, coef)
             pmf = np.diff(np.concatenate([[0.0], mins]))
-            best, best_a = got, b
+            best, best_b = got, b
             refund = float(reward * np.sum(pmf * rho ** (b + np.arange(cc + 1))))
-    return best, best_a, refund, policy, caps, sweeps
+    chain = []
+    if best_b:
+        chain.append(best_b)
+        state, bound = best_b, int(caps[best_b])
+        while bound >= 1 and policy[state, bound] > 0:
+            nxt = int(policy[state, bound])
+            chain.append(nxt)
+            state, bound = nxt, min(int(caps[nxt]), bound - nxt)
+    return best, best_b, refund, chain
 
 
 def split_contract_equilibrium(offspring, n, sigma, *, effort="floor", resolution=32, max_reward=2_000):
@@ -440,23 +450,25 @@ def split_contract_equilibrium(offspring, n, sigma, *, effort="floor", resolutio
     :math:`s` of its own reward up to its recruiter: the holder of the answer receives :math:`R`,
     keeps :math:`(1 - s)R` and hands :math:`sR` up, and a node whose recruit hands up :math:`I`
     keeps :math:`(1 - s)I` of it and hands :math:`sI` up, the asker receiving the rest. Each node
-    chooses the split it demands from its own recruits (the asker too), given the split it was
-    given; a node forwards an answer only if it keeps at least one unit of it (the unit of effort
-    of :func:`query_incentive_equilibrium`). With ``effort="floor"`` a node maximises its
-    expected kept amount, with ``effort="cost"`` the amount net of the unit.
+    chooses the split it demands from its own recruits (the asker too), knowing the contracts on
+    its chain up to the asker. The bounty is paid only when the answer reaches the asker, and a
+    node forwards an answer only if it keeps at least one unit of it (the unit of effort of
+    :func:`query_incentive_equilibrium`), so an answer reaches the asker only if every node on
+    its path keeps a unit. With ``effort="floor"`` a node maximises its expected kept amount,
+    with ``effort="cost"`` that amount net of the unit. The asker picks the split that maximises
+    its success (ties: the highest split, i.e. the largest refund).
 
     Splits lie on the grid :math:`s_a = e^{-a/K}` (:math:`K` = ``resolution``), which makes every
-    reward along the tree :math:`R e^{-J/K}` for an integer :math:`J`: the state of a node is the
-    split it was given, and its reward distribution is a vector over :math:`J`. Iteration
-    :math:`k` of the backward induction solves the game on trees cut :math:`k` levels below every
-    node; since :math:`J` grows by at least one per level and an answer with
-    :math:`J > K \ln R` is worth less than a unit to everybody, the iteration is exact after at
-    most :math:`K \ln R + 1` sweeps. The asker picks the split that maximises its success (ties:
-    the highest split, i.e. the largest refund). Every participant on the answer path keeps at
-    least one unit, so an answer deeper than :math:`R` is never delivered: the bounty is scanned
-    upwards from the full-propagation bound (the smallest :math:`R` whose tree holds an answer
-    within depth :math:`R` with probability :math:`\sigma`; see
-    ``query_incentive_equilibrium(..., contract="full_propagation")``).
+    amount that flows :math:`R e^{-J/K}` for an integer :math:`J` (the sum of the split indices
+    between the holder and the node). A node's state is the split it was given and the largest
+    :math:`J` it can forward such that it and everybody above it keeps a unit; its recruits'
+    bound is smaller by at least the split index it demands, so one pass of backward induction
+    over the bound solves the game exactly, :math:`O(C^3)` with :math:`C = K \ln R`. Every
+    participant keeps a unit, so an answer deeper than :math:`R` is never delivered: the bounty
+    is scanned upwards from the full-propagation bound (the smallest :math:`R` whose tree holds
+    an answer within depth :math:`R` with probability :math:`\sigma`; see
+    ``query_incentive_equilibrium(..., contract="full_propagation")``). The success is not
+    monotone in :math:`R`; the answer is the first bounty that reaches :math:`\sigma`.
 
     Parameters
     ----------
@@ -497,7 +509,7 @@ def split_contract_equilibrium(offspring, n, sigma, *, effort="floor", resolutio
     equilibrium strategies were not available to incnet; this function computes the equilibrium
     of the game as stated above (incnet's formalisation of the paper's contract, with the effort
     unit of Kleinberg & Raghavan), and the tests check the linear-versus-exponential growth.
-    Cost: :math:`O(C^3)` per bounty with :math:`C = K \ln R`, for every bounty up to the answer.
+    Cost: :math:`O(C^3)` per bounty, for every bounty from the lower bound to the answer.
 
     References
     ----------
@@ -512,7 +524,7 @@ def split_contract_equilibrium(offspring, n, sigma, *, effort="floor", resolutio
     >>> from incnet.mechanisms import split_contract_equilibrium
     >>> law = scipy.stats.poisson(1.5)
     >>> [split_contract_equilibrium(law, n, 0.3).reward for n in (1e2, 1e3, 1e4)]
-    [11, 17, 28]
+    [11, 17, 26]
     """
     law = as_offspring(offspring)
     n = _check_rarity(n)
@@ -531,15 +543,13 @@ def split_contract_equilibrium(offspring, n, sigma, *, effort="floor", resolutio
     lower = max(lower, 2)
     curve = []
     for reward in range(lower, max_reward + 1):
-        success, root, refund, policy, caps, sweeps = _split_game(coef, 1.0 / n, reward, resolution,
-                                                                  _EFFORT[effort])
+        success, root, refund, chain = _split_game(coef, 1.0 / n, reward, resolution, _EFFORT[effort])
         curve.append(success)
         if success >= sigma:
-            grid = np.exp(-np.arange(1, policy.size) / resolution)
-            responses = np.where(policy[1:] > 0, np.exp(-policy[1:] / resolution), np.nan)
-            return SplitContractResult(reward, float(grid[root - 1]), float(success), refund, grid, responses,
-                                       np.array(curve), lower, saturation, "reached", sweeps,
-                                       "backward_induction", effort, resolution)
+            splits = np.exp(-np.array(chain, dtype=np.float64) / resolution)
+            return SplitContractResult(reward, float(splits[0]), float(success), refund, splits, np.array(curve),
+                                       lower, saturation, "reached", reward - lower + 1, "backward_induction",
+                                       effort, resolution)
     raise ConvergenceError(
         f"no bounty up to max_reward = {max_reward} reaches sigma = {sigma} under split contracts "
         f"(success {curve[-1] if curve else 0.0:.6g}; supremum {saturation:.6g}); raise max_reward or resolution, or lower sigma",
