@@ -4,12 +4,13 @@ Payments: random recursive forests (node ``v`` recruited by a uniform earlier no
 1% of the nodes finding a target (one unit each) or every node contributing (multi-level
 marketing). Peers are what a user would write with scipy/numpy: the geometric rule as a sparse
 triangular solve ``(I - rho P) R = r C`` (``P[p, v] = 1`` when ``p`` recruited ``v``), a finite
-schedule as repeated sparse products ``sum_k s_k P^k C``, and split contracts as a vectorised
-walk up from all contributors at once.
+schedule as repeated sparse products ``sum_k s_k P^k C``, and the top-down split (payments that
+depend on the chain length) as a vectorised walk up from all contributors at once.
 
 Query incentive networks (Kleinberg & Raghavan 2005): Poisson offspring with b = 1.5 and b = 3,
 rarity n up to 1e4. incnet's Li Chao envelope (O(R log R)) against incnet's own O(R^2) scan and a
-numpy-vectorised O(R^2) scan, skipped where they would take minutes.
+numpy-vectorised O(R^2) scan, skipped where they would take minutes. The strategic split-contract
+game (Cebrian et al. 2012): the whole search for the investment, incnet only (no peer solves it).
 """
 
 import numpy as np
@@ -50,7 +51,7 @@ def _schedule_peer(P, contributions, schedule):
     return out
 
 
-def _split_peer(parents, depth, contributions, root_reward, split):
+def _top_down_peer(parents, depth, contributions, root_reward, split):
     out = np.zeros(parents.size)
     node = np.flatnonzero(contributions)
     amount = contributions[node]
@@ -68,7 +69,10 @@ def _split_peer(parents, depth, contributions, root_reward, split):
 
 
 def _scan_peer(pmf, n, sigma, limit):
-    """O(R^2) equilibrium, vectorised over x with numpy: what one writes from the definition."""
+    """O(R^2) equilibrium, vectorised over x with numpy: what one writes from the definition.
+
+    Returns the root's utility r*: the first r whose best offer x reaches sigma.
+    """
     psi = np.polynomial.polynomial.Polynomial(pmf)
     keep = 1 - 1 / n
     q = np.empty(limit + 1)  # q_r = 1 - psi(phi_r)
@@ -79,7 +83,7 @@ def _scan_peer(pmf, n, sigma, limit):
         x = int(np.argmax((r - np.arange(1, r)) * q[1:r])) + 1
         phi[r] = keep * psi(phi[x])
         q[r] = 1 - psi(phi[r])
-        if q[r] >= sigma:
+        if q[x] >= sigma:
             return r
     return -1
 
@@ -95,16 +99,17 @@ def run(smoke=False):
     from incnet.mechanisms import (
         FixedSchedule,
         RecursiveSplit,
-        SplitContract,
+        TopDownSplit,
         as_forest,
         query_incentive_equilibrium,
+        split_contract_equilibrium,
     )
 
     rows = []
     sizes = [500] if smoke else [10_000, 1_000_000]
     darpa = RecursiveSplit(2000, 0.5)
     schedule = FixedSchedule([100.0, 50.0, 25.0, 10.0, 5.0])
-    split = SplitContract(4000, 0.5)
+    split = TopDownSplit(4000, 0.5)
     for n in sizes:
         parents = random_forest(n)
         forest = as_forest(parents)
@@ -128,9 +133,9 @@ def run(smoke=False):
             {"scipy sparse products": lambda: _schedule_peer(P, mlm, schedule.rewards)},
             agree=_close, smoke=smoke)
         rows += compare(
-            "payments: SplitContract(4000, 0.5), 1% finders", case,
+            "payments: TopDownSplit(4000, 0.5), 1% finders", case,
             lambda: split.payments(forest, finders),
-            {"numpy vectorised walk": lambda: _split_peer(parents, forest.depth, finders, 4000.0, 0.5)},
+            {"numpy vectorised walk": lambda: _top_down_peer(parents, forest.depth, finders, 4000.0, 0.5)},
             agree=_close, smoke=smoke)
         rows += compare(
             "parent-array validation (as_forest)", case, lambda: as_forest(parents), {}, smoke=smoke)
@@ -152,4 +157,13 @@ def run(smoke=False):
             "query incentive equilibrium (Li Chao envelope)", f"Poisson({b:g}), n={n:,}, sigma={sigma}, R={R:,}",
             lambda: query_incentive_equilibrium(law, n, sigma).reward, peers,
             agree=lambda a, b_: a == b_, smoke=smoke)
+
+    split_cases = [(1.5, 100)] if smoke else [(1.5, 1000), (1.5, 100_000)]
+    for b, n in split_cases:
+        law = scipy.stats.poisson(b)
+        res = split_contract_equilibrium(law, n, 0.3)  # JIT warm-up
+        rows += compare(
+            "split-contract equilibrium (backward induction, K = 32)",
+            f"Poisson({b:g}), n={n:,}, sigma=0.3, R={res.reward}",
+            lambda: split_contract_equilibrium(law, n, 0.3).reward, {}, smoke=smoke)
     return rows
