@@ -30,13 +30,19 @@ Definitions (per target, i.e. per unit of contribution; :math:`P` the payments):
   at a price ``identity_cost``; an attack with :math:`k - 1` fake identities pays only when the
   identities together collect more than :math:`(k - 1)` times that price on top of what the
   node collected alone.
-* **contribution incentives** (Emek et al. 2011): *continuing contribution* — a node's payment
+* **contribution incentives** (the incentive-tree vocabulary of Lv & Moscibroda 2013):
+  *continuing contribution* — a node's payment
   strictly increases when its own contribution grows; *continuing solicitation* — it strictly
   increases when the node recruits a new participant who contributes.
-* **unbounded reward** (Emek et al. 2011): every node can earn as much as it likes by growing
-  its subtree (every new participant contributing one unit).
-* **subtree locality** (Emek et al. 2011): a node's payment depends only on its own subtree and
-  the contributions in it, not on where the subtree hangs in the forest or on anything outside.
+* **unbounded reward** (multi-level marketing: Emek et al. 2011; Lv & Moscibroda 2013): every
+  node can earn as much as it likes by growing its subtree (every new participant contributing
+  one unit).
+* **subtree locality** (multi-level marketing, Emek et al. 2011): a node's payment depends only
+  on its own subtree and the contributions in it, not on where the subtree hangs in the forest
+  or on anything outside.
+
+The last two are incnet's statements of the properties; the papers' exact axiom lists could not
+be checked against their text.
 
 References
 ----------
@@ -45,6 +51,9 @@ Emek, Y., Karidi, R., Tennenholtz, M., Zohar, A. (2011). Mechanisms for multi-le
 
 Drucker, F. A., Fleischer, L. K. (2012). Simpler sybil-proof mechanisms for multi-level
 marketing. *EC 2012*, 441–458.
+
+Lv, Y., Moscibroda, T. (2013). Fair and resilient incentive tree mechanisms. *PODC 2013*;
+*Distributed Computing* (2016), doi:10.1007/s00446-015-0250-y.
 
 Babaioff, M., Dobzinski, S., Oren, S., Zohar, A. (2012). On Bitcoin and red balloons. *EC 2012*,
 56–73. arXiv:1111.2626.
@@ -714,7 +723,7 @@ def check_collusion_proof(mech, *, max_nodes=5, max_coalition=3, max_chain=24, n
 
 def check_contribution_incentive(mech, *, max_nodes=4, max_chain=16, n_random=30, random_nodes=12,
                                  forests=None, rng=0, tol=1e-9):
-    r"""Check Emek et al.'s continuing contribution and continuing solicitation incentives.
+    r"""Check the continuing contribution and continuing solicitation incentives.
 
     *Continuing contribution*: raising any node's own contribution by one unit strictly raises its
     payment. *Continuing solicitation*: any node that recruits one new participant contributing
@@ -732,10 +741,13 @@ def check_contribution_incentive(mech, *, max_nodes=4, max_chain=16, n_random=30
     -------
     PropertyResult
 
+    The names are those of the incentive-tree literature (Lv & Moscibroda 2013 and the lottree
+    papers after it).
+
     References
     ----------
-    Emek, Y., Karidi, R., Tennenholtz, M., Zohar, A. (2011). Mechanisms for multi-level
-    marketing. *EC 2011*, 209–218.
+    Lv, Y., Moscibroda, T. (2013). Fair and resilient incentive tree mechanisms. *PODC 2013*;
+    *Distributed Computing* (2016), doi:10.1007/s00446-015-0250-y.
 
     Examples
     --------
@@ -816,7 +828,7 @@ def _extension(parents, block, u, levels, width):
 
 def check_unbounded_reward(mech, *, max_nodes=3, max_levels=3, width=32, max_chain=16, n_random=10,
                            random_nodes=10, forests=None, rng=0, tol=1e-9):
-    r"""Check Emek et al.'s *unbounded reward*: every node can earn arbitrarily much by recruiting.
+    r"""Check *unbounded reward*: every node can earn arbitrarily much by recruiting.
 
     For every node :math:`u` of every forest searched, :math:`u`'s subtree is grown by families of
     extensions in which every new participant contributes one unit: for :math:`\ell = 1, \dots,`
@@ -825,7 +837,9 @@ def check_unbounded_reward(mech, *, max_nodes=3, max_levels=3, width=32, max_cha
     along a family when it grows with :math:`w` at a positive rate,
     :math:`P_u(2w) - P_u(w) > w \cdot` ``tol``. The property holds when every node has such a
     family; a node with none is a counterexample (its ``gain`` is the shortfall: minus the best
-    rate found, ``>= 0``).
+    rate found, ``>= 0``). The property is the multi-level-marketing literature's (Emek et al.
+    2011; Lv & Moscibroda 2013, whose second family gives up the "unbounded reward
+    opportunity"); the statement here is incnet's.
 
     Parameters
     ----------
@@ -928,13 +942,15 @@ def _subtree_of(parents, u):
 
 def check_subtree_locality(mech, *, max_nodes=4, max_chain=16, n_random=30, random_nodes=12, forests=None,
                            rng=0, tol=1e-9):
-    r"""Check Emek et al.'s *subtree locality*: a node's reward depends only on its own subtree.
+    r"""Check *subtree locality*: a node's reward depends only on its own subtree.
 
     For every node :math:`u` of every forest searched, :math:`u`'s payment is compared with its
     payment when its subtree :math:`T_u` (with the same contributions) stands alone, :math:`u` a
     root. Subtree locality requires them to be equal: nothing outside :math:`T_u` — the depth at
     which :math:`u` was recruited, its recruiters, other branches, their contributions — may change
-    :math:`u`'s reward. On single-finder chains up to ``max_chain`` every node is compared.
+    :math:`u`'s reward. On single-finder chains up to ``max_chain`` every node is compared. The
+    property is one of Emek et al.'s (2011) for multi-level marketing; the statement here is
+    incnet's.
 
     Parameters
     ----------
@@ -1078,9 +1094,8 @@ def mechanism_report(mech, *, identity_cost=None, print_table=False, **search):
     -------
     MechanismReport
         ``print(report)`` shows one row per mechanism: budget, individual rationality,
-        sybil-proofness (free, and at the identity cost when given), collusion-proofness, Emek
-        et al.'s contribution and solicitation incentives, unbounded reward and subtree
-        locality.
+        sybil-proofness (free, and at the identity cost when given), collusion-proofness, the
+        contribution and solicitation incentives, unbounded reward and subtree locality.
 
     Examples
     --------

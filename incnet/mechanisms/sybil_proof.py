@@ -45,6 +45,10 @@ class DirectReferral(Mechanism):
     :math:`\beta`; farther ancestors get nothing either way. The budget is :math:`A` (paid in full
     on chains of length 1 and 2).
 
+    Chen et al.'s other claims — an expected cost of :math:`O(h^2)` to propagate the query
+    :math:`h` levels for every :math:`b > 1`, and optimality on a deterministic chain — are
+    statements about their mechanisms; incnet neither claims nor tests them for this one.
+
     Parameters
     ----------
     holder_reward : float
