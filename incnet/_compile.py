@@ -69,6 +69,7 @@ def _mechanisms():
     law = scipy.stats.poisson(1.5)
     for method in ("envelope", "scan"):
         m.query_incentive_equilibrium(law, 100, 0.3, method=method)
+    m.split_contract_equilibrium(law, 100, 0.3)
 
 
 def _simulate():
