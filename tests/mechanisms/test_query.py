@@ -28,9 +28,9 @@ def reference_equilibrium(pmf, n, sigma, effort=0):
     success = [1 - psi(1.0), 1 - psi(keep)]
     while True:
         r = len(phi)
-        x_values = np.arange(1, r)
-        values = [(r - x - effort) * (1 - psi(phi[x])) for x in x_values]
-        best = int(x_values[int(np.argmax(values))])  # argmax: first (smallest) maximiser
+        # success[x] = 1 - psi(phi_x): a child offered x delivers
+        values = np.array([(r - x - effort) * success[x] for x in range(1, r)])
+        best = 1 + int(np.argmax(values))  # argmax: first (smallest) maximiser
         offers.append(best)
         phi.append(keep * psi(phi[best]))
         success.append(1 - psi(phi[-1]))

@@ -145,13 +145,13 @@ def test_hybrid_h9_d3_worst_case_and_informed_fraction():
     assert informed >= 8 / 15
     per_tree = (3**9 - 1) // 2
     assert informed == pytest.approx((8 * per_tree + 7 * (1 + 3 + 9)) / (15 * per_tree))
-    # every target costs at most 2 in an ordinary tree and at most 4 in a boosted one
-    finders = np.arange(0, parents.size, 997)
-    block = np.zeros((parents.size, finders.size))
-    block[finders, np.arange(finders.size)] = 1.0
+    # one target per tree: at depth 2 of a boosted tree (a chain of 3, the boost horizon), at the
+    # bottom of an ordinary one (a chain of 9)
+    finders = [t * per_tree + 4 for t in range(7)] + [(t + 1) * per_tree - 1 for t in range(7, 15)]
+    block = np.zeros((parents.size, len(finders)))
+    block[finders, np.arange(len(finders))] = 1.0
     totals = hybrid.payments(parents, block).sum(axis=0)
-    boosted = finders < 7 * per_tree
-    assert totals[boosted].max() == pytest.approx(4.0) and totals[~boosted].max() == pytest.approx(2.0)
+    np.testing.assert_allclose(totals, [4.0] * 7 + [2.0] * 8)
 
 
 # ---------------------------------------------------------------- Kleinberg & Raghavan, section 8
