@@ -377,11 +377,11 @@ def _split_contract_kernel(pgf_coef, answer_prob, reward, rho, effort, caps, pol
     (the largest amount): P(best <= i) = 1 - psi(1 - F(i)).
 
     Preconditions: ``pgf_coef`` float64 pmf; ``caps`` int64 (C + 1,), caps[0] unused, entries in
-    [-1, C]; ``policy`` int64 (C + 1, C + 1), ``cand`` float64 (C + 1, C + 1, C + 1) and
-    ``deliver`` float64 (C + 1, C + 1, C + 1), all overwritten. On return ``policy[a, E]`` is the
-    b chosen in state (a, E) (0: none), ``cand[b, E, :]`` the index distribution of a node that
-    demands b with bound E, and ``deliver[a, E, :]`` that of a node in state (a, E) (mass only at
-    indices <= E). O(C^3 (1 + deg psi)).
+    [-1, C]; ``policy`` int64 (C + 1, C + 1), ``cand`` float64 (C + 1, C + 1) (work space: the
+    index distribution of a node that demands b, for the bound being solved) and ``deliver``
+    float64 (C + 1, C + 1, C + 1), all overwritten. On return ``policy[a, E]`` is the b chosen in
+    state (a, E) (0: none) and ``deliver[a, E, :]`` the index distribution of a node in state
+    (a, E) (mass only at indices <= E). O(C^3 (1 + deg psi)) time, O(C^3) memory.
     """
     C = caps.shape[0] - 1
     h = answer_prob
@@ -392,16 +392,17 @@ def _split_contract_kernel(pgf_coef, answer_prob, reward, rho, effort, caps, pol
         for e in range(C + 1):
             policy[a, e] = 0
             for j in range(C + 1):
-                cand[a, e, j] = 0.0
                 deliver[a, e, j] = 0.0
     for a in range(1, C + 1):
         if caps[a] >= 0:
             deliver[a, 0, 0] = h  # bound 0: it can only hold the answer itself
-    weighted = np.empty(C + 1)  # sum_j rho**j cand[b, e, j], per b
-    mass = np.empty(C + 1)  # sum_j cand[b, e, j], per b
+    weighted = np.empty(C + 1)  # sum_j rho**j cand[b, j], per b
+    mass = np.empty(C + 1)  # sum_j cand[b, j], per b
     for e in range(1, C + 1):
         for b in range(1, e + 1):
-            cand[b, e, 0] = h
+            for j in range(C + 1):
+                cand[b, j] = 0.0
+            cand[b, 0] = h
             ec = min(caps[b], e - b)
             if ec >= 0:
                 cum = 0.0
@@ -409,13 +410,13 @@ def _split_contract_kernel(pgf_coef, answer_prob, reward, rho, effort, caps, pol
                 for i in range(ec + 1):
                     cum += deliver[b, ec, i]
                     pmin = 1.0 - _pgf(pgf_coef, 1.0 - cum)
-                    cand[b, e, b + i] = (1.0 - h) * (pmin - prev)
+                    cand[b, b + i] = (1.0 - h) * (pmin - prev)
                     prev = pmin
             acc_w = 0.0
             acc_m = 0.0
             for j in range(e + 1):
-                acc_w += powers[j] * cand[b, e, j]
-                acc_m += cand[b, e, j]
+                acc_w += powers[j] * cand[b, j]
+                acc_m += cand[b, j]
             weighted[b] = acc_w
             mass[b] = acc_m
         for a in range(1, C + 1):
@@ -431,4 +432,4 @@ def _split_contract_kernel(pgf_coef, answer_prob, reward, rho, effort, caps, pol
                     best_b = b
             policy[a, e] = best_b
             for j in range(e + 1):
-                deliver[a, e, j] = cand[best_b, e, j]
+                deliver[a, e, j] = cand[best_b, j]

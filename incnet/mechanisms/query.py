@@ -413,7 +413,7 @@ def _split_game(coef, answer_prob, reward, resolution, effort):
     caps = np.minimum(np.maximum(caps, -1), top)
     caps[0] = -1
     policy = np.zeros((top + 1, top + 1), dtype=np.int64)
-    cand = np.zeros((top + 1, top + 1, top + 1))
+    cand = np.zeros((top + 1, top + 1))
     deliver = np.zeros((top + 1, top + 1, top + 1))
     _split_contract_kernel(coef, answer_prob, float(reward), rho, float(effort), caps, policy, cand, deliver)
     # the asker accepts any answer: its recruits given split b are in state (b, caps[b]); it picks

@@ -196,3 +196,13 @@ def test_bad_input():
         split_contract_equilibrium(law, 1e3, 0.3, effort="free")
     with pytest.raises(ConvergenceError, match="max_reward"):
         split_contract_equilibrium(law, 1e3, 0.3, max_reward=14)
+
+
+def test_finer_grids_change_the_investment_by_a_few_units():
+    # the grid of splits is a discretisation: halving its step moves the answer a little, and
+    # never by more than the full-propagation benchmark's own size
+    law = scipy.stats.poisson(1.5)
+    rewards = [split_contract_equilibrium(law, 1e3, 0.3, resolution=k).reward for k in (16, 32, 64)]
+    bench = query_incentive_equilibrium(law, 1e3, 0.3, contract="full_propagation").reward
+    assert max(rewards) - min(rewards) <= 5
+    assert all(bench <= r <= 2 * bench for r in rewards)
