@@ -552,6 +552,7 @@ def split_contract_equilibrium(offspring, n, sigma, *, effort="floor", resolutio
                                        effort, resolution)
     raise ConvergenceError(
         f"no bounty up to max_reward = {max_reward} reaches sigma = {sigma} under split contracts "
-        f"(success {curve[-1] if curve else 0.0:.6g}; supremum {saturation:.6g}); raise max_reward or resolution, or lower sigma",
+        f"(success {curve[-1] if curve else 0.0:.6g}; supremum {saturation:.6g}); raise max_reward or "
+        "resolution, or lower sigma",
         last_iterate=np.array(curve), iterations=max_reward,
     )

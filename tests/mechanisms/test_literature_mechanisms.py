@@ -6,7 +6,6 @@ level l (seed at level 1) receives 1 + (H - l + 1) beta, and the scheme distribu
 """
 
 import itertools
-import pathlib
 
 import numpy as np
 import pytest
@@ -16,22 +15,14 @@ from hypothesis import strategies as st
 from incnet.errors import InvalidInputError
 from incnet.mechanisms import (
     AlmostUniformScheme,
-    DirectReferral,
     FinderOnly,
-    FixedSchedule,
-    GeometricMLM,
     HybridScheme,
-    LengthDiscountedSplit,
     Mechanism,
-    RecursiveSplit,
     as_forest,
     check_budget,
     check_individual_rationality,
     check_sybil_proof,
-    mechanism_report,
 )
-
-DOCS = pathlib.Path(__file__).resolve().parents[2] / "docs"
 
 
 def paper_chain(beta, height, length, fee=1.0):
