@@ -107,7 +107,7 @@ def play(pmf, n, reward, resolution, root_split, rng, n_trees, effort=0):
 
     Each node's choice comes from the plain reference (its state's best response); the answer's
     journey up is simulated: a node forwards the best index among its recruits' if it (and so
-    everybody above it) keeps a unit.
+    everybody above it) keeps a unit. Returns the success rate and the refund of every tree.
     """
     _, _, memo, caps = reference_game(pmf, n, reward, resolution, effort=effort)
     pmf = np.asarray(pmf) / np.sum(pmf)
@@ -129,13 +129,18 @@ def play(pmf, n, reward, resolution, root_split, rng, n_trees, effort=0):
                 best = j
         return None if best is None else b + best
 
-    wins = 0
-    for _ in range(n_trees):
+    wins, refunds = 0, np.zeros(n_trees)
+    for t in range(n_trees):
+        best = None
         for _ in range(rng.choice(pmf.size, p=pmf)):
-            if forwarded(root_split, caps[root_split]) is not None:
-                wins += 1
-                break
-    return wins / n_trees
+            j = forwarded(root_split, caps[root_split])
+            if j is not None and (best is None or j < best):
+                best = j
+        if best is not None:
+            wins += 1
+            # the asker receives s_root times what its recruit received
+            refunds[t] = reward * math.exp(-(root_split + best) / resolution)
+    return wins / n_trees, refunds
 
 
 def test_equilibrium_success_matches_monte_carlo_play():
@@ -145,9 +150,10 @@ def test_equilibrium_success_matches_monte_carlo_play():
     root = round(-resolution * math.log(res.split))
     rng = np.random.default_rng(13)
     trials = 4000
-    got = play(pmf, 20, res.reward, resolution, root, rng, trials)
+    got, refunds = play(pmf, 20, res.reward, resolution, root, rng, trials)
     se = math.sqrt(res.success * (1 - res.success) / trials)
     assert abs(got - res.success) < 4 * se
+    assert abs(refunds.mean() - res.refund) < 4 * refunds.std() / math.sqrt(trials)
 
 
 def test_investment_is_linear_for_split_contracts_and_exponential_for_fixed_ones():
