@@ -3,7 +3,9 @@
 Given a budget, design the incentives:
 
 - :func:`optimal_split` chooses the reward schedule :math:`r_0, r_1, \\dots` of a referral chain
-  on a branching-process :class:`RecruitmentModel`, evaluated exactly by generating functions;
+  on a branching-process :class:`RecruitmentModel`, evaluated exactly by generating functions, or
+  on a :class:`Campaign` (a network and a scenario), against the campaign's own simulation with
+  common random numbers and validated on fresh runs;
 - :func:`min_cost_activation`, :func:`max_reach` and :func:`max_depth` pay people with
   interdependent payoffs to take part (LP and MILP);
 - :func:`seed_rewards` buys the largest cascade of action in a threshold game (MILP indexed by
@@ -15,6 +17,7 @@ Every function returns a :class:`DesignResult`.
 """
 
 from .activation import budget_sweep, max_depth, max_reach, min_cost_activation
+from .campaign import Campaign
 from .cascade import seed_rewards
 from .result import DesignResult
 from .splits import RecruitmentModel, optimal_split
@@ -23,6 +26,7 @@ from .targeting import targeting
 __all__ = [
     "DesignResult",
     "RecruitmentModel",
+    "Campaign",
     "optimal_split",
     "min_cost_activation",
     "max_depth",

@@ -404,7 +404,7 @@ def _kkt(model, r, objective, budget, budget_kind):
 
 
 def optimal_split(model, budget, *, objective="success", budget_kind="worst-case", method="auto",
-                  starts=8, rng=None):
+                  starts=8, rng=None, n_runs=300, n_validation=2000, progress=None, **search_options):
     r"""The reward schedule :math:`r_0, \dots, r_H` that gets the most out of a budget per target.
 
     .. math::
@@ -491,8 +491,21 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
     >>> res.status, res.schedule.round(1)
     ('optimal', array([3000., 1000.,    0.,    0.]))
     """
+    from .campaign import Campaign
+
+    if isinstance(model, Campaign):
+        check_method(method, ("auto", "crn-search"))
+        from .network_split import campaign_split
+
+        return campaign_split(model, budget, objective=objective, budget_kind=budget_kind,
+                              n_runs=n_runs, n_validation=n_validation, rng=rng,
+                              progress=progress, **search_options)
+    if search_options:
+        raise InvalidInputError(
+            f"unknown options {sorted(search_options)} for a RecruitmentModel (they belong to the "
+            "Campaign route)")
     if not isinstance(model, RecruitmentModel):
-        raise InvalidInputError(f"model must be a RecruitmentModel, got {describe(model)}")
+        raise InvalidInputError(f"model must be a RecruitmentModel or a Campaign, got {describe(model)}")
     budget = _budget(budget)
     check_method(objective, _OBJECTIVES, name="objective")
     check_method(budget_kind, _BUDGET_KINDS, name="budget_kind")
