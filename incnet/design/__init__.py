@@ -20,6 +20,7 @@ from .activation import budget_sweep, max_depth, max_reach, min_cost_activation
 from .campaign import Campaign
 from .cascade import seed_rewards
 from .result import DesignResult
+from .selfconsistent import self_consistent_incentives
 from .splits import RecruitmentModel, optimal_split
 from .targeting import targeting
 
@@ -27,6 +28,7 @@ __all__ = [
     "DesignResult",
     "RecruitmentModel",
     "Campaign",
+    "self_consistent_incentives",
     "optimal_split",
     "min_cost_activation",
     "max_depth",

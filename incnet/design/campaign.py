@@ -8,6 +8,7 @@ incentive, how deep chains count, the deadline, the forwarding delays and the fi
 and what is evaluated are the same model.
 """
 
+import dataclasses
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -249,8 +250,10 @@ class Campaign:
             # the runs' seeds come first from rng, so a paired comparison stays paired
             run_rng = np.random.default_rng(_seed_from(rng))
             inc = self.perceived_incentives(mechanism, rng=rng, **(incentive_options or {}))
-            return simulate_recruitment(self.net, mechanism, incentives=inc.incentives,
-                                        rng=run_rng, **kwargs)
+            res = simulate_recruitment(self.net, mechanism, incentives=inc.incentives,
+                                       rng=run_rng, **kwargs)
+            # keep the fixed point's diagnostics (residual, iterations) with the result
+            return dataclasses.replace(res, incentives=inc)
         return simulate_recruitment(self.net, mechanism, rng=rng, **kwargs)
 
     def _seeds_arg(self):

@@ -140,6 +140,18 @@ class _Search:
         self.evaluated = 0
         self.cache = {}
 
+    def outcomes(self, schedules):
+        """Outcomes on the design's runs; a self-consistent campaign solves each candidate's
+        fixed point on those same runs first (all candidates in one batch per iteration)."""
+        if self.campaign.incentives != "self-consistent":
+            return schedule_outcomes(self.campaign, schedules, self.run_seeds)
+        from .selfconsistent import _fixed_points
+
+        W, _, iterations, _, _, _ = _fixed_points(self.campaign, list(schedules), self.run_seeds,
+                                                  tol=1e-2, max_iter=30, damping=0.5)
+        self.evaluated += iterations * len(schedules) * self.run_seeds.size
+        return schedule_outcomes(self.campaign, schedules, self.run_seeds, incentives=W)
+
     def scaled(self, shapes):
         """Schedules meeting the budget: worst case sum = B; expected payment per find = B."""
         shapes = np.atleast_2d(shapes)
@@ -151,7 +163,7 @@ class _Search:
         # expected payment per find: the scale c solves c * E_c[Z_f] = B (fixed point on the runs)
         scale = np.ones(base.shape[0])
         for _ in range(3):
-            out = schedule_outcomes(self.campaign, base * scale[:, None], self.run_seeds)
+            out = self.outcomes(base * scale[:, None])
             self.evaluated += base.shape[0] * self.run_seeds.size
             finds = out["finds"].sum(axis=1)
             per_find = np.where(finds > 0, out["paid"].sum(axis=1) / np.maximum(finds, 1), 0.0)
@@ -162,7 +174,7 @@ class _Search:
     def evaluate(self, shapes):
         """``(schedules, per-run values)`` of candidate shapes."""
         schedules, _ = self.scaled(shapes)
-        out = schedule_outcomes(self.campaign, schedules, self.run_seeds)
+        out = self.outcomes(schedules)
         values = _values(out, self.objective)
         if self.budget_kind == "expected":
             # keep only candidates whose in-sample payment per find meets the budget

@@ -145,6 +145,15 @@ class RecruitmentIncentives(ResultMixin):
         :func:`chain_payment_table` of the mechanism.
     horizon, mean_contacts, find_probability
         The inputs (``mean_contacts`` a float, or an array per depth).
+    converged, iterations, residual
+        For incentives computed as a fixed point (``method="self-consistent"``, see
+        :func:`incnet.design.self_consistent_incentives`): whether the iteration met its
+        tolerance, how many simulate-measure-update steps it took, and the final residual
+        :math:`\max_d |F(w)_d - w_d|` (in payment units). The backward recursion is exact:
+        ``True``, 0, 0.0.
+    method : str
+        ``"backward recursion"`` (the branching formula), ``"given"`` (``values=``) or
+        ``"self-consistent"``.
     """
 
     incentives: np.ndarray
@@ -155,11 +164,14 @@ class RecruitmentIncentives(ResultMixin):
     horizon: int
     mean_contacts: object
     find_probability: float
+    converged: bool = True
+    iterations: int = 0
+    residual: float = 0.0
     method: str = "backward recursion"
 
 
 def recruitment_incentives(mechanism_or_schedule, *, mean_contacts, response, find_probability,
-                           horizon, report=None):
+                           horizon, report=None, values=None):
     r"""Expected payment per recruit :math:`w_d` and recruitment probability :math:`p_d` per depth.
 
     .. math::
@@ -189,6 +201,10 @@ def recruitment_incentives(mechanism_or_schedule, *, mean_contacts, response, fi
     report : None, float or callable, optional
         :math:`s`: probability that a finder reports the target, as a function of the finder's
         reward :math:`r_0` (``None``: always reports).
+    values : array_like of shape (H + 1,), optional
+        Incentives :math:`w_0, \dots, w_H` computed elsewhere (e.g. the self-consistent ones of
+        :func:`incnet.design.self_consistent_incentives`): used as given instead of the branching
+        formula (``w_H`` is set to 0), with :math:`p_d = p(w_d)`.
 
     Returns
     -------
@@ -259,6 +275,19 @@ def recruitment_incentives(mechanism_or_schedule, *, mean_contacts, response, fi
     m = np.zeros(size)
     # coefficient[d + k] of the k-th term for a depth-d recruiter is payments[d + k, k] * q * s_{d+k}:
     # the d-th sub-diagonal of the payment table, scaled by the finder's report probability
+    if values is not None:
+        w = np.array(values, dtype=np.float64).ravel()
+        if w.shape != (size,) or not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise InvalidInputError(
+                f"values must be {size} finite incentives >= 0 (w_0 .. w_H), got {describe(values)}")
+        w[horizon] = 0.0
+        p = response_table(response, w)
+        p[horizon] = 0.0
+        return RecruitmentIncentives(
+            incentives=w, probabilities=p, expected_recruits=contacts * p,
+            report_probabilities=report_probabilities, payments=payments, horizon=horizon,
+            mean_contacts=mean_contacts, find_probability=q, method="given",
+        )
     scaled = payments * (q * report_probabilities)[:, None]
     with np.errstate(over="ignore", invalid="ignore"):
         for d in range(horizon - 1, -1, -1):

@@ -245,7 +245,8 @@ def _offspring_laws(offspring):
 
 def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n_runs,
                          offspring=None, deadline=np.inf, report=None, delay=1.0,
-                         max_participants=10**6, rng=None, keep_trees=False, progress=None):
+                         max_participants=10**6, rng=None, keep_trees=False, progress=None,
+                         incentives=None):
     r"""Simulate incentive-driven recruitment and the search for hidden targets.
 
     The incentive to recruit at depth :math:`d` is
@@ -300,6 +301,10 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         :meth:`SimulationResult.tree`). The runs are replayed from their seeds to record them.
     progress : bool or None, default None
         Show a tqdm progress bar; None shows one for long simulations in an interactive terminal.
+    incentives : array_like of shape (H + 1,), optional
+        The incentives :math:`w_0, \dots, w_H` participants act on, instead of the branching
+        formula (e.g. the self-consistent ones of :func:`incnet.design.self_consistent_incentives`);
+        passed to :func:`recruitment_incentives` as ``values``.
 
     Returns
     -------
@@ -388,7 +393,7 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
     target_nodes, n_random_targets, find_prob, columns, q = _targets_spec(targets, net if graph else None, n)
     incentives = recruitment_incentives(
         mechanism, mean_contacts=mean_contacts, response=response, find_probability=q,
-        horizon=horizon, report=report,
+        horizon=horizon, report=report, values=incentives,
     )
     recruit_prob = np.ascontiguousarray(incentives.probabilities)
     report_prob = np.ascontiguousarray(incentives.report_probabilities)

@@ -132,3 +132,29 @@ def test_horizon_limits():
     assert res.incentives[0] == pytest.approx(150.0)
     with pytest.raises(InvalidInputError):
         recruitment_incentives(DARPA, mean_contacts=[1.0, 2.0], response=0.5, find_probability=0.1, horizon=2)
+
+
+def test_given_incentives_are_used_as_they_are():
+    from incnet.simulate import ExponentialResponse, recruitment_incentives, simulate_recruitment
+
+    f = ExponentialResponse(0.1, 0.6, scale=50.0)
+    w = [30.0, 20.0, 10.0, 5.0]
+    inc = recruitment_incentives([100.0, 50.0], mean_contacts=4.0, response=f,
+                                 find_probability=0.01, horizon=3, values=w)
+    assert inc.method == "given"
+    np.testing.assert_allclose(inc.incentives, [30.0, 20.0, 10.0, 0.0])
+    np.testing.assert_allclose(inc.probabilities[:3], f(np.array(w[:3])))
+    assert inc.probabilities[3] == 0.0
+    np.testing.assert_allclose(inc.expected_recruits, 4.0 * inc.probabilities)
+    with pytest.raises(InvalidInputError, match="values"):
+        recruitment_incentives([1.0], mean_contacts=4.0, response=f, find_probability=0.01,
+                               horizon=3, values=[1.0, 2.0])
+    with pytest.raises(InvalidInputError, match="values"):
+        recruitment_incentives([1.0], mean_contacts=4.0, response=f, find_probability=0.01,
+                               horizon=1, values=[-1.0, 0.0])
+    # the simulation recruits with p(w_d) of the given w
+    import networkx as nx
+
+    res = simulate_recruitment(nx.path_graph(5), [1.0], seeds=[0], targets=0, response=f,
+                               horizon=3, n_runs=10, incentives=w, rng=1)
+    np.testing.assert_allclose(res.incentives.probabilities, inc.probabilities)
