@@ -19,6 +19,7 @@ Every function returns a :class:`DesignResult`.
 from .activation import budget_sweep, max_depth, max_reach, min_cost_activation
 from .campaign import Campaign
 from .cascade import seed_rewards
+from .predict import CampaignPrediction, predict_campaign
 from .result import DesignResult
 from .selfconsistent import self_consistent_incentives
 from .splits import RecruitmentModel, optimal_split
@@ -29,6 +30,8 @@ __all__ = [
     "RecruitmentModel",
     "Campaign",
     "self_consistent_incentives",
+    "predict_campaign",
+    "CampaignPrediction",
     "optimal_split",
     "min_cost_activation",
     "max_depth",
