@@ -21,6 +21,7 @@ from .campaign import Campaign
 from .cascade import seed_rewards
 from .predict import CampaignPrediction, predict_campaign
 from .result import DesignResult
+from .scenarios import DARPA_DESIGN_OPTIONS, darpa_campaign
 from .selfconsistent import self_consistent_incentives
 from .splits import RecruitmentModel, optimal_split
 from .targeting import targeting
@@ -32,6 +33,8 @@ __all__ = [
     "self_consistent_incentives",
     "predict_campaign",
     "CampaignPrediction",
+    "darpa_campaign",
+    "DARPA_DESIGN_OPTIONS",
     "optimal_split",
     "min_cost_activation",
     "max_depth",
