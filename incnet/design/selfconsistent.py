@@ -84,7 +84,6 @@ def _fixed_points(campaign, schedules, run_seeds, *, tol, max_iter, damping, sta
     H = campaign.horizon
     W = prior.copy() if start is None else np.array(start, dtype=np.float64)
     W[:, H] = 0.0
-    scale = np.maximum(prior.max(axis=1), 1e-12)
     iterations = 0
     while True:
         P = np.array([response_table(campaign.response, w) for w in W])
@@ -93,7 +92,8 @@ def _fixed_points(campaign, schedules, run_seeds, *, tol, max_iter, damping, sta
         F, recruits = _measure(raw, T, prior)
         residual = np.abs(F - W).max(axis=1)
         iterations += 1
-        converged = residual <= tol * scale
+        # relative to the size of the incentives themselves (what people are actually paid)
+        converged = residual <= tol * np.maximum(np.abs(F).max(axis=1), 1e-12)
         if np.all(converged) or iterations >= max_iter:
             return W, residual, iterations, converged, raw, recruits
         # damped update; a converged row stays where it is (its runs are final)
@@ -123,7 +123,7 @@ def self_consistent_incentives(campaign, mechanism, *, n_runs=2000, rng=None, to
         Runs per evaluation of :math:`F` (the same runs at every iteration).
     rng : None, int or numpy.random.Generator
     tol : float, default 1e-3
-        Stop when :math:`\max_d |F(w)_d - w_d| \le` ``tol`` times the largest prior incentive.
+        Stop when :math:`\max_d |F(w)_d - w_d| \le` ``tol`` :math:`\max_d |F(w)_d|`.
     max_iter : int, default 60
     damping : float, default 0.5
         :math:`\alpha \in (0, 1]`.
