@@ -95,7 +95,7 @@ def _design():
     import networkx as nx
     import scipy.stats
 
-    from .design import RecruitmentModel, optimal_split, seed_rewards
+    from .design import Campaign, RecruitmentModel, optimal_split, seed_rewards
     from .simulate import ExponentialResponse, ThresholdResponse
 
     model = RecruitmentModel(scipy.stats.poisson(2.0), ExponentialResponse(0.1, 0.5, 100.0),
@@ -107,6 +107,10 @@ def _design():
                             find_probability=0.05, horizon=2, seeds=2)
     optimal_split(step, 200.0)
     seed_rewards(nx.path_graph(6), 1.0, 1.0, method="greedy")
+    campaign = Campaign(nx.cycle_graph(10), seeds=2, targets=2, response=0.5, horizon=4,
+                        deadline=10.0, delay=("lognormal", 1.0, 0.5))
+    optimal_split(campaign, 100.0, n_runs=4, n_validation=4, max_rounds=0, polish_rounds=0,
+                  rng=0, progress=False)
 
 
 def _datasets():
