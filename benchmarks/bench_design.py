@@ -188,12 +188,13 @@ def _crn_peer(campaign, budget, seeds, evaluations, method):
         dim = H + 1
         popsize = 2
         maxiter = evaluations // (popsize * dim) + 1  # the counter stops at the budget
+        # atol < 0: no early stop on a flat population, so it spends the whole budget
         differential_evolution(negative, [(0.0, 1.0)] * dim, seed=0, popsize=popsize,
-                               maxiter=maxiter, polish=False, tol=0.0, init="sobol")
+                               maxiter=maxiter, polish=False, tol=0.0, atol=-1.0, init="sobol")
     else:
         minimize(negative, halving / budget, method="Nelder-Mead",
                  options={"maxfev": evaluations, "xatol": 1e-6, "fatol": 0.0})
-    return best["value"], best["schedule"]
+    return best["value"], best["schedule"], count["n"]
 
 
 def _campaign_split_rows(smoke):
@@ -230,10 +231,12 @@ def _campaign_split_rows(smoke):
     evaluations = max(design.details["runs_simulated"] // options["n_runs"], 10)
     rows = []
     values = {"incnet": (design.details["in_sample"], design.rewards, incnet_time)}
+    spent = {"incnet": evaluations}
     for name, method in (("scipy differential_evolution", "de"), ("scipy Nelder-Mead", "nm")):
         start = time.perf_counter()
-        v, r = _crn_peer(campaign, budget, seeds, evaluations, method)
+        v, r, used = _crn_peer(campaign, budget, seeds, evaluations, method)
         values[name] = (v, r, time.perf_counter() - start)
+        spent[name] = used
     fresh = {name: campaign.simulate(r, n_runs=n_fresh, rng=2026).success_rate
              for name, (_, r, _) in values.items()}
     from ._harness import Row
@@ -242,12 +245,12 @@ def _campaign_split_rows(smoke):
     base = values["incnet"][2]
     halving = design.details["recursive_halving"]
     for name, (v, r, t) in values.items():
-        note = f"in-sample {v:.3f}, fresh {fresh[name]:.3f}"
+        note = f"in-sample {v:.3f}, fresh {fresh[name]:.3f}, {spent[name]} schedules"
         if name == "incnet":
             gain = design.details["vs_recursive_halving"]
             note += (f"; halving {halving:.3f} (design - halving {gain['difference']:+.3f}, 95% "
                      f"[{gain['interval'][0]:+.3f}, {gain['interval'][1]:+.3f}]); "
-                     f"{evaluations} schedules x {options['n_runs']} runs")
+                     f"{options['n_runs']} runs per schedule")
         agrees = None if name == "incnet" else bool(values["incnet"][0] >= v - 0.02)
         rows.append(Row("design: optimal_split on a campaign (success)", case, name, t, 1,
                         1.0 if name == "incnet" else t / base, agrees, note))
