@@ -415,9 +415,14 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
 
     with :math:`F` the success probability, expected depth or expected reach of ``model``.
 
+    Two routes, chosen by the first argument: a branching-process :class:`RecruitmentModel`,
+    evaluated exactly (below), or a :class:`~incnet.design.Campaign`, designed against the
+    campaign's own simulation with common random numbers and validated on fresh runs
+    (:mod:`incnet.design.network_split`; see the theory page).
+
     Parameters
     ----------
-    model : RecruitmentModel
+    model : RecruitmentModel or Campaign
     budget : float
         :math:`B \ge 0` per target.
     objective : {"success", "depth", "reach"}, default "success"
@@ -437,7 +442,19 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
     starts : int, default 8
         Number of starting points of the multistart method.
     rng : None, int or numpy.random.Generator
-        Randomness of the random starting points.
+        Randomness of the random starting points (model) or of the design and validation runs
+        (campaign).
+    n_runs : int, default 300
+        Campaign only: runs on which every candidate schedule is simulated (common random
+        numbers).
+    n_validation : int, default 2000
+        Campaign only: fresh runs of :func:`~incnet.simulate.simulate_recruitment` on which the
+        design, finder-only and recursive halving are compared (the same run seeds for all three).
+    progress : bool or None
+        Campaign only: a tqdm progress bar (None: in an interactive terminal).
+    **search_options
+        Campaign only: ``max_rounds`` (pattern-search steps, default 8), ``polish_rounds``
+        (default 2) and ``polish_depth`` (positions the polish moves budget between, default 8).
 
     Returns
     -------
@@ -448,7 +465,12 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
         gradient; 0 where the objective is flat), and in ``details`` the values of finder-only
         (``FinderOnly(B)``) and recursive halving (``RecursiveSplit(B/2, 1/2)``) under the same
         model, the ``improvement`` over the better of them, the KKT residual and the per-depth
-        incentives and recruitment probabilities of the optimum.
+        incentives and recruitment probabilities of the optimum. For a campaign: ``objective`` is
+        the held-out estimate, ``status="local"``, ``method="crn-search"``, and ``details`` holds
+        ``objective_interval`` (95%), the held-out ``recursive_halving`` and ``finder_only``
+        values with their intervals, ``vs_recursive_halving`` and ``vs_finder_only`` (paired
+        ``difference``, ``stderr`` and 95% ``interval``), the in-sample values, the number of
+        simulated runs and the validation results themselves (``held_out``).
 
     Raises
     ------
@@ -490,6 +512,22 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
     >>> res = optimal_split(model, 4000.0)
     >>> res.status, res.schedule.round(1)
     ('optimal', array([3000., 1000.,    0.,    0.]))
+
+    On a campaign the design is checked on fresh runs against the rules it must beat:
+
+    >>> import networkx as nx
+    >>> from incnet.design import Campaign
+    >>> from incnet.simulate import ExponentialResponse
+    >>> campaign = Campaign(nx.barabasi_albert_graph(300, 2, seed=7), seeds=3, targets=2,
+    ...                     response=ExponentialResponse(0.05, 0.5, 2.0), horizon=5,
+    ...                     deadline=12.0, delay=("lognormal", 1.0, 0.8),
+    ...                     report=ExponentialResponse(0.0, 1.0, 300.0))
+    >>> design = optimal_split(campaign, 1000.0, n_runs=100, n_validation=500, rng=2,
+    ...                        progress=False)
+    >>> design.method, design.details["in_sample"] >= design.details["in_sample_recursive_halving"]
+    ('crn-search', True)
+    >>> sorted(design.details["vs_recursive_halving"])
+    ['difference', 'interval', 'stderr']
     """
     from .campaign import Campaign
 
