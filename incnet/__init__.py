@@ -68,6 +68,7 @@ _LAZY = {
     # budget-constrained design (incnet.design)
     "DesignResult": "incnet.design",
     "RecruitmentModel": "incnet.design",
+    "Campaign": "incnet.design",
     "optimal_split": "incnet.design",
     "max_depth": "incnet.design",
     "max_reach": "incnet.design",

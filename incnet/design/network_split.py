@@ -380,4 +380,4 @@ def _progress_bar(progress, total):
         from tqdm.auto import tqdm
     except ImportError:
         return None
-    return tqdm(total=total, unit="batch", desc="designing split", leave=False)
+    return tqdm(total=total, unit="schedule", desc="designing split", leave=False)

@@ -184,3 +184,21 @@ def test_branching_route_still_dispatches():
     assert res.status == "optimal" and res.method == "pattern-lp"
     with pytest.raises(InvalidInputError, match="unknown options"):
         optimal_split(model, 4000.0, polish_rounds=1)
+
+
+def test_crn_runs_do_not_depend_on_the_thread_count(campaign):
+    import numba
+
+    P = np.array([[0.3] * 5 + [0.0], [0.5] * 5 + [0.0]])
+    S = np.full_like(P, 0.9)
+    seeds = _seeds(64, 8)
+    before = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = campaign._crn_runs(P, S, seeds)
+        numba.set_num_threads(min(2, numba.config.NUMBA_NUM_THREADS))
+        two = campaign._crn_runs(P, S, seeds)
+    finally:
+        numba.set_num_threads(before)
+    for key in one:
+        np.testing.assert_array_equal(one[key], two[key])
