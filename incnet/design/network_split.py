@@ -15,9 +15,12 @@ superset of the other's contacts). The search, over the finder's share :math:`a`
 
 starts from a grid that contains recursive halving and finder-only, refines the best point by a
 pattern search that evaluates all its neighbours in one batch, and polishes the result by moving
-budget between adjacent positions of the full schedule. The winner is then re-simulated on fresh,
-independent runs of :func:`~incnet.simulate.simulate_recruitment` together with finder-only and
-recursive halving on the same random streams.
+budget between adjacent positions of the full schedule. The five best schedules seen, recursive
+halving and finder-only are then simulated on a second, independent set of ``n_runs`` runs, and
+the one with the best mean over both sets is chosen (this tempers the winner's curse of a search
+over many candidates). The choice is finally re-simulated on fresh, independent runs of
+:func:`~incnet.simulate.simulate_recruitment` together with finder-only and recursive halving on
+the same random streams.
 """
 
 import math
@@ -138,7 +141,7 @@ class _Search:
         self.run_seeds = run_seeds
         self.bar = bar
         self.evaluated = 0
-        self.cache = {}
+        self.seen = []
 
     def outcomes(self, schedules):
         """Outcomes on the design's runs; a self-consistent campaign solves each candidate's
@@ -185,7 +188,21 @@ class _Search:
         self.evaluated += schedules.shape[0] * self.run_seeds.size
         if self.bar is not None:
             self.bar.update(schedules.shape[0])
+        for r, v in zip(schedules, values):
+            self.seen.append((float(v.mean()), r))
         return schedules, values
+
+    def finalists(self, count):
+        """The ``count`` best distinct schedules seen so far, best first."""
+        out = []
+        for value, r in sorted(self.seen, key=lambda item: -item[0]):
+            if not np.isfinite(value):
+                break
+            if all(not np.allclose(r, other, rtol=1e-9, atol=1e-9 * self.budget) for other in out):
+                out.append(r)
+            if len(out) == count:
+                break
+        return out
 
 
 def _best(values):
@@ -215,9 +232,11 @@ def campaign_split(campaign, budget, *, objective="success", budget_kind="worst-
     if budget <= 0:
         raise InvalidInputError(f"budget must be > 0 to design a split, got {budget}")
     design_seeds = rng.integers(0, np.iinfo(np.int64).max, size=n_runs, dtype=np.int64)
+    selection_seeds = rng.integers(0, np.iinfo(np.int64).max, size=n_runs, dtype=np.int64)
+    finalist_count = 5
     validation_seed = int(rng.integers(0, np.iinfo(np.int64).max))
 
-    bar = _progress_bar(progress, total=32 + 6 * max_rounds + 4 * polish_rounds * min(H, polish_depth) + 3)
+    bar = _progress_bar(progress, total=32 + 6 * max_rounds + 4 * polish_rounds * min(H, polish_depth) + 10)
     try:
         search = _Search(campaign, budget, objective, budget_kind, design_seeds, bar)
         # 1. the grid: finder share x ratio (recruiters' part geometric to the horizon), and the
@@ -281,13 +300,28 @@ def campaign_split(campaign, budget, *, objective="success", budget_kind="worst-
                     if m[j] <= best_values.mean() + 1e-12:
                         break
                     best_schedule, best_values = sched[j], vals[j]
-        # the two rules are candidates: the design is never worse than them in-sample
-        in_sample = best_values.mean()
-        for name_value, shape in ((halving_value, _halving(1.0, H)), (finder_value, _finder_only(1.0, H))):
-            if name_value > in_sample:
-                best_schedule, _ = search.scaled(shape)
-                best_schedule = best_schedule[0]
-                in_sample = name_value
+        # 4. selection: the best few schedules and the two rules on a second, independent set of
+        #    runs; the pick maximises the mean over both sets, which tempers the winner's curse of
+        #    a search over many candidates and keeps both rules as candidates
+        finalists = [schedules[0], schedules[1]]  # halving and finder-only first: ties keep them
+        for r in search.finalists(finalist_count):
+            if all(not np.allclose(r, other, rtol=1e-9, atol=1e-9 * budget) for other in finalists):
+                finalists.append(r)
+        first = {}
+        for value, r in search.seen:
+            for i, other in enumerate(finalists):
+                if i not in first and np.allclose(r, other, rtol=1e-9, atol=1e-9 * budget):
+                    first[i] = value
+        search.run_seeds = selection_seeds
+        # as shapes (fractions of the budget): the budget rule is applied again on the new runs
+        rescaled, second = search.evaluate(np.array(finalists) / budget)
+        pooled = np.array([(first.get(i, -np.inf) + second[i].mean()) / 2.0
+                           for i in range(len(finalists))])
+        pick = int(np.argmax(pooled))
+        best_schedule = rescaled[pick]
+        in_sample = float(pooled[pick])
+        halving_value = float(pooled[0])
+        finder_value = float(pooled[1])
         # 4. validation on fresh runs of the simulation engine, paired on the same streams
         from ..mechanisms import FinderOnly, RecursiveSplit
 
