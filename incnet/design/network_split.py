@@ -322,7 +322,7 @@ def campaign_split(campaign, budget, *, objective="success", budget_kind="worst-
         in_sample = float(pooled[pick])
         halving_value = float(pooled[0])
         finder_value = float(pooled[1])
-        # 4. validation on fresh runs of the simulation engine, paired on the same streams
+        # 5. validation on fresh runs of the simulation engine, paired on the same streams
         from ..mechanisms import FinderOnly, RecursiveSplit
 
         rules = {"designed": best_schedule,
