@@ -162,6 +162,11 @@ class _Search:
         total = np.maximum(shapes.sum(axis=1, keepdims=True), 1.0)
         base = shapes / total * self.budget
         if self.budget_kind == "worst-case":
+            # rounding must not push a chain's payments past the budget
+            over = base.sum(axis=1) > self.budget
+            while np.any(over):
+                base[over] *= (1.0 - 1e-15)
+                over = base.sum(axis=1) > self.budget
             return base, None
         # expected payment per find: the scale c solves c * E_c[Z_f] = B (fixed point on the runs)
         scale = np.ones(base.shape[0])
