@@ -241,6 +241,10 @@ def test_demo_without_matplotlib_prints_its_tables_and_says_how_to_plot(monkeypa
 
     from incnet.cli import _demo_darpa
 
+    import incnet.cli
+
+    monkeypatch.setattr(incnet.cli, "_design_options",
+                        lambda: dict(n_runs=30, n_validation=200, max_rounds=1, polish_rounds=0))
     real = importlib.util.find_spec
     monkeypatch.setattr(importlib.util, "find_spec",
                         lambda name, *a: None if name == "matplotlib" else real(name, *a))
@@ -252,8 +256,8 @@ def test_demo_without_matplotlib_prints_its_tables_and_says_how_to_plot(monkeypa
     # the words under the table are the table's numbers
     rows = {}
     for line in text.splitlines():
-        match = re.match(r"\s{4}(.+?)\s{2,}(\d\.\d\d) \[.*?\]\s+(?:[\d.]+ h|not reached)\s+([\d,]+)",
-                         line)
+        match = re.match(r"\s{4}(.+?)\s{2,}[\d,]+\s+(\d\.\d\d) \[.*?\]\s+(?:[\d.]+ h|not reached)"
+                         r"\s+([\d,]+)", line)
         if match:
             rows[match.group(1).strip()] = (float(match.group(2)), int(match.group(3).replace(",", "")))
     finder = rows["finder only ($4000)"]
