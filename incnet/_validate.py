@@ -5,6 +5,7 @@ Each helper checks one kind of argument at the public boundary and raises
 these return: contiguous arrays of a fixed dtype.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -12,6 +13,7 @@ import numpy as np
 from .errors import InvalidInputError
 
 __all__ = [
+    "INT_LIMIT",
     "as_rng",
     "check_method",
     "check_nonnegative",
@@ -19,9 +21,23 @@ __all__ = [
     "check_probability",
     "check_int",
     "as_vector",
+    "as_real_array",
     "as_node_indices",
     "describe",
 ]
+
+
+#: Largest integer parameter accepted anywhere: kernels count in int64, and a loop bound of
+#: ``limit + 1`` must not wrap around.
+INT_LIMIT = 2**62
+
+
+def _is_boolish(value):
+    return isinstance(value, (bool, np.bool_))
+
+
+def _is_textual(value):
+    return isinstance(value, (str, bytes, np.str_, np.bytes_))
 
 
 def describe(value, limit=60):
@@ -54,12 +70,17 @@ def check_method(method, known, *, name="method"):
 
 
 def _as_real(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise InvalidInputError(f"{name} must be a real number, got {describe(value)}") from None
-    value = float(value)
+    # Only genuine numbers: a bool or a numeric string is a mistake to report, not a 1 or a 1.5.
+    if _is_boolish(value) or _is_textual(value):
+        raise InvalidInputError(f"{name} must be a real number, got {describe(value)}")
+    if not isinstance(value, numbers.Real):
+        arr = np.asarray(value) if isinstance(value, np.ndarray) else None
+        if arr is None or arr.ndim != 0 or arr.dtype.kind not in "iuf":
+            raise InvalidInputError(f"{name} must be a real number, got {describe(value)}")
+    try:
+        value = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInputError(f"{name} must be a finite real number, got {describe(value)}") from None
     if not np.isfinite(value):
         raise InvalidInputError(f"{name} must be finite, got {value}")
     return value
@@ -92,17 +113,60 @@ def check_probability(value, name, *, open_left=False, open_right=False):
     return value
 
 
-def check_int(value, name, *, minimum=None):
-    """An integer (numpy integers accepted), optionally >= ``minimum``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        if isinstance(value, numbers.Real) and float(value).is_integer():
+def check_int(value, name, *, minimum=None, maximum=None):
+    """An integer (numpy integers and integral floats accepted) in ``[minimum, maximum]``.
+
+    ``maximum`` defaults to :data:`INT_LIMIT` (2**62), beyond which no kernel can count. Bools
+    and strings are refused rather than read as numbers.
+    """
+    if _is_boolish(value) or _is_textual(value):
+        raise InvalidInputError(f"{name} must be an integer, got {describe(value)}")
+    if not isinstance(value, numbers.Integral):
+        if isinstance(value, numbers.Real) and math.isfinite(float(value)) and float(value).is_integer():
             value = int(value)
         else:
             raise InvalidInputError(f"{name} must be an integer, got {describe(value)}")
     value = int(value)
     if minimum is not None and value < minimum:
         raise InvalidInputError(f"{name} must be >= {minimum}, got {value}")
+    limit = INT_LIMIT if maximum is None else maximum
+    if value > limit:
+        raise InvalidInputError(
+            f"{name} = {value} is too large; the largest value accepted is {limit}"
+            + (" (2**62, what the kernels can count)" if maximum is None else "")
+        )
     return value
+
+
+def as_real_array(value, name):
+    """``np.asarray(value, float64)`` that refuses bools, strings and other non-numbers.
+
+    numpy would silently read ``True`` as 1 and ``"1.5"`` as 1.5; here they are errors.
+    """
+    try:
+        raw = value if isinstance(value, np.ndarray) else np.asarray(value)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInputError(f"{name} must be numeric, got {describe(value)}") from None
+    kind = raw.dtype.kind
+    if kind == "c":
+        raise InvalidInputError(
+            f"{name} must be real, got complex values such as {describe(raw.ravel()[:1])}"
+        )
+    if kind == "b":
+        raise InvalidInputError(
+            f"{name} must be numeric, got booleans {describe(value)}; convert on purpose "
+            "(e.g. np.asarray(mask, dtype=float)) if that is meant"
+        )
+    if kind in "USV" or kind == "M" or kind == "m":
+        raise InvalidInputError(f"{name} must be numeric, got {raw.dtype} values {describe(value)}")
+    if kind == "O":
+        for item in raw.flat:
+            if _is_boolish(item) or _is_textual(item) or not isinstance(item, numbers.Real):
+                raise InvalidInputError(f"{name} must be numeric, got the entry {describe(item)}")
+    try:
+        return np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidInputError(f"{name} must be numeric, got {describe(value)}") from None
 
 
 def as_vector(value, n, name, *, allow_block=False, nonnegative=False):
@@ -110,12 +174,11 @@ def as_vector(value, n, name, *, allow_block=False, nonnegative=False):
 
     Scalars are broadcast to length ``n``. NaN/inf and wrong shapes raise InvalidInputError.
     """
-    raw = np.asarray(value)
-    if np.iscomplexobj(raw):
-        raise InvalidInputError(f"{name} must be real, got complex values such as {describe(raw.ravel()[:1])}")
     try:
-        arr = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
+        arr = as_real_array(value, name)
+    except ValueError as err:
+        if isinstance(err, InvalidInputError):
+            raise
         raise InvalidInputError(f"{name} must be numeric, got {describe(value)}") from None
     if arr.ndim == 0:
         arr = np.full(n, float(arr))

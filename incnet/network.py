@@ -16,6 +16,7 @@ import os
 import re
 import threading
 import zlib
+from types import MappingProxyType
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -32,11 +33,133 @@ DENSE_LIMIT = 2000
 _EXACT_EIGEN_LIMIT = 600
 
 
+class _ReadOnlyCSR(sp.csr_array):
+    """A ``csr_array`` whose arrays can be neither written nor replaced once frozen.
+
+    Read-only flags stop ``W.data[0] = 1``; this class also stops ``W.data = ...`` (and the same
+    for ``indices``, ``indptr`` and the shape), which would leave a network's cached facts
+    (spectral radius, kernels' operators) describing another matrix. Everything scipy derives
+    from it (``W.copy()``, ``2 * W``, slices) is an ordinary, writable matrix.
+    """
+
+    _frozen = False
+    _GUARDED = frozenset({"data", "indices", "indptr", "_shape"})
+
+    def __setattr__(self, name, value):
+        if self._frozen and name in self._GUARDED:
+            raise AttributeError(
+                f"the matrix of an IncentiveNetwork is read-only (cannot set W.{name}); build a new "
+                "network instead, e.g. net.scaled(c) or IncentiveNetwork(net.to_scipy() ...)"
+            )
+        super().__setattr__(name, value)
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if self.__dict__.get("_frozen"):
+            for arr in (self.data, self.indices, self.indptr):
+                arr.flags.writeable = False
+
+
 def _freeze(W):
-    """Make the arrays of a canonical CSR array read-only, so a shared network cannot change."""
+    """Make a canonical CSR array read-only in fact, so a shared network cannot change."""
+    if not isinstance(W, _ReadOnlyCSR) or not W._frozen:
+        W = _ReadOnlyCSR((W.data, W.indices, W.indptr), shape=W.shape, copy=False)
+        W.has_sorted_indices = True
     for arr in (W.data, W.indices, W.indptr):
         arr.flags.writeable = False
+    object.__setattr__(W, "_frozen", True)
     return W
+
+
+def _check_index_array(arr, what, part):
+    arr = np.asarray(arr)
+    if arr.ndim != 1 or arr.dtype.kind not in "iu":
+        raise InvalidInputError(
+            f"{what}: the sparse {part} array must be a 1-D integer array, got dtype {arr.dtype} "
+            f"and shape {arr.shape}; rebuild the matrix with scipy's constructors"
+        )
+    return arr
+
+
+def _check_sparse_structure(A, what):
+    """Check the raw index arrays of a scipy sparse matrix before scipy or a kernel reads them.
+
+    scipy trusts ``indptr``/``indices`` of a CSR/CSC/BSR matrix (and ``row``/``col`` of COO) built
+    from raw arrays: an index out of range, a negative one or a decreasing ``indptr`` makes its
+    C++ routines, and incnet's kernels, read and write outside the arrays. Raises
+    InvalidInputError naming the first offending entry.
+    """
+    fmt = A.format
+    if fmt in ("csr", "csc", "bsr"):
+        indptr = _check_index_array(A.indptr, what, "indptr")
+        indices = _check_index_array(A.indices, what, "indices")
+        data = np.asarray(A.data)
+        if fmt == "bsr":
+            r, c = A.blocksize
+            if r <= 0 or c <= 0 or A.shape[0] % r or A.shape[1] % c:
+                raise InvalidInputError(f"{what}: block size {A.blocksize} does not divide shape {A.shape}")
+            major, minor = A.shape[0] // r, A.shape[1] // c
+            entries = data.shape[0] if data.ndim == 3 else -1
+            if data.ndim != 3 or data.shape[1:] != (r, c):
+                raise InvalidInputError(f"{what}: BSR data has shape {data.shape}, expected (nnz, {r}, {c})")
+        else:
+            major, minor = (A.shape[0], A.shape[1]) if fmt == "csr" else (A.shape[1], A.shape[0])
+            if data.ndim != 1:
+                raise InvalidInputError(f"{what}: the sparse data array must be 1-D, got shape {data.shape}")
+            entries = data.shape[0]
+        name = "row" if fmt != "csc" else "column"
+        if indptr.shape[0] != major + 1:
+            raise InvalidInputError(
+                f"{what}: indptr has length {indptr.shape[0]} but a {A.shape} {fmt.upper()} matrix "
+                f"needs {major + 1} (one more than its {name}s)"
+            )
+        if indptr[0] != 0:
+            raise InvalidInputError(f"{what}: indptr must start at 0, got {int(indptr[0])}")
+        steps = np.diff(indptr.astype(np.int64))
+        if np.any(steps < 0):
+            k = int(np.flatnonzero(steps < 0)[0])
+            raise InvalidInputError(
+                f"{what}: indptr must not decrease, but indptr[{k}] = {int(indptr[k])} > "
+                f"indptr[{k + 1}] = {int(indptr[k + 1])}"
+            )
+        stored = int(indptr[-1])
+        if stored > indices.shape[0] or stored > entries:
+            raise InvalidInputError(
+                f"{what}: indptr[-1] = {stored} but only {indices.shape[0]} indices and {entries} "
+                "values are stored"
+            )
+        used = indices[:stored]
+        if used.size:
+            low, high = int(used.min()), int(used.max())
+            if low < 0 or high >= minor:
+                k = int(np.flatnonzero((used < 0) | (used >= minor))[0])
+                other = "column" if fmt != "csc" else "row"
+                raise InvalidInputError(
+                    f"{what}: {other} index {int(used[k])} at position {k} is outside "
+                    f"0..{minor - 1} for shape {A.shape}"
+                )
+    elif fmt == "coo":
+        coords = getattr(A, "coords", None) or (A.row, A.col)
+        if len(coords) != 2:
+            raise InvalidInputError(f"{what}: a network matrix is 2-D, got {len(coords)} coordinates")
+        for axis, (arr, size) in enumerate(zip(coords, A.shape)):
+            arr = _check_index_array(arr, what, "row" if axis == 0 else "col")
+            if arr.shape[0] != np.asarray(A.data).shape[0]:
+                raise InvalidInputError(f"{what}: COO coordinates and data have different lengths")
+            if arr.size and (int(arr.min()) < 0 or int(arr.max()) >= size):
+                k = int(np.flatnonzero((arr < 0) | (arr >= size))[0])
+                raise InvalidInputError(
+                    f"{what}: {'row' if axis == 0 else 'column'} index {int(arr[k])} of entry {k} "
+                    f"is outside 0..{size - 1} for shape {A.shape}"
+                )
+
+
+def _check_weight_dtype(dtype, what):
+    # Real numbers only; booleans (an unweighted adjacency matrix) read as 0/1 weights.
+    if dtype.kind not in "biuf":
+        raise InvalidInputError(
+            f"{what} must hold real numbers (numeric weights), got dtype {dtype}; weights must be int, float or bool"
+        )
 
 
 def _canonical_csr(A, *, drop_diagonal, what):
@@ -50,6 +173,9 @@ def _canonical_csr(A, *, drop_diagonal, what):
         raise InvalidInputError(f"{what} is empty (0 nodes); a network needs at least one node")
     if np.iscomplexobj(A) if not sp.issparse(A) else np.issubdtype(A.dtype, np.complexfloating):
         raise InvalidInputError(f"{what} has complex entries ({A.dtype}); weights must be real numbers")
+    _check_weight_dtype(A.dtype, what)
+    if sp.issparse(A):
+        _check_sparse_structure(A, what)
     try:
         W = sp.csr_array(A, dtype=np.float64, copy=True)
     except (TypeError, ValueError) as err:
@@ -103,20 +229,24 @@ def _as_labels(nodes, n):
 
 
 def _finite(value, name):
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be a real number, got {describe(value)}") from None
-    if not math.isfinite(value):
-        raise InvalidInputError(f"{name} must be finite, got {value}")
-    return value
+    from ._validate import _as_real
+
+    return _as_real(value, name)
 
 
 def _as_dense(A, what):
     """A real float64 ndarray from array-like input, or InvalidInputError."""
-    raw = np.asarray(A) if not isinstance(A, np.ndarray) else A
+    try:
+        raw = np.asarray(A) if not isinstance(A, np.ndarray) else A
+    except (TypeError, ValueError):
+        raise InvalidInputError(f"{what} must be a square numeric matrix, got {describe(A)}") from None
     if np.iscomplexobj(raw):
         raise InvalidInputError(f"{what} has complex entries; weights must be real numbers")
+    if raw.dtype.kind == "O":
+        from ._validate import as_real_array
+
+        return as_real_array(raw, what)
+    _check_weight_dtype(raw.dtype, what)
     try:
         return np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError):
@@ -413,18 +543,21 @@ class IncentiveNetwork:
 
     @property
     def node_index(self):
-        """Dictionary from node label to index (cached)."""
-        return self._cached("node_index", lambda: {label: i for i, label in enumerate(self.nodes)})
+        """Read-only mapping from node label to index (cached).
+
+        A ``types.MappingProxyType``: the cache behind it cannot be edited through it, so every
+        later lookup still answers for the right node. ``dict(net.node_index)`` is a private copy.
+        """
+        return self._cached(
+            "node_index",
+            lambda: MappingProxyType({label: i for i, label in enumerate(self.nodes)}),
+        )
 
     @property
     def is_symmetric(self):
         """Whether ``W`` equals its transpose exactly (cached)."""
 
-        def compute():
-            diff = self.W - self.W.T
-            return diff.nnz == 0 or bool(np.all(diff.data == 0))
-
-        return self._cached("is_symmetric", compute)
+        return self._cached("is_symmetric", lambda: _is_symmetric(self.W))
 
     @property
     def is_nonnegative(self):
@@ -450,8 +583,9 @@ class IncentiveNetwork:
 
         def compute():
             A = self.abs_W
-            rows = float(A.sum(axis=1).max()) if A.nnz else 0.0
-            cols = float(A.sum(axis=0).max()) if A.nnz else 0.0
+            with np.errstate(over="ignore"):  # an overflowing sum is a valid (infinite) bound
+                rows = float(A.sum(axis=1).max()) if A.nnz else 0.0
+                cols = float(A.sum(axis=0).max()) if A.nnz else 0.0
             return min(rows, cols)
 
         return self._cached("row_sum_bound", compute)
@@ -514,7 +648,19 @@ class IncentiveNetwork:
             W = sp.csr_array((self.n, self.n), dtype=np.float64)
             return type(self)._trusted(W, self.nodes)
         W = self.W.copy()
-        W.data = W.data * factor
+        with np.errstate(over="ignore"):
+            W.data = W.data * factor
+        if not np.all(np.isfinite(W.data)):
+            largest = float(np.max(np.abs(self.W.data)))
+            raise InvalidInputError(
+                f"scaled({factor:g}) overflows: the largest weight {largest:g} times {factor:g} is "
+                "not a finite float64; scale by a smaller factor"
+            )
+        if self.nnz and not np.all(W.data != 0):
+            raise InvalidInputError(
+                f"scaled({factor:g}) underflows: some weights become exactly 0 and the network would "
+                "lose links; scale by a larger factor"
+            )
         new = type(self)._trusted(W, self.nodes)
         # Solvers that cache work on a network (a reordered copy of W, say) can derive it from the
         # unscaled origin, so a loop over decays (net.scaled(delta) per call) pays for it once.
@@ -630,6 +776,26 @@ class IncentiveNetwork:
     def degrees(self):
         """Number of out-links of each node (row non-zeros), int64."""
         return np.diff(self.W.indptr).astype(np.int64)
+
+
+def _is_symmetric(W):
+    """Exact symmetry of a canonical CSR array without forming ``W - W.T``.
+
+    Row counts are compared with column counts first (free); then the transpose is built once
+    in canonical form (one CSR worth of memory) and its arrays compared with ``W``'s: a canonical
+    CSR array equals another iff their three arrays do.
+    """
+    n = W.shape[0]
+    if W.nnz == 0:
+        return True
+    rows = np.diff(W.indptr)
+    cols = np.bincount(W.indices, minlength=n)
+    if not np.array_equal(rows, cols):
+        return False
+    T = W.T.tocsr()  # CSC -> CSR conversion writes sorted indices, no duplicates, no zeros
+    if not T.has_sorted_indices:
+        T.sort_indices()
+    return bool(np.array_equal(T.indices, W.indices) and np.array_equal(T.data, W.data))
 
 
 class _Validated:
@@ -840,9 +1006,27 @@ def _cyclic_part(A):
     return sp.csr_array(blocks[cyclic][:, cyclic])
 
 
+def _rescaled(A):
+    """``(A / m, m)`` with ``m`` the largest absolute weight when weights are extreme.
+
+    Eigensolvers square and sum the weights; near 1e308 (or 1e-308) that overflows (underflows)
+    and they return NaN. ``rho(A) = m rho(A / m)`` then holds exactly, up to one rounding.
+    """
+    m = float(np.max(np.abs(A.data))) if A.nnz else 0.0
+    if m == 0.0 or 1e-100 <= m <= 1e100:
+        return A, 1.0
+    B = A.copy()
+    B.data = B.data / m
+    return B, m
+
+
 def _spectral_radius(A, symmetric):
     if A.nnz == 0:
         return 0.0
+    A, m = _rescaled(A)
+    if m != 1.0:
+        with np.errstate(over="ignore"):
+            return float(m * _spectral_radius(A, symmetric))
     if not symmetric:
         A = _cyclic_part(A)
         if A is None:
@@ -870,6 +1054,10 @@ def _lambda_min(W):
     n = W.shape[0]
     if W.nnz == 0:
         return 0.0
+    W, m = _rescaled(W)
+    if m != 1.0:
+        with np.errstate(over="ignore"):
+            return float(m * _lambda_min(W))
     if n <= _EXACT_EIGEN_LIMIT:
         return float(np.linalg.eigvalsh(W.toarray())[0])
     from scipy.sparse.linalg import ArpackNoConvergence, eigsh

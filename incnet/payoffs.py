@@ -143,6 +143,12 @@ def _operator(net):
 
 
 def _ill_posed(rho):
+    if not math.isfinite(rho):
+        return IllPosedNetworkError(
+            f"u = x + W u cannot be shown well posed: the spectral radius of |W| evaluates to {rho} "
+            "(the weights are too large for float64 arithmetic). Scale W down (net.scaled(c))",
+            spectral_radius=rho,
+        )
     return IllPosedNetworkError(
         f"u = x + W u is ill-posed: the spectral radius rho(|W|) = {rho:.6g} >= 1, so payoffs "
         "can feed back without bound. Scale W down (net.scaled(c) with c < "
@@ -161,7 +167,7 @@ def _contraction_bound(net):
     """
     rho = net._cache.get("spectral_radius")
     if rho is not None:
-        if rho >= 1.0:
+        if not rho < 1.0:  # NaN (an eigensolver defeated by the data) proves nothing
             raise _ill_posed(rho)
         return rho
     bound = net.row_sum_bound
@@ -175,10 +181,10 @@ def _contraction_bound(net):
     op = _operator(net)
     bound, _ = collatz_wielandt_kernel(op.indptr, op.indices, op.abs_data, op.abs_weight,
                                        op.bounds, _BOUND_PRODUCTS, 0.01, op.parallel)
-    if bound < 1.0:
+    if bound < 1.0:  # False for NaN
         return net._cached("rho_upper_bound", lambda: float(bound))
     rho = net.spectral_radius
-    if rho >= 1.0:
+    if not rho < 1.0:
         raise _ill_posed(rho)
     return rho
 
@@ -259,6 +265,13 @@ def _solve_krylov(net, x2, x0, tol, max_iter):
         out[:, c] = sol
         iterations = max(iterations, count[0])
     return out, iterations
+
+
+def _unit_exponents(x2):
+    """Per column, the power of two ``e`` with ``max |x_c| / 2**e`` in [1, 2) (0 for a zero column)."""
+    peak = np.max(np.abs(x2), axis=0) if x2.shape[0] else np.zeros(x2.shape[1])
+    _, exponent = np.frexp(peak)
+    return np.where(peak > 0, exponent - 1, 0).astype(np.int64)
 
 
 def _solve_iterative(method, op, bound, x_k, x0_k, tol, max_iter):
@@ -378,6 +391,12 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
             raise InvalidInputError(f"x0 has shape {x0.shape} but x has shape {x.shape}; give one "
                                     "starting value per entry of x")
         x0 = x0 if block else x0.reshape(net.n, 1)
+    # Solve for x scaled to unit size per column by a power of two (exact): the residual norms
+    # are then free of overflow and underflow whatever the magnitude of x, and u scales back.
+    exponents = _unit_exponents(x2)
+    x2 = np.ldexp(x2, -exponents)
+    if x0 is not None:
+        x0 = np.ldexp(x0, -exponents)
     if require_well_posed or method != "direct":
         bound = _contraction_bound(net)
     else:
@@ -416,11 +435,24 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
     else:
         u = np.empty_like(u_k)
         u[perm] = u_k
+    with np.errstate(over="ignore", invalid="ignore"):
+        u = np.ldexp(u, exponents)
     if not block:
         u = u.reshape(net.n)
+    if residual <= tol and not np.all(np.isfinite(u)):
+        raise ConvergenceError(
+            "the total payoffs exceed the float64 range (about 1.8e308); scale x down and the "
+            "payoffs scale with it",
+            last_iterate=u, residual=float(residual), iterations=int(iterations),
+        )
     if not residual <= tol:
-        remedy = ("I - W is ill-conditioned; check the network or loosen tol" if method == "direct"
-                  else f"raise max_iter (now {max_iter}) or use method='direct'")
+        if not math.isfinite(residual):
+            remedy = ("the arithmetic overflowed: start closer to the solution (x0) or check "
+                      "the size of the weights")
+        elif method == "direct":
+            remedy = "I - W is ill-conditioned; check the network or loosen tol"
+        else:
+            remedy = f"raise max_iter (now {max_iter}) or use method='direct'"
         raise ConvergenceError(
             f"{method} stopped after {iterations} steps with relative residual {residual:.3g} > "
             f"tol = {tol:g}; {remedy}",

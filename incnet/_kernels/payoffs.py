@@ -151,7 +151,9 @@ def iterate_kernel(indptr, indices, data, weight, bounds, x, u, radius, tol, max
     ``u_{t+1}`` over ``u_{t-1}``. The same pass computes the true residual of ``u_t`` from its
     definition (never a recursively updated one), and the loop stops at the first ``u_t`` whose
     squared residual is at most ``(tol |x_c|)^2`` in every column ``c`` (``tol^2`` for a zero
-    column). ``u`` holds the start on entry and that iterate on return.
+    column). ``u`` holds the start on entry and that iterate on return. A non-finite squared
+    residual (overflow, NaN) never passes the test and stops the loop at once; the caller scales
+    ``x`` to unit size so that finite data cannot overflow the squares.
 
     Returns ``(steps, relative residual of u, converged)``; ``steps`` counts passes.
     """
@@ -186,15 +188,20 @@ def iterate_kernel(indptr, indices, data, weight, bounds, x, u, radius, tol, max
                             bounds[t + 1], partial[t])
         steps = step
         converged = True
+        finite = True
         for c in range(k):
             total = 0.0  # serial: the same sum whatever the thread count
             for t in range(n_chunks):
                 total += partial[t, c]
             res2[c] = total
-            if res2[c] > target2[c]:
+            if not res2[c] <= target2[c]:  # NaN fails too
                 converged = False
+            if not np.isfinite(res2[c]):
+                finite = False
         if converged:
             break  # ``current`` passed the test; ``other`` holds one more step, unverified
+        if not finite:
+            break  # overflow: the iteration cannot recover; report the residual as it is
         current, other = other, current
     if not converged:
         # Report the last computed iterate with its own residual.
@@ -204,7 +211,7 @@ def iterate_kernel(indptr, indices, data, weight, bounds, x, u, radius, tol, max
     worst = 0.0
     for c in range(k):
         value = np.sqrt(res2[c] / scale2[c]) if scale2[c] > 0.0 else np.sqrt(res2[c])
-        if value > worst:
+        if not value <= worst:  # a NaN residual is kept, never dropped as "not larger"
             worst = value
     return steps, worst, converged
 
@@ -224,7 +231,7 @@ def _collatz_rows(indptr, indices, data, weight, v, v_next, lo, hi):
             for p in range(indptr[i], indptr[i + 1]):
                 acc += data[p] * v[indices[p]]
         ratio = acc / v[i]
-        if ratio > worst:
+        if not ratio <= worst:  # NaN (overflowed data) propagates: it bounds nothing
             worst = ratio
         v_next[i] = acc + v[i]
     return worst
@@ -280,7 +287,7 @@ def _relative(res2, x):
         for i in range(x.shape[0]):
             scale2 += x[i, c] * x[i, c]
         value = np.sqrt(res2[c] / scale2) if scale2 > 0.0 else np.sqrt(res2[c])
-        if value > worst:
+        if not value <= worst:  # a NaN residual is kept, never dropped as "not larger"
             worst = value
     return worst
 

@@ -121,11 +121,7 @@ def as_box_upper(upper, n):
 
 
 def as_finite(value, name):
-    """A finite real number (of either sign), as float."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"{name} must be a real number, got {describe(value)}") from None
-    if isinstance(value, bool) or not np.isfinite(number):
-        raise InvalidInputError(f"{name} must be a finite real number, got {describe(value)}")
-    return number
+    """A finite real number (of either sign), as float; bools and strings are refused."""
+    from .._validate import _as_real
+
+    return _as_real(value, name)

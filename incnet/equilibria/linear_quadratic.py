@@ -41,7 +41,7 @@ import scipy.sparse as sp
 
 from .._results import ResultMixin
 from .._validate import as_vector, check_int, check_method, check_positive
-from ..errors import IllPosedNetworkError, InvalidInputError
+from ..errors import ConvergenceError, IllPosedNetworkError, InvalidInputError
 from ..network import DENSE_LIMIT, as_network
 from ..payoffs import total_payoffs
 from ._common import EquilibriumResult, as_finite
@@ -64,7 +64,7 @@ def _check_decay(net, delta):
         return
     rho = net.spectral_radius
     # rho carries round-off, and at delta * rho = 1 - 1e-12 the system is singular in practice.
-    if abs(delta) * rho >= 1.0 - 1e-10:
+    if not abs(delta) * rho < 1.0 - 1e-10:  # NaN is not a proof of well-posedness
         raise IllPosedNetworkError(
             f"the linear-quadratic game is ill-posed: delta * rho(G) = {abs(delta):g} * {rho:.6g} = "
             f"{abs(delta) * rho:.6g} >= 1, so efforts feed back without bound and no equilibrium "
@@ -145,9 +145,26 @@ def linear_quadratic(net, alpha, delta, *, method="auto", tol=1e-10, max_iter=10
     delta = as_finite(delta, "delta")
     alpha = as_vector(alpha, net.n, "alpha")
     _check_decay(net, delta)
+    tol = check_positive(tol, "tol")
     solved = total_payoffs(net.scaled(delta), alpha, method=method, tol=tol, max_iter=max_iter)
     x = solved.u
-    residual = float(np.max(np.abs(x - alpha - delta * (net.W @ x)))) if net.n else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        gap = x - alpha - delta * (net.W @ x)
+    residual = float(np.max(np.abs(gap))) if net.n else 0.0
+    # The independent check, scale-aware (no squares of 1e160 overflow): the relative 2-norm
+    # residual of the first-order conditions must meet tol, up to the rounding of recomputing it.
+    scale = float(np.max(np.abs(alpha))) if net.n else 0.0
+    scale = scale if scale > 0 else 1.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        numerator = float(np.linalg.norm(gap / scale))
+    denominator = float(np.linalg.norm(alpha / scale))
+    relative = numerator / denominator if denominator > 0 else numerator
+    if not relative <= tol * 1.01 + 64 * np.finfo(float).eps:
+        raise ConvergenceError(
+            f"the equilibrium check failed: the first-order conditions hold only to a relative "
+            f"residual of {relative:.3g} > tol = {tol:g}; use method='direct' or loosen tol",
+            last_iterate=x, residual=residual, iterations=solved.iterations,
+        )
     return EquilibriumResult(
         x=x, unique=True, converged=solved.converged, iterations=solved.iterations,
         residual=residual, method=solved.method, nodes=net.nodes,
