@@ -14,6 +14,8 @@ from .errors import InvalidInputError
 
 __all__ = [
     "INT_LIMIT",
+    "CHAIN_LIMIT",
+    "CHAIN_TOTALS_LIMIT",
     "as_rng",
     "check_method",
     "check_nonnegative",
@@ -30,6 +32,10 @@ __all__ = [
 #: Largest integer parameter accepted anywhere: kernels count in int64, and a loop bound of
 #: ``limit + 1`` must not wrap around.
 INT_LIMIT = 2**62
+#: Longest referral chain a mechanism computes payments for (80 MB of payments).
+CHAIN_LIMIT = 10**7
+#: Longest chain ``Mechanism.chain_totals`` sums up to (it computes every shorter chain too).
+CHAIN_TOTALS_LIMIT = 20_000
 
 
 def _is_boolish(value):

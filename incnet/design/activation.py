@@ -556,7 +556,8 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
     n_others = net.n - seeds.size
     if levels is None:
         levels = min(n_others, 30)
-    levels = check_int(levels, "levels", minimum=1)
+    # no recruitment path among the others is longer than their number: deeper levels are empty
+    levels = min(check_int(levels, "levels", minimum=1), max(n_others, 1))
     if method == "auto":
         method = "milp" if net.n <= _EXACT_LIMIT else "greedy"
     A = _contact_graph(net, contacts)
@@ -757,7 +758,8 @@ def budget_sweep(net, costs, budgets, seeds, *, objective="reach", contacts=None
     values = np.atleast_1d(np.asarray(budgets, dtype=np.float64))
     budgets = [_budget(b) for b in values]
     n_others = net.n - seeds.size
-    levels = check_int(min(n_others, 30) if levels is None else levels, "levels", minimum=1)
+    levels = min(check_int(min(n_others, 30) if levels is None else levels, "levels", minimum=1),
+                 max(n_others, 1))
     program = _ActivationProgram(net, costs, seeds, contacts, objective, levels, relax,
                                  max(budgets) if budgets else 0.0)
     A = program.A

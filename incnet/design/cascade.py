@@ -248,7 +248,8 @@ def seed_rewards(net, theta, budget, *, method="auto", rounds=None, solver="HIGH
         method = "milp" if net.n <= _EXACT_LIMIT else "greedy"
     details = {}
     if method == "milp":
-        T = net.n if rounds is None else check_int(rounds, "rounds", minimum=1)
+        # a cascade on n nodes settles within n rounds: more rounds add only idle copies
+        T = net.n if rounds is None else min(check_int(rounds, "rounds", minimum=1), net.n)
         acts, _, status = _milp(net, theta, budget, T, solver)
         rewards = _repair_rewards(net, theta, acts)
         solver_name = solver

@@ -403,6 +403,10 @@ def _kkt(model, r, objective, budget, budget_kind):
     return max(price, 0.0), residual, grad
 
 
+#: Most SLSQP starts optimal_split runs (each a local solve of up to H + 1 variables).
+MAX_STARTS = 1000
+
+
 def optimal_split(model, budget, *, objective="success", budget_kind="worst-case", method="auto",
                   starts=8, rng=None, n_runs=300, n_validation=2000, progress=None, **search_options):
     r"""The reward schedule :math:`r_0, \dots, r_H` that gets the most out of a budget per target.
@@ -440,7 +444,7 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
         (recursive halving, uniform, finder-only, deepest-only and random points of the simplex);
         the best local optimum. ``"auto"``: pattern-lp when it applies and :math:`H \le 12`.
     starts : int, default 8
-        Number of starting points of the multistart method.
+        Number of starting points of the multistart method, at most ``MAX_STARTS`` (1000).
     rng : None, int or numpy.random.Generator
         Randomness of the random starting points (model) or of the design and validation runs
         (campaign).
@@ -548,7 +552,7 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
     check_method(objective, _OBJECTIVES, name="objective")
     check_method(budget_kind, _BUDGET_KINDS, name="budget_kind")
     check_method(method, ("auto", "pattern-lp", "multistart"))
-    starts = check_int(starts, "starts", minimum=1)
+    starts = check_int(starts, "starts", minimum=1, maximum=MAX_STARTS)
     rng = as_rng(rng)
     H = model.horizon
     if objective == "success" and model.find_probability == 0:

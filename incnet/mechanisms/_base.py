@@ -25,7 +25,7 @@ from .._kernels.mechanisms import (
     _chain_table_payments_kernel,
     _forest_order_kernel,
 )
-from .._validate import as_vector, check_int, describe
+from .._validate import CHAIN_LIMIT, CHAIN_TOTALS_LIMIT, as_vector, check_int, describe
 from ..errors import InvalidInputError
 
 __all__ = ["Mechanism", "ReferralForest", "as_forest"]
@@ -204,7 +204,7 @@ class Mechanism(ABC):
             float64 of shape ``(length,)``: index 0 the finder, index k the finder's k-th
             recruiter up the chain.
         """
-        length = check_int(length, "length", minimum=0)
+        length = check_int(length, "length", minimum=0, maximum=CHAIN_LIMIT)
         if length == 0:
             return np.zeros(0)
         contributions = np.zeros((length, 1))
@@ -290,8 +290,12 @@ class Mechanism(ABC):
         return out[:, 0].copy() if one_d else out
 
     def chain_totals(self, max_length):
-        """Total paid per target for chains of length 1..``max_length`` (float64 array)."""
-        max_length = check_int(max_length, "max_length", minimum=1)
+        """Total paid per target for chains of length 1..``max_length`` (float64 array).
+
+        It computes every chain, about ``max_length**2 / 2`` payments, so ``max_length`` is at
+        most ``CHAIN_TOTALS_LIMIT`` (20,000: some 2e8 payments).
+        """
+        max_length = check_int(max_length, "max_length", minimum=1, maximum=CHAIN_TOTALS_LIMIT)
         return np.array([float(np.sum(self.chain_payments(L))) for L in range(1, max_length + 1)])
 
     def __repr__(self):

@@ -24,7 +24,7 @@ import math
 import numpy as np
 
 from .._kernels.mechanisms import _geometric_payments_kernel
-from .._validate import check_int, check_method, check_nonnegative, check_positive, describe
+from .._validate import CHAIN_LIMIT, check_int, check_method, check_nonnegative, check_positive, describe
 from ..errors import InvalidInputError
 from ._base import Mechanism
 
@@ -145,7 +145,7 @@ class AlmostUniformScheme(Mechanism):
         return self.fee + self.height * self.beta
 
     def chain_payments(self, length):
-        length = check_int(length, "length", minimum=0)
+        length = check_int(length, "length", minimum=0, maximum=CHAIN_LIMIT)
         out = np.zeros(length)
         if 0 < length <= self.height:
             out[:] = self.beta

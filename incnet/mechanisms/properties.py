@@ -60,6 +60,7 @@ Babaioff, M., Dobzinski, S., Oren, S., Zohar, A. (2012). On Bitcoin and red ball
 """
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -274,10 +275,38 @@ def _check_mechanism(mech):
         )
 
 
+#: Largest search a property check accepts, in payment entries evaluated (about 10^7 per second).
+WORK_LIMIT = 2 * 10**8
+
+
+def _search_work(max_nodes, max_chain, n_random, random_nodes):
+    """Payment entries a search evaluates: sum over n of n! forests x (2^n - 1) vectors x n nodes,
+    plus the chains and the random forests (4 scenarios of ``random_nodes`` each)."""
+    work = 0
+    for n in range(1, max_nodes + 1):
+        work += math.factorial(n) * (2**n - 1) * n
+        if work > WORK_LIMIT:
+            break
+    work += max(0, max_chain * (max_chain + 1) // 2 - max_nodes * (max_nodes + 1) // 2)
+    return work + n_random * random_nodes * 4
+
+
 def _common(max_nodes, max_chain, n_random, random_nodes, tol):
-    return (check_int(max_nodes, "max_nodes", minimum=1), check_int(max_chain, "max_chain", minimum=1),
-            check_int(n_random, "n_random", minimum=0), check_int(random_nodes, "random_nodes", minimum=1),
-            check_nonnegative(tol, "tol"))
+    values = (check_int(max_nodes, "max_nodes", minimum=1), check_int(max_chain, "max_chain", minimum=1),
+              check_int(n_random, "n_random", minimum=0), check_int(random_nodes, "random_nodes", minimum=1),
+              check_nonnegative(tol, "tol"))
+    max_nodes, max_chain, n_random, random_nodes = values[:4]
+    work = _search_work(max_nodes, max_chain, n_random, random_nodes)
+    if work > WORK_LIMIT:
+        hint = ("forests of up to 8 nodes are the most an exhaustive search accepts; "
+                if _search_work(max_nodes, 1, 0, 1) > WORK_LIMIT else "")
+        raise InvalidInputError(
+            f"this search would evaluate about {work:.3g} payments (max_nodes={max_nodes}, "
+            f"max_chain={max_chain}, n_random={n_random} x random_nodes={random_nodes}), beyond the "
+            f"limit of {WORK_LIMIT:.0e} (about 20 s); {hint}lower max_nodes, max_chain or n_random, "
+            "or pass the forests that matter with forests="
+        )
+    return values
 
 
 def _search_text(max_nodes, max_chain, n_random, random_nodes, extra=""):
@@ -325,7 +354,8 @@ def check_budget(mech, *, budget=None, max_nodes=4, max_chain=64, n_random=100, 
         rewards at most :math:`\Pi` times total contribution).
     max_nodes : int, default 4
         Forests of up to this many nodes are searched exhaustively, with every 0/1 contribution
-        vector.
+        vector. The search grows like :math:`n!\,2^n`: a work estimate refuses a search of more
+        than ``WORK_LIMIT`` (2e8) payments, which allows forests of up to 8 nodes.
     max_chain : int, default 64
         Single-finder chains up to this length are searched.
     n_random, random_nodes : int
@@ -600,7 +630,7 @@ def check_sybil_proof(mech, *, identity_cost=0.0, max_nodes=4, max_identities=3,
     """
     _check_mechanism(mech)
     max_nodes, max_chain, n_random, random_nodes, tol = _common(max_nodes, max_chain, n_random, random_nodes, tol)
-    max_identities = check_int(max_identities, "max_identities", minimum=2)
+    max_identities = check_int(max_identities, "max_identities", minimum=2, maximum=64)
     identity_cost = check_nonnegative(identity_cost, "identity_cost")
     rng = as_rng(rng)
     tracker = _Tracker(tol)
@@ -705,7 +735,7 @@ def check_collusion_proof(mech, *, max_nodes=5, max_coalition=3, max_chain=24, n
     """
     _check_mechanism(mech)
     max_nodes, max_chain, n_random, random_nodes, tol = _common(max_nodes, max_chain, n_random, random_nodes, tol)
-    max_coalition = check_int(max_coalition, "max_coalition", minimum=2)
+    max_coalition = check_int(max_coalition, "max_coalition", minimum=2, maximum=64)
     rng = as_rng(rng)
     tracker = _Tracker(tol)
     for phase, parents, block in _scenarios(max_nodes, max_chain, 0, random_nodes, rng, forests):

@@ -14,7 +14,7 @@ from .._kernels.mechanisms import (
     _schedule_levels_kernel,
     _schedule_payments_kernel,
 )
-from .._validate import check_int, check_nonnegative, check_probability, describe
+from .._validate import CHAIN_LIMIT, check_int, check_nonnegative, check_probability, describe
 from ..errors import InvalidInputError
 from ._base import Mechanism
 
@@ -43,7 +43,7 @@ class _Positional(Mechanism):
         raise NotImplementedError
 
     def chain_payments(self, length):
-        length = check_int(length, "length", minimum=0)
+        length = check_int(length, "length", minimum=0, maximum=CHAIN_LIMIT)
         return self._schedule(length)
 
     def forest_payments(self, forest, contributions):
@@ -458,7 +458,7 @@ class TopDownSplit(Mechanism):
         return self.root_reward
 
     def chain_payments(self, length):
-        length = check_int(length, "length", minimum=0)
+        length = check_int(length, "length", minimum=0, maximum=CHAIN_LIMIT)
         if length == 0:
             return np.zeros(0)
         depth_of = (length - 1) - np.arange(length)

@@ -16,7 +16,7 @@ satisfies it trivially. The rules here satisfy it while still paying recruiters;
 
 import numpy as np
 
-from .._validate import check_int, check_nonnegative, check_positive, check_probability
+from .._validate import CHAIN_LIMIT, check_int, check_nonnegative, check_positive, check_probability
 from ..errors import InvalidInputError
 from ._base import Mechanism
 
@@ -96,7 +96,7 @@ class DirectReferral(Mechanism):
         return self.holder_reward
 
     def chain_payments(self, length):
-        length = check_int(length, "length", minimum=0)
+        length = check_int(length, "length", minimum=0, maximum=CHAIN_LIMIT)
         out = np.zeros(length)
         if 0 < length <= self.max_depth:
             out[0] = self.holder_reward - self.referral_reward * (length - 1)
@@ -152,7 +152,7 @@ class LengthDiscountedSplit(Mechanism):
         return self.finder_reward
 
     def chain_payments(self, length):
-        length = check_int(length, "length", minimum=0)
+        length = check_int(length, "length", minimum=0, maximum=CHAIN_LIMIT)
         rho = self.ratio
         scale = self.finder_reward * (1.0 + rho) ** (-(length - 1.0)) if length else 0.0
         return scale * rho ** np.arange(length, dtype=np.float64)

@@ -34,7 +34,12 @@ def n_chunks(n_runs):
 
 def seed_spec(net, seeds, name="seeds"):
     """``(seed_nodes, n_random)``: a list of nodes, or a count of random distinct nodes per run."""
-    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
+    if seeds is None or isinstance(seeds, (bool, np.bool_)):
+        raise InvalidInputError(
+            f"{name}={seeds!r} is ambiguous; pass the initial participants (node labels) or a "
+            "number of random nodes"
+        )
+    if isinstance(seeds, numbers.Integral):
         count = check_int(seeds, name, minimum=1)
         if count > net.n:
             raise InvalidInputError(f"{name}={count} random nodes requested but the network has {net.n}")

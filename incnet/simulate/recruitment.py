@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._results import ResultMixin
-from .._validate import as_node_indices, as_rng, check_int, check_positive, describe
+from .._validate import as_node_indices, as_rng, check_int, check_nonnegative, check_positive, describe
 from ..branching import as_offspring
 from ..errors import InvalidInputError
 from ..network import as_network
@@ -29,6 +29,21 @@ _STAT_COLUMNS = 5  # participants, max depth, capped, edge visits, targets found
 _PROFILE_CELLS_LIMIT = 50_000_000
 
 _DELAYS = {"exponential": 0, "lognormal": 1, "fixed": 2}
+#: Largest delay mean (or fixed delay): times add up along a chain of up to 2**31 recruits and
+#: a lognormal tail adds some 14 orders of magnitude, and every time must stay a finite float.
+DELAY_LIMIT = 1e280
+#: Largest lognormal sigma: beyond it the samples overflow float64 whatever the mean.
+_SIGMA_LIMIT = 20.0
+
+
+def _delay_value(value, name, *, positive=True):
+    value = check_positive(value, name) if positive else check_nonnegative(value, name)
+    if value > DELAY_LIMIT:
+        raise InvalidInputError(
+            f"{name} = {value:g} is too large: recruitment times would overflow float64 "
+            f"(the limit is {DELAY_LIMIT:g}); measure time in a larger unit"
+        )
+    return value
 
 
 def parse_delay(delay):
@@ -39,18 +54,21 @@ def parse_delay(delay):
     ``("fixed", value)`` (every recruitment takes exactly ``value``: time counts generations).
     """
     if isinstance(delay, numbers.Real) and not isinstance(delay, bool):
-        return _DELAYS["exponential"], check_positive(delay, "delay"), 0.0
-    if isinstance(delay, tuple) and delay and delay[0] in _DELAYS:
+        return _DELAYS["exponential"], _delay_value(delay, "delay"), 0.0
+    if isinstance(delay, tuple) and delay and isinstance(delay[0], str) and delay[0] in _DELAYS:
         kind = delay[0]
         if kind == "lognormal" and len(delay) == 3:
-            return 1, check_positive(delay[1], "delay mean"), check_positive(delay[2], "delay sigma")
+            sigma = check_positive(delay[2], "delay sigma")
+            if sigma > _SIGMA_LIMIT:
+                raise InvalidInputError(
+                    f"delay sigma = {sigma:g} is too large (limit {_SIGMA_LIMIT:g}): lognormal "
+                    "delays would overflow float64"
+                )
+            return 1, _delay_value(delay[1], "delay mean"), sigma
         if kind != "lognormal" and len(delay) == 2:
             if kind == "fixed":
-                value = float(delay[1])
-                if not (math.isfinite(value) and value >= 0):
-                    raise InvalidInputError(f"a fixed delay must be finite and >= 0, got {delay[1]!r}")
-                return 2, value, 0.0
-            return 0, check_positive(delay[1], "delay mean"), 0.0
+                return 2, _delay_value(delay[1], "fixed delay", positive=False), 0.0
+            return 0, _delay_value(delay[1], "delay mean"), 0.0
     raise InvalidInputError(
         f"delay must be a mean (float), ('exponential', mean), ('lognormal', mean, sigma) or "
         f"('fixed', value), got {describe(delay)}"
@@ -206,7 +224,12 @@ class SimulationResult(ResultMixin):
 def _targets_spec(targets, net, n):
     """``(target_nodes, n_random, find_prob, columns, q)`` from the ``targets`` argument."""
     empty = np.zeros(0, dtype=np.int64)
-    if isinstance(targets, numbers.Integral) and not isinstance(targets, bool):
+    if targets is None or isinstance(targets, (bool, np.bool_)):
+        raise InvalidInputError(
+            f"targets={targets!r} is ambiguous; pass 0 for nothing to find, a number of hidden "
+            "targets, the target nodes, or a probability of finding one"
+        )
+    if isinstance(targets, numbers.Integral):
         k = check_int(targets, "targets", minimum=0)
         if k == 0:
             return empty, 0, 0.0, 0, 0.0
@@ -380,14 +403,28 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         if offspring is None:
             raise InvalidInputError("net is None: pass offspring= (the law of the number of contacts)")
         laws = _offspring_laws(offspring)
+        # no chain among at most `cap` participants is deeper than cap - 1: clamp before
+        # anything of length horizon is built
+        horizon = min(horizon, cap - 1)
+        if n_runs * (horizon + 1) > _PROFILE_CELLS_LIMIT:
+            raise InvalidInputError(
+                f"n_runs * (horizon + 1) = {n_runs * (horizon + 1)} depth-profile cells is too many "
+                f"(limit {_PROFILE_CELLS_LIMIT}); lower the horizon or max_participants, or split the runs"
+            )
         # contacts of a participant at depth d follow laws[min(d, last)]
-        mean_contacts = np.array([laws[min(d, len(laws) - 1)].mean for d in range(horizon + 1)])
+        means = np.array([law.mean for law in laws], dtype=np.float64)
+        mean_contacts = means[np.minimum(np.arange(horizon + 1), len(laws) - 1)]
         support = max(law.pmf.size for law in laws)
         offspring_cdf = np.ones((len(laws), support))
         for row, law in enumerate(laws):
             offspring_cdf[row, : law.cdf.size] = law.cdf
         n = None
         n_roots = check_int(seeds, "seeds (initial participants)", minimum=1)
+        if n_roots > cap:
+            raise InvalidInputError(
+                f"seeds = {n_roots} initial participants exceed max_participants = {cap}; "
+                "raise max_participants or start with fewer"
+            )
         depth_bound = cap - 1
         method = "event-driven (branching process)"
     target_nodes, n_random_targets, find_prob, columns, q = _targets_spec(targets, net if graph else None, n)
