@@ -89,6 +89,79 @@ def _fixed_point_residual(net, x, xbar, delta, sign, upper):
     return float(np.max(np.abs(x - reply))) if x.size else 0.0
 
 
+def _check_target(tol, xbar):
+    """The certificate's bound on the best-response residual: ``tol * max(1, max |xbar|)``."""
+    return tol * max(1.0, float(np.max(np.abs(xbar), initial=0.0)))
+
+
+def _support_solve(net, x, xbar, delta, sign, upper):
+    r"""Solve the first-order conditions exactly on the players strictly inside their action set.
+
+    With the others held at their bound, the interior players satisfy
+    :math:`(I + s\delta G)_{FF} x_F = \bar x_F - s\delta G_{FB} x_B`; a solver's point that has
+    the right support but lost digits is thereby restored to full precision. None if the
+    system is singular or too large.
+    """
+    scale = max(1.0, float(np.max(np.abs(x), initial=0.0)))
+    free = np.flatnonzero((x > 1e-9 * scale) & (x < upper - 1e-9 * scale))
+    if free.size == 0 or free.size > 5000:
+        return None
+    fixed = np.setdiff1d(np.arange(net.n), free)
+    W = net.W
+    W_FF = W[free][:, free]
+    rhs = xbar[free] - sign * delta * (W[free][:, fixed] @ x[fixed] if fixed.size else 0.0)
+    A = (sp.identity(free.size, format="csc") + (sign * delta) * W_FF).toarray()
+    try:
+        solution = np.linalg.solve(A, rhs)
+    except np.linalg.LinAlgError:
+        return None
+    if not np.all(np.isfinite(solution)):
+        return None
+    y = x.copy()
+    y[free] = np.clip(solution, 0.0, upper[free])
+    return y
+
+
+def _certify(net, x, xbar, delta, sign, upper, tol, sweeps, what):
+    r"""Return ``(x, extra sweeps, residual)`` with the best-response residual within the target.
+
+    Every equilibrium public_goods returns passes this independent check: the fixed-point
+    residual :math:`\max_i |x_i - \mathrm{BR}_i(x)|`, recomputed from ``x`` with one sparse
+    product, at most ``tol * max(1, max |xbar|)``. A point that misses it is polished, first by
+    solving the first-order conditions on its support, then by projected Gauss-Seidel sweeps
+    from it; the best candidate is checked again, and if none passes, ConvergenceError.
+    """
+    target = _check_target(tol, xbar)
+    residual = _fixed_point_residual(net, x, xbar, delta, sign, upper)
+    if residual <= target:
+        return x, 0, residual
+    best = (residual, x, 0)
+    y = _support_solve(net, x, xbar, delta, sign, upper)
+    if y is not None:
+        r = _fixed_point_residual(net, y, xbar, delta, sign, upper)
+        if r < best[0]:
+            best = (r, y, 0)
+    if not best[0] <= target:
+        from .._kernels.equilibria import _projected_gauss_seidel_kernel
+
+        W = net.W
+        y = np.ascontiguousarray(best[1], dtype=np.float64).copy()
+        used, _ = _projected_gauss_seidel_kernel(W.indptr, W.indices, W.data, xbar, sign * delta,
+                                                 upper, y, 1e-3 * tol, sweeps)
+        r = _fixed_point_residual(net, y, xbar, delta, sign, upper)
+        if r < best[0]:
+            best = (r, y, int(used))
+    residual, x, extra = best
+    if not residual <= target:
+        raise ConvergenceError(
+            f"{what} returned a point with best-response residual {residual:.3g} > "
+            f"tol * max(1, max|xbar|) = {target:.3g}, and polishing it did not reach the tolerance; "
+            "it is not reported as an equilibrium. Try another method or a looser tol",
+            last_iterate=x, residual=residual, iterations=extra,
+        )
+    return x, extra, residual
+
+
 # --------------------------------------------------------------------------- solvers
 def _solve_gauss_seidel(net, xbar, delta, sign, upper, x0, tol, max_iter):
     from .._kernels.equilibria import _projected_gauss_seidel_kernel
@@ -136,25 +209,87 @@ def _pivot(T, row, col):
     T -= np.outer(factor, T[row])
 
 
+#: Pivot tolerance of Lemke's ratio test, relative to the largest entry of the entering column.
+_PIVOT_RTOL = 1e-9
+#: Feasibility tolerance of a basic solution, relative to the scale of the data.
+_FEAS_RTOL = 1e-9
+
+
+def _lemke_tableau(A, q, basis):
+    """The tableau ``B^-1 [A | q]`` of a basis, computed afresh (no accumulated rounding)."""
+    import scipy.linalg
+
+    B = A[:, basis]
+    lu = scipy.linalg.lu_factor(B, check_finite=False)
+    return scipy.linalg.lu_solve(lu, np.column_stack([A, q]), check_finite=False)
+
+
+def _lemke_ratio_test(T, entering, basis, artificial, n, scale):
+    """The leaving row, or -1 on a ray: a Harris two-pass, lexicographic ratio test.
+
+    Candidates are rows whose pivot exceeds a tolerance relative to the column (a near-zero pivot
+    blows the tableau up, as a 1e-13 pivot once did to 1e13). Pass one finds the largest step
+    that keeps every basic variable above ``-feas`` (``feas`` relative to the data); pass two keeps
+    the rows blocking within it. The artificial variable leaves whenever it can (that ends the
+    algorithm); other ties are broken lexicographically on the rows of the basis inverse, scaled
+    by the pivot, with relative tolerances, and then by the largest pivot.
+    """
+    column = T[:, entering]
+    largest = float(np.max(np.abs(column)))
+    if not largest > 0.0:
+        return -1
+    candidates = np.flatnonzero(column > _PIVOT_RTOL * largest)
+    if candidates.size == 0:
+        return -1
+    rhs = np.maximum(T[candidates, -1], 0.0)
+    pivots = column[candidates]
+    feas = _FEAS_RTOL * scale
+    bound = float(np.min((rhs + feas) / pivots))
+    ratios = rhs / pivots
+    keep = ratios <= bound
+    candidates, pivots, ratios = candidates[keep], pivots[keep], ratios[keep]
+    artificial_rows = candidates[basis[candidates] == artificial]
+    if artificial_rows.size:
+        return int(artificial_rows[0])
+    if candidates.size > 1:
+        # lexicographic minimum of (rhs, B^-1 row) / pivot, each key compared with a tolerance
+        # relative to its own spread, so rounding noise does not decide a tie
+        keys = np.column_stack([ratios, T[candidates, :n] / pivots[:, None]])
+        for c in range(keys.shape[1]):
+            col = keys[:, c]
+            low = float(col.min())
+            tol = 1e-9 * max(1.0, float(np.max(np.abs(col))))
+            keep = col <= low + tol
+            candidates, pivots, keys = candidates[keep], pivots[keep], keys[keep]
+            if candidates.size == 1:
+                break
+    return int(candidates[np.argmax(pivots)])
+
+
 def _lemke(M, q, max_pivots):
     """Lemke's complementary pivoting for LCP(M, q) with covering vector 1.
 
-    Returns ``(z, pivots)``; raises ConvergenceError on a secondary ray. Degenerate ties in the
-    ratio test are broken lexicographically (rows of the basis inverse), which rules out cycling.
+    Returns ``(z, pivots)``; raises ConvergenceError on a secondary ray or after ``max_pivots``.
+    The ratio test uses relative tolerances and breaks ties lexicographically (see
+    :func:`_lemke_ratio_test`); the tableau is recomputed from the basis every ``max(50, n/4)``
+    pivots, whenever a basic variable drifts below ``-feas`` and at the end, so the returned ``z``
+    is the exact basic solution of the final basis, and it is checked: ``z >= -feas``,
+    ``w = Mz + q >= -feas``. A check that fails raises instead of being clipped away.
     """
     n = q.shape[0]
     if np.all(q >= 0):
         return np.zeros(n), 0
-    # Columns: w (0..n-1), z (n..2n-1), z0 (2n), right-hand side (2n + 1).
-    T = np.zeros((n, 2 * n + 2))
-    T[:, :n] = np.eye(n)
-    T[:, n:2 * n] = -M
-    T[:, 2 * n] = -1.0
-    T[:, -1] = q
+    # Columns of A: w (0..n-1), z (n..2n-1), z0 (2n); the system is A (w, z, z0) = q.
+    A = np.zeros((n, 2 * n + 1))
+    A[:, :n] = np.eye(n)
+    A[:, n:2 * n] = -M
+    A[:, 2 * n] = -1.0
+    T = np.column_stack([A, q])
     basis = np.arange(n)
     artificial = 2 * n
     scale = max(1.0, float(np.max(np.abs(M))), float(np.max(np.abs(q))))
-    eps = 1e-12 * scale
+    feas = _FEAS_RTOL * scale
+    refresh = max(50, n // 4)
     # z0 enters at the most negative q (lexicographic minimum among ties).
     rows = np.arange(n)
     keys = np.column_stack([q, T[:, :n]])
@@ -163,36 +298,40 @@ def _lemke(M, q, max_pivots):
     leaving = basis[row]
     basis[row] = artificial
     entering = n + leaving
+    since = 0
     for pivots in range(1, max_pivots + 1):
-        column = T[:, entering]
-        candidates = np.flatnonzero(column > eps)
-        if candidates.size == 0:
+        row = _lemke_ratio_test(T, entering, basis, artificial, n, scale)
+        if row < 0 and since:
+            T = _lemke_tableau(A, q, basis)  # a ray of a drifted tableau may be rounding
+            since = 0
+            row = _lemke_ratio_test(T, entering, basis, artificial, n, scale)
+        if row < 0:
             raise ConvergenceError(
                 "Lemke's algorithm ended on a secondary ray: this LCP may have no solution, or "
                 "the matrix is outside the classes Lemke is guaranteed to solve",
                 iterations=pivots,
             )
-        if np.any(basis[candidates] == artificial):
-            ratios = T[candidates, -1] / column[candidates]
-            z0_row = candidates[basis[candidates] == artificial][0]
-            if T[z0_row, -1] / column[z0_row] <= ratios.min() + eps:
-                candidates = np.array([z0_row])
-        if candidates.size > 1:
-            ratios = np.column_stack([T[candidates, -1], T[candidates, :n]]) / column[candidates, None]
-            for c in range(ratios.shape[1]):
-                keep = ratios[:, c] <= ratios[:, c].min() + eps
-                candidates, ratios = candidates[keep], ratios[keep]
-                if candidates.size == 1:
-                    break
-        row = int(candidates[0])
         _pivot(T, row, entering)
+        since += 1
         leaving = basis[row]
         basis[row] = entering
         if leaving == artificial:
+            T = _lemke_tableau(A, q, basis)
             z = np.zeros(n)
             in_z = (basis >= n) & (basis < 2 * n)
             z[basis[in_z] - n] = T[in_z, -1]
+            w = M @ z + q
+            if not (np.all(z >= -feas) and np.all(w >= -feas) and np.all(np.isfinite(z))):
+                worst = float(min(z.min(), w.min()))
+                raise ConvergenceError(
+                    f"Lemke's algorithm ended on an infeasible basis (a component at {worst:.3g}); "
+                    "the tableau lost too much precision",
+                    last_iterate=np.maximum(z, 0.0), iterations=pivots,
+                )
             return np.maximum(z, 0.0), pivots
+        if since >= refresh or not T[:, -1].min() >= -feas:
+            T = _lemke_tableau(A, q, basis)
+            since = 0
         entering = leaving + n if leaving < n else leaving - n
     raise ConvergenceError(f"Lemke's algorithm did not finish within {max_pivots} pivots",
                            iterations=max_pivots)
@@ -249,7 +388,10 @@ def public_goods(net, xbar, delta, *, method="auto", interaction="substitutes", 
         Caps :math:`\bar u_i` on the actions (bounded actions); default none.
     tol : float, default 1e-10
         Gauss-Seidel stops when a sweep moves no action by more than ``tol * max(1, max x)``;
-        for ``"qp"`` the solver's gap and feasibility tolerances.
+        for ``"qp"`` the solver's gap and feasibility tolerances. Whatever the method, the
+        returned profile must pass the independent check
+        :math:`\max_i |x_i - \mathrm{BR}_i(x)| \le \mathrm{tol} \cdot \max(1, \max_i |\bar x_i|)`
+        (see Notes).
     max_iter : int, default 10000
         Sweeps of Gauss-Seidel, pivots of Lemke.
     x0 : array_like, optional
@@ -271,7 +413,8 @@ def public_goods(net, xbar, delta, *, method="auto", interaction="substitutes", 
     ------
     ConvergenceError
         If Gauss-Seidel does not settle within ``max_iter`` sweeps (it carries the last
-        iterate), the QP solver fails, or Lemke ends on a ray.
+        iterate), the QP solver fails, Lemke ends on a ray or an infeasible basis, or the
+        solver's point fails the best-response check even after polishing.
     IllPosedNetworkError
         For ``"qp"`` when the potential is not concave; for uncapped complements when
         :math:`\delta\rho(G) \ge 1` (actions can grow without bound).
@@ -305,7 +448,17 @@ def public_goods(net, xbar, delta, *, method="auto", interaction="substitutes", 
 
     Lemke's algorithm with covering vector :math:`\mathbf 1` terminates with a solution for
     P-matrices and copositive-plus matrices (e.g. :math:`I + \delta G` with :math:`G \ge 0`);
-    degenerate ties are broken lexicographically so it cannot cycle.
+    degenerate ties are broken lexicographically so it cannot cycle. In floating point the
+    ratio test uses tolerances relative to the entering column and to the data (a Harris
+    two-pass test, lexicographic among the rows it keeps), the tableau is recomputed from the
+    basis every :math:`\max(50, n/4)` pivots and whenever a basic variable drifts negative, and the
+    final basic solution is recomputed and checked for feasibility rather than clipped.
+
+    Every profile returned has passed the best-response check stated under ``tol``, computed
+    from ``x`` with one sparse product independently of the solver; ``converged`` is then True.
+    A point that misses it (a QP stopped a little early, a pivot that lost digits) is polished
+    by solving the first-order conditions on its support and by Gauss-Seidel sweeps from it,
+    and checked again; if it still misses, ConvergenceError is raised and nothing is returned.
 
     References
     ----------
@@ -342,22 +495,24 @@ def public_goods(net, xbar, delta, *, method="auto", interaction="substitutes", 
                 spectral_radius=rho,
             )
     unique = _uniqueness(net, delta, sign) if check_unique or method == "qp" else None
-    converged = True
     if method == "qp":
         if net.is_symmetric and unique is False:
             raise IllPosedNetworkError(
                 "the potential is not concave (lambda_min(I + s delta G) <= 0), so the QP route "
                 "does not apply; use method='lemke' or 'gauss_seidel', or all_equilibria"
             )
-        x, iterations, converged = _solve_qp(net, xbar, delta, sign, upper, tol)
+        x, iterations, _ = _solve_qp(net, xbar, delta, sign, upper, tol)
+        what = "the potential QP"
     elif method == "lemke":
         x, iterations = _solve_lemke(net, xbar, delta, sign, upper, max_iter)
+        what = "Lemke's algorithm"
     else:
         x, iterations, converged = _solve_gauss_seidel(net, xbar, delta, sign, upper, start, tol, max_iter)
+        what = "projected Gauss-Seidel"
         if not converged:
             if method == "auto" and net.n <= _LEMKE_FALLBACK:
                 x, iterations = _solve_lemke(net, xbar, delta, sign, upper, max_iter)
-                method, converged = "lemke", True
+                method, what = "lemke", "Lemke's algorithm"
             else:
                 residual = _fixed_point_residual(net, x, xbar, delta, sign, upper)
                 raise ConvergenceError(
@@ -368,8 +523,8 @@ def public_goods(net, xbar, delta, *, method="auto", interaction="substitutes", 
                 )
         else:
             method = "gauss_seidel"
-    residual = _fixed_point_residual(net, x, xbar, delta, sign, upper)
-    return EquilibriumResult(x=x, unique=unique, converged=bool(converged), iterations=int(iterations),
+    x, extra, residual = _certify(net, x, xbar, delta, sign, upper, tol, max_iter, what)
+    return EquilibriumResult(x=x, unique=unique, converged=True, iterations=int(iterations + extra),
                              residual=residual, method=method, nodes=net.nodes)
 
 
