@@ -12,6 +12,7 @@ import importlib
 
 from ._version import __version__
 from .errors import (
+    CancelledError,
     ConvergenceError,
     IllPosedNetworkError,
     IncnetError,
@@ -93,6 +94,7 @@ __all__ = [
     "IllPosedNetworkError",
     "ConvergenceError",
     "InfeasibleDesignError",
+    "CancelledError",
     "IncentiveNetwork",
     "as_network",
     *_LAZY,

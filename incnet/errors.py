@@ -11,6 +11,7 @@ __all__ = [
     "IllPosedNetworkError",
     "ConvergenceError",
     "InfeasibleDesignError",
+    "CancelledError",
 ]
 
 
@@ -77,3 +78,25 @@ class InfeasibleDesignError(IncnetError):
     def __init__(self, message, *, status=None):
         super().__init__(message)
         self.status = status
+
+
+class CancelledError(IncnetError):
+    """A long computation was cancelled by its progress callback (which returned False).
+
+    The partial work is discarded: nothing is returned. (Ctrl-C stops the same computations
+    between two chunks of work, within about a second, with a plain KeyboardInterrupt.)
+
+    Parameters
+    ----------
+    message : str
+        The full message.
+    done : int, optional
+        Units of work (runs, iterations) completed before the cancellation.
+    total : int, optional
+        Units of work requested.
+    """
+
+    def __init__(self, message, *, done=None, total=None):
+        super().__init__(message)
+        self.done = done
+        self.total = total

@@ -274,24 +274,39 @@ def _unit_exponents(x2):
     return np.where(peak > 0, exponent - 1, 0).astype(np.int64)
 
 
-def _solve_iterative(method, op, bound, x_k, x0_k, tol, max_iter):
+def _solve_iterative(method, op, bound, x_k, x0_k, tol, max_iter, progress=None):
     """Chebyshev or Neumann in the kernel's (possibly reordered) indexing.
 
     Returns ``(u, iterations, relative residual)``; the residual is that of the returned ``u``,
-    computed from its definition in the last pass.
+    computed from its definition in the last pass. The kernel runs in chunks of about a quarter
+    second, so Ctrl-C (KeyboardInterrupt) and ``progress`` (CancelledError) stop it between them.
     """
+    from . import _chunked
     from ._kernels.payoffs import iterate_kernel
 
     # Inflate the radius a little: an ARPACK estimate may sit a rounding error below the truth.
     radius = min(bound * (1.0 + 1e-7) + 1e-15, 1.0 - 1e-15) if method == "chebyshev" else 0.0
     u = np.zeros_like(x_k) if x0_k is None else x0_k
-    steps, residual, _ = iterate_kernel(op.indptr, op.indices, op.data, op.weight, op.bounds, x_k,
-                                        u, radius, tol, max_iter, op.parallel)
-    return u, steps, residual
+    u_prev = u.copy()
+    state = {"steps": 0, "residual": math.nan, "omega": 1.0}
+
+    def call(a, b):
+        steps, residual, status, omega = iterate_kernel(
+            op.indptr, op.indices, op.data, op.weight, op.bounds, x_k, u, u_prev, radius, tol,
+            a + 1, b, state["omega"], b == max_iter, op.parallel)
+        state.update(steps=steps, residual=residual, omega=omega)
+        return status != 0
+
+    # first chunk: a step reads about (nnz + n) k entries, some 1e8 a second
+    work = (len(op.indices) + len(op.indptr)) * x_k.shape[1]
+    first = max(1, int(_chunked.TARGET_SECONDS * 1e8) // max(work, 1))
+    _chunked.run_chunked(max_iter, call, first=first, callback=progress,
+                         what=f"total_payoffs ({method})")
+    return u, state["steps"], state["residual"]
 
 
 def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
-                  require_well_posed=True):
+                  require_well_posed=True, progress=None):
     r"""Total payoffs :math:`u = (I - W)^{-1} x` of interdependent utilities.
 
     .. math:: u_i = x_i + \sum_j W_{ij} u_j
@@ -322,6 +337,12 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
     require_well_posed : bool, default True
         If False and ``method="direct"``, any invertible :math:`I - W` is accepted even when
         :math:`\rho(|W|) \ge 1`.
+    progress : callable, optional
+        ``progress(done, total)``, called between chunks of iterations of ``"chebyshev"`` and
+        ``"neumann"`` (each chunk about a quarter second, so only long solves call it; ``total``
+        is ``max_iter``); returning False cancels the solve with
+        :class:`~incnet.CancelledError`. Ctrl-C stops these methods between chunks too
+        (KeyboardInterrupt). In both cases the partial solution is discarded.
 
     Returns
     -------
@@ -383,6 +404,9 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
     tol = check_positive(tol, "tol")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     x = as_vector(x, net.n, "x", allow_block=True)
+    from ._chunked import check_callback
+
+    progress = check_callback(progress)
     block = x.ndim == 2
     x2 = x if block else x.reshape(net.n, 1)
     if x0 is not None:
@@ -423,7 +447,8 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
             )
         x_k = x2 if perm is None else x2[perm]
         x0_k = None if x0 is None else (x0 if perm is None else x0[perm])
-        u_k, iterations, residual = _solve_iterative(method, op, bound, x_k, x0_k, tol, max_iter)
+        u_k, iterations, residual = _solve_iterative(method, op, bound, x_k, x0_k, tol, max_iter,
+                                                     progress)
     if residual is None:
         from ._kernels.payoffs import relative_residual_kernel
 

@@ -21,7 +21,7 @@ def test_hierarchy():
     assert incnet.InvalidInputError is InvalidInputError
     assert set(incnet.errors.__all__) == {
         "IncnetError", "InvalidInputError", "IllPosedNetworkError", "ConvergenceError",
-        "InfeasibleDesignError",
+        "InfeasibleDesignError", "CancelledError",
     }
 
 

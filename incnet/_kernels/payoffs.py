@@ -134,8 +134,10 @@ def _sweep_parallel(indptr, indices, data, weight, x, u, u_other, omega, bounds,
 
 
 @njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
-def iterate_kernel(indptr, indices, data, weight, bounds, x, u, radius, tol, max_iter, parallel):
-    """Chebyshev semi-iteration (or, with ``radius = 0``, Jacobi) for ``(I - W) u = x``.
+def iterate_kernel(indptr, indices, data, weight, bounds, x, u, u_prev, radius, tol, first, last,
+                   omega, final, parallel):
+    """Steps ``first..last`` of the Chebyshev semi-iteration (with ``radius = 0``, Jacobi) for
+    ``(I - W) u = x``.
 
     With the eigenvalues of ``W`` real and in ``[-radius, radius]`` (symmetric ``W``), the
     iterates (Golub & Varga 1961)
@@ -151,11 +153,20 @@ def iterate_kernel(indptr, indices, data, weight, bounds, x, u, radius, tol, max
     ``u_{t+1}`` over ``u_{t-1}``. The same pass computes the true residual of ``u_t`` from its
     definition (never a recursively updated one), and the loop stops at the first ``u_t`` whose
     squared residual is at most ``(tol |x_c|)^2`` in every column ``c`` (``tol^2`` for a zero
-    column). ``u`` holds the start on entry and that iterate on return. A non-finite squared
-    residual (overflow, NaN) never passes the test and stops the loop at once; the caller scales
-    ``x`` to unit size so that finite data cannot overflow the squares.
+    column). A non-finite squared residual (overflow, NaN) never passes the test and stops the
+    loop at once; the caller scales ``x`` to unit size so that finite data cannot overflow the
+    squares.
 
-    Returns ``(steps, relative residual of u, converged)``; ``steps`` counts passes.
+    The iteration runs in chunks so that the caller can be interrupted between them: on entry
+    ``u`` holds ``u_{first-1}``, ``u_prev`` holds ``u_{first-2}`` (a copy of ``u`` when
+    ``first = 1``) and ``omega`` is ``omega_{first-1}`` (anything when ``first = 1``); a chunk
+    that ends unconverged leaves the same state for step ``last + 1``. Chunked or not, the
+    iterates are the same.
+
+    Returns ``(step, relative residual, status, omega)``: ``status`` 1 if ``u`` (the iterate of
+    step ``step``) passed the test, 2 if the residual became non-finite, 0 if the chunk ended
+    without either. The residual is that of ``u``, computed only when ``status`` is not 0 or
+    ``final`` is true (it is NaN otherwise).
     """
     n_chunks = bounds.shape[0] - 1
     k = x.shape[1]
@@ -168,17 +179,18 @@ def iterate_kernel(indptr, indices, data, weight, bounds, x, u, radius, tol, max
         scale2[c] = total
         target2[c] = tol * tol * total if total > 0.0 else tol * tol
     current = u
-    other = u.copy()  # u_{-1} = u_0: the first step is a plain Jacobi step
+    other = u_prev
     partial = np.zeros((n_chunks, k))
     r2 = radius * radius
-    omega = 1.0
-    converged = False
-    steps = 0
+    status = 0
+    steps = first - 1
     res2 = np.zeros(k)
-    for step in range(1, max_iter + 1):
-        if step == 2:
+    for step in range(first, last + 1):
+        if step == 1:
+            omega = 1.0
+        elif step == 2:
             omega = 2.0 / (2.0 - r2)
-        elif step > 2:
+        else:
             omega = 1.0 / (1.0 - 0.25 * r2 * omega)
         if parallel:
             _sweep_parallel(indptr, indices, data, weight, x, current, other, omega, bounds, partial)
@@ -199,21 +211,30 @@ def iterate_kernel(indptr, indices, data, weight, bounds, x, u, radius, tol, max
             if not np.isfinite(res2[c]):
                 finite = False
         if converged:
+            status = 1
             break  # ``current`` passed the test; ``other`` holds one more step, unverified
         if not finite:
+            status = 2
             break  # overflow: the iteration cannot recover; report the residual as it is
         current, other = other, current
-    if not converged:
-        # Report the last computed iterate with its own residual.
+    if status == 0 and final:
+        # Report the last computed iterate with its own residual (``other`` serves as scratch).
         res2 = residual_kernel(indptr, indices, data, weight, x, current, other, bounds, parallel)
     if current is not u:
-        u[:, :] = current
-    worst = 0.0
-    for c in range(k):
-        value = np.sqrt(res2[c] / scale2[c]) if scale2[c] > 0.0 else np.sqrt(res2[c])
-        if not value <= worst:  # a NaN residual is kept, never dropped as "not larger"
-            worst = value
-    return steps, worst, converged
+        if status == 0 and not final:
+            saved = u.copy()  # u_{last - 1}, to be u_prev of the next chunk
+            u[:, :] = current
+            u_prev[:, :] = saved
+        else:
+            u[:, :] = current
+    worst = np.nan
+    if status != 0 or final:
+        worst = 0.0
+        for c in range(k):
+            value = np.sqrt(res2[c] / scale2[c]) if scale2[c] > 0.0 else np.sqrt(res2[c])
+            if not value <= worst:  # a NaN residual is kept, never dropped as "not larger"
+                worst = value
+    return steps, worst, status, omega
 
 
 @njit(cache=True)

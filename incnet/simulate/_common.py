@@ -9,7 +9,7 @@ import numpy as np
 from .._validate import as_node_indices, check_int, describe
 from ..errors import InvalidInputError
 
-__all__ = ["run_seeds", "n_chunks", "seed_spec", "progress_batches", "wilson_interval"]
+__all__ = ["run_seeds", "n_chunks", "seed_spec", "progress_callback", "run_batches", "wilson_interval"]
 
 #: Runs at or above which an interactive session shows a progress bar by default.
 PROGRESS_MIN_RUNS = 2000
@@ -51,27 +51,52 @@ def seed_spec(net, seeds, name="seeds"):
     return np.ascontiguousarray(nodes[np.sort(first)]), 0
 
 
-def progress_batches(n_runs, chunks, progress):
-    """Run ranges to execute, and a tqdm bar (or None) to advance after each.
+def progress_callback(n_runs, progress):
+    """``(callback, close)`` for :func:`incnet._chunked.run_chunked` from a ``progress`` argument.
 
-    ``progress=None`` shows a bar only in an interactive terminal for long simulations and only
-    when tqdm is installed; results never depend on the batching (one seed per run).
+    ``progress`` is None (a tqdm bar only in an interactive terminal for long simulations, and
+    only when tqdm is installed), a bool (bar or no bar), or a callable ``progress(done, total)``
+    called between chunks of runs, which returns False to cancel.
     """
+    if callable(progress) and not isinstance(progress, bool):
+        return progress, None
+    if progress is not None and not isinstance(progress, (bool, np.bool_)):
+        raise InvalidInputError(
+            f"progress must be None, a bool or a callable (done, total), got {describe(progress)}"
+        )
     show = progress
     if show is None:
         show = n_runs >= PROGRESS_MIN_RUNS and sys.stderr is not None and sys.stderr.isatty()
-    bar = None
-    if show:
-        try:
-            from tqdm.auto import tqdm
-        except ImportError:
-            bar = None
-        else:
-            bar = tqdm(total=n_runs, unit="run", leave=False)
-    if bar is None:
-        return [(0, n_runs)], None
-    step = max(4 * chunks, math.ceil(n_runs / 20))
-    return [(a, min(n_runs, a + step)) for a in range(0, n_runs, step)], bar
+    if not show:
+        return None, None
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None, None
+    bar = tqdm(total=n_runs, unit="run", leave=False)
+
+    def advance(done, total):
+        bar.update(done - bar.n)
+
+    return advance, bar.close
+
+
+def run_batches(n_runs, chunks, call, progress, what):
+    """Run ``call(a, b)`` over consecutive run ranges of about a quarter second each.
+
+    Ctrl-C stops between two ranges (a KeyboardInterrupt; the runs done are discarded) and a
+    callable ``progress`` can cancel (CancelledError). Results never depend on the ranges:
+    every run has its own seed.
+    """
+    from .._chunked import run_chunked
+
+    callback, close = progress_callback(n_runs, progress)
+    try:
+        run_chunked(n_runs, lambda a, b: call(a, b) and False, first=chunks, callback=callback,
+                    what=what)
+    finally:
+        if close is not None:
+            close()
 
 
 def wilson_interval(successes, n, z=1.959963984540054):

@@ -61,7 +61,7 @@ def _csr(net):
     return np.array(net.W.indptr, dtype=np.int64), np.array(net.W.indices, dtype=_common.index_dtype(net.n))
 
 
-def independent_cascade(net, seeds, p, *, n_runs, rng=None):
+def independent_cascade(net, seeds, p, *, n_runs, rng=None, progress=None):
     r"""Monte Carlo spread of the independent cascade model.
 
     Parameters
@@ -77,6 +77,11 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None):
         Number of independent runs.
     rng : None, int or numpy.random.Generator
         One seed per run is drawn from it; results do not depend on the thread count.
+    progress : bool, callable or None, default None
+        As in :func:`~incnet.simulate.simulate_recruitment`: a tqdm bar (None: only for long
+        runs in a terminal), or a callable ``progress(done, total)`` called between chunks of
+        runs that cancels by returning False. Ctrl-C stops between chunks (about a quarter
+        second each); the runs done are then discarded.
 
     Returns
     -------
@@ -138,12 +143,16 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None):
     visits = np.zeros(n_runs, dtype=np.int64)
     seeds_per_run = _common.run_seeds(rng, n_runs)
     chunks = _common.n_chunks(n_runs)
-    independent_cascade_kernel(indptr, indices, edge_prob, uniform, seed_nodes, n_random,
-                               seeds_per_run, chunks, spread, visits)
+
+    def call(a, b):
+        independent_cascade_kernel(indptr, indices, edge_prob, uniform, seed_nodes, n_random,
+                                   seeds_per_run[a:b], min(chunks, b - a), spread[a:b], visits[a:b])
+
+    _common.run_batches(n_runs, chunks, call, progress, "independent_cascade")
     return _finish(spread, visits, n_runs, method)
 
 
-def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None):
+def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None, progress=None):
     r"""Monte Carlo spread of the linear threshold model.
 
     Parameters
@@ -157,6 +166,11 @@ def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None):
         None: :math:`b_{uv} = 1/\deg^{in}(v)` (the usual convention); ``"weight"``: the network's
         weights, whose sum into every node must be at most 1.
     rng : None, int or numpy.random.Generator
+    progress : bool, callable or None, default None
+        As in :func:`~incnet.simulate.simulate_recruitment`: a tqdm bar (None: only for long
+        runs in a terminal), or a callable ``progress(done, total)`` called between chunks of
+        runs that cancels by returning False. Ctrl-C stops between chunks (about a quarter
+        second each); the runs done are then discarded.
 
     Returns
     -------
@@ -212,6 +226,12 @@ def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None):
     spread = np.zeros(n_runs, dtype=np.int64)
     visits = np.zeros(n_runs, dtype=np.int64)
     seeds_per_run = _common.run_seeds(rng, n_runs)
-    linear_threshold_kernel(indptr, indices, np.ascontiguousarray(b), seed_nodes, n_random,
-                            seeds_per_run, _common.n_chunks(n_runs), spread, visits)
+    chunks = _common.n_chunks(n_runs)
+    b = np.ascontiguousarray(b)
+
+    def call(lo, hi):
+        linear_threshold_kernel(indptr, indices, b, seed_nodes, n_random, seeds_per_run[lo:hi],
+                                min(chunks, hi - lo), spread[lo:hi], visits[lo:hi])
+
+    _common.run_batches(n_runs, chunks, call, progress, "linear_threshold")
     return _finish(spread, visits, n_runs, "linear threshold")

@@ -322,8 +322,12 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
     keep_trees : bool, default False
         Keep every run's recruitment forest (:meth:`SimulationResult.forest`,
         :meth:`SimulationResult.tree`). The runs are replayed from their seeds to record them.
-    progress : bool or None, default None
+    progress : bool, callable or None, default None
         Show a tqdm progress bar; None shows one for long simulations in an interactive terminal.
+        A callable ``progress(done, total)`` is called instead between chunks of runs (each
+        about a quarter second) and cancels the simulation by returning False
+        (:class:`~incnet.CancelledError`). Ctrl-C stops a simulation between two chunks
+        (KeyboardInterrupt); in both cases the runs done are discarded.
     incentives : array_like of shape (H + 1,), optional
         The incentives :math:`w_0, \dots, w_H` participants act on, instead of the branching
         formula (e.g. the self-consistent ones of :func:`incnet.design.self_consistent_incentives`);
@@ -458,27 +462,24 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         from .._kernels import simulate as kernels
 
         found_time, paid_target, paid, stats, profile = outputs
-        batches, bar = _common.progress_batches(n_runs, chunks, progress if not record else False)
-        try:
-            for a, b in batches:
-                args = (deadline, cap, seeds_per_run[a:b], min(chunks, b - a), found_time[a:b],
-                        paid_target[a:b], paid[a:b], stats[a:b], profile[a:b], record, offsets[a:b], *rec)
-                if graph:
-                    kernels.recruitment_graph_kernel(
-                        indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
-                        find_prob, recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b,
-                        *args,
-                    )
-                else:
-                    kernels.recruitment_branching_kernel(
-                        offspring_cdf, n_roots, find_prob if columns else 0.0,
-                        recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b, *args,
-                    )
-                if bar is not None:
-                    bar.update(b - a)
-        finally:
-            if bar is not None:
-                bar.close()
+
+        def call(a, b):
+            args = (deadline, cap, seeds_per_run[a:b], min(chunks, b - a), found_time[a:b],
+                    paid_target[a:b], paid[a:b], stats[a:b], profile[a:b], record, offsets[a:b], *rec)
+            if graph:
+                kernels.recruitment_graph_kernel(
+                    indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
+                    find_prob, recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b,
+                    *args,
+                )
+            else:
+                kernels.recruitment_branching_kernel(
+                    offspring_cdf, n_roots, find_prob if columns else 0.0,
+                    recruit_prob, report_prob, pay_total, delay_kind, delay_a, delay_b, *args,
+                )
+
+        _common.run_batches(n_runs, chunks, call, progress if not record else False,
+                            "simulate_recruitment")
 
     outputs = allocate()
     no_record = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
