@@ -31,6 +31,9 @@ __all__ = ["IncentiveNetwork", "as_network"]
 DENSE_LIMIT = 2000
 #: Up to this many nodes eigenvalues are computed exactly from the dense matrix.
 _EXACT_EIGEN_LIMIT = 600
+#: Lanczos/Arnoldi basis size of ARPACK for the one extreme eigenvalue (scipy's default is 20):
+#: its workspace is ncv vectors of n, the largest transient of a spectral radius at 10^6 nodes.
+_ARPACK_NCV = 8
 
 
 class _ReadOnlyCSR(sp.csr_array):
@@ -201,6 +204,10 @@ def _canonical_csr(A, *, drop_diagonal, what):
     W.eliminate_zeros()
     W.sort_indices()
     W.has_sorted_indices = True
+    if W.indices.dtype != np.int32 and max(n, W.nnz) < 2**31 - 1:
+        # 32-bit indices whenever they fit: a third less memory for W and everything derived
+        W.indices = W.indices.astype(np.int32)
+        W.indptr = W.indptr.astype(np.int32)
     return W
 
 
@@ -778,19 +785,27 @@ class IncentiveNetwork:
         return np.diff(self.W.indptr).astype(np.int64)
 
 
-def _is_symmetric(W):
-    """Exact symmetry of a canonical CSR array without forming ``W - W.T``.
+#: From this many stored weights on, symmetry is checked by a kernel that needs no extra memory.
+_SYMMETRY_KERNEL_NNZ = 200_000
 
-    Row counts are compared with column counts first (free); then the transpose is built once
-    in canonical form (one CSR worth of memory) and its arrays compared with ``W``'s: a canonical
-    CSR array equals another iff their three arrays do.
+
+def _is_symmetric(W):
+    """Exact symmetry of a canonical CSR array, without forming ``W - W.T``.
+
+    Large matrices use a kernel that looks every entry's mirror up by binary search, with no
+    extra memory. Small ones compare row with column counts, then their arrays with those of the
+    transpose built in canonical form (a canonical CSR array equals another iff their three
+    arrays do).
     """
     n = W.shape[0]
     if W.nnz == 0:
         return True
-    rows = np.diff(W.indptr)
-    cols = np.bincount(W.indices, minlength=n)
-    if not np.array_equal(rows, cols):
+    if W.nnz >= _SYMMETRY_KERNEL_NNZ:
+        from ._kernels.network import is_symmetric_kernel
+
+        return bool(is_symmetric_kernel(W.indptr, W.indices, W.data))
+    # (np.bincount copies a read-only input, so the large route above avoids it)
+    if not np.array_equal(np.diff(W.indptr), np.bincount(W.indices, minlength=n)):
         return False
     T = W.T.tocsr()  # CSC -> CSR conversion writes sorted indices, no duplicates, no zeros
     if not T.has_sorted_indices:
@@ -985,11 +1000,15 @@ def _collatz_wielandt_upper(A, iterations=50):
 
 
 def _cyclic_part(A):
-    """The diagonal blocks of the strongly connected components with a cycle, or None if none.
+    """The part of A whose spectral radius is A's: None (no cycle), A itself, or an operator.
 
-    Links between components only add nilpotent parts, so rho(A) is the largest spectral radius
-    of these blocks; a network without cycles (a recruitment forest) has rho = 0 exactly, which a
-    dense eigensolver would blur into rounding noise of size eps**(1/depth).
+    Links between strongly connected components only add nilpotent parts, so rho(A) is the
+    largest spectral radius of the diagonal blocks of the components with a cycle; a network
+    without cycles (a recruitment forest) has rho = 0 exactly, which a dense eigensolver would
+    blur into rounding noise of size eps**(1/depth). Up to ``_EXACT_EIGEN_LIMIT`` such nodes the
+    blocks are extracted (a CSR array, by a kernel straight from A's arrays); beyond, a
+    ``LinearOperator`` applies A with the links between components masked out, reading A's
+    arrays in place, so no copy of A is made.
     """
     from scipy.sparse.csgraph import connected_components
 
@@ -999,11 +1018,30 @@ def _cyclic_part(A):
         return None
     if count == 1:
         return A
-    coo = A.tocoo()
-    inside = labels[coo.row] == labels[coo.col]
-    cyclic = np.flatnonzero(np.bincount(labels)[labels] > 1)
-    blocks = sp.csr_array((coo.data[inside], (coo.row[inside], coo.col[inside])), shape=(n, n))
-    return sp.csr_array(blocks[cyclic][:, cyclic])
+    from ._kernels import network as kernels
+
+    sizes = np.bincount(labels)
+    new_index = np.empty(n, dtype=np.int64)
+    indptr = np.empty(n + 1, dtype=np.int64)
+    kept = kernels.cyclic_block_count_kernel(A.indptr, A.indices, labels, sizes, new_index, indptr)
+    if kept > _EXACT_EIGEN_LIMIT:
+        from scipy.sparse.linalg import LinearOperator
+
+        del new_index, indptr
+
+        def matvec(x):
+            x = np.ascontiguousarray(np.asarray(x, dtype=np.float64).ravel())
+            y = np.empty(n)
+            kernels.masked_matvec_kernel(A.indptr, A.indices, A.data, labels, x, y)
+            return y
+
+        return LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+    indptr = indptr[: kept + 1].copy()
+    nnz = int(indptr[-1])
+    indices = np.empty(nnz, dtype=np.int64)
+    data = np.empty(nnz)
+    kernels.cyclic_block_fill_kernel(A.indptr, A.indices, A.data, labels, new_index, indices, data)
+    return sp.csr_array((data, indices, indptr), shape=(kept, kept))
 
 
 def _rescaled(A):
@@ -1032,7 +1070,7 @@ def _spectral_radius(A, symmetric):
         if A is None:
             return 0.0
     n = A.shape[0]
-    if n <= _EXACT_EIGEN_LIMIT:
+    if n <= _EXACT_EIGEN_LIMIT and sp.issparse(A):
         dense = A.toarray()
         eig = np.linalg.eigvalsh(dense) if symmetric else np.linalg.eigvals(dense)
         return float(np.max(np.abs(eig)))
@@ -1041,9 +1079,9 @@ def _spectral_radius(A, symmetric):
     try:
         if symmetric:
             val = eigsh(A, k=1, which="LA", tol=1e-10, maxiter=max(1000, 20 * n),
-                        v0=np.ones(n), return_eigenvectors=False)
+                        ncv=_ARPACK_NCV, v0=np.ones(n), return_eigenvectors=False)
             return float(abs(val[0]))
-        val = eigs(A, k=1, which="LM", tol=1e-10, maxiter=max(1000, 20 * n),
+        val = eigs(A, k=1, which="LM", tol=1e-10, maxiter=max(1000, 20 * n), ncv=_ARPACK_NCV,
                    v0=np.ones(n), return_eigenvectors=False)
         return float(abs(val[0]))
     except ArpackNoConvergence:

@@ -93,8 +93,10 @@ class _Operator(NamedTuple):
 
     def scaled(self, factor):
         """The operator of ``factor * W``: same ordering and chunks, weights scaled."""
-        return self._replace(data=self.data * factor, weight=self.weight * factor,
-                             abs_data=self.abs_data * abs(factor),
+        data = self.data * factor
+        shared = self.abs_data is self.data and factor >= 0  # non-negative weights: one array
+        return self._replace(data=data, weight=self.weight * factor,
+                             abs_data=data if shared else self.abs_data * abs(factor),
                              abs_weight=self.abs_weight * abs(factor))
 
 
@@ -121,19 +123,27 @@ def _operator(net):
         return net._cached("payoffs.operator", lambda: _operator(base).scaled(factor))
 
     def compute():
+        from ._kernels.payoffs import permuted_csr_kernel
+
         W = net.W
         perm = None
-        if net.n >= _REORDER_NODES and net.nnz > 0:
-            perm = _ordering(net)
-            W = sp.csr_array(W[perm][:, perm])
-            W.sort_indices()
-        indptr = np.asarray(W.indptr, dtype=np.uint64)
-        indices = np.asarray(W.indices, dtype=np.uint32)
-        data = np.asarray(W.data, dtype=np.float64)
+        source = W.data
         weight = 0.0
-        if data.size and np.all(data == data[0]):
-            weight, data = float(data[0]), np.empty(0)
-        abs_data = np.abs(data)
+        if source.size and np.all(source == source[0]):
+            weight = float(source[0])  # every weight equal: the kernels skip the weight array
+        if net.n >= _REORDER_NODES and net.nnz > 0:
+            # Permute straight into the kernels' dtypes: no intermediate matrix (the memory of
+            # the first call stays near one CSR beyond the network's own).
+            perm = _ordering(net)
+            indptr = np.empty(net.n + 1, dtype=np.uint64)
+            indices = np.empty(net.nnz, dtype=np.uint32)
+            data = np.empty(0 if weight else net.nnz)
+            permuted_csr_kernel(W.indptr, W.indices, source, perm, indptr, indices, data)
+        else:
+            indptr = np.asarray(W.indptr, dtype=np.uint64)
+            indices = np.asarray(W.indices, dtype=np.uint32)
+            data = np.empty(0) if weight else np.asarray(source, dtype=np.float64)
+        abs_data = np.abs(data) if data.size and np.any(data < 0) else data
         n_chunks = max(1, min(1024, W.nnz // _CHUNK_NNZ))
         bounds = row_chunks(indptr, n_chunks)
         return _Operator(perm, indptr, indices, data, weight, abs_data, abs(weight), bounds,

@@ -221,7 +221,11 @@ def test_frozen_matrix_survives_pickling():
 
 
 # --------------------------------------------------------------------------- symmetry
-def test_symmetry_check_matches_the_definition():
+@pytest.mark.parametrize("kernel_from", [0, 10**9])  # the no-memory kernel, the transpose route
+def test_symmetry_check_matches_the_definition(kernel_from, monkeypatch):
+    import incnet.network as network_module
+
+    monkeypatch.setattr(network_module, "_SYMMETRY_KERNEL_NNZ", kernel_from)
     rng = np.random.default_rng(5)
     for trial in range(20):
         A = sp.random_array((30, 30), density=0.1, rng=rng, format="csr")
@@ -333,3 +337,68 @@ def test_optimal_split_starts_bounded():
                              find_probability=0.01, horizon=3, seeds=5)
     with pytest.raises(InvalidInputError, match="starts"):
         optimal_split(model, 4000.0, starts=10**9)
+
+
+# --------------------------------------------------------------------------- memory-lean paths
+@pytest.mark.parametrize("cycle_nodes", [300, 900])  # extracted block / masked operator
+def test_directed_spectral_radius_ignores_links_between_components(cycle_nodes):
+    rng = np.random.default_rng(cycle_nodes)
+    n = cycle_nodes + 200
+    A = np.zeros((n, n))
+    # a strongly connected core (a cycle plus random chords) ...
+    core = np.arange(cycle_nodes)
+    A[core, np.roll(core, -1)] = rng.uniform(0.2, 1.0, cycle_nodes)
+    chords = rng.integers(0, cycle_nodes, (2, 3 * cycle_nodes))
+    A[chords[0], chords[1]] = rng.uniform(0.0, 0.3, chords.shape[1])
+    # ... a long acyclic chain feeding it, and a separate 2-cycle
+    chain = np.arange(cycle_nodes, n - 2)
+    A[chain[:-1], chain[1:]] = 5.0
+    A[chain[-1], 0] = 5.0
+    A[n - 2, n - 1] = A[n - 1, n - 2] = 0.05
+    np.fill_diagonal(A, 0.0)
+    net = IncentiveNetwork.from_dense(A)
+    core_block = A[:cycle_nodes, :cycle_nodes]
+    expected = max(np.max(np.abs(np.linalg.eigvals(core_block))), 0.05)
+    assert net.spectral_radius == pytest.approx(expected, rel=1e-8)
+
+
+def test_operator_built_in_place_matches_the_permuted_matrix():
+    from incnet._kernels.payoffs import permuted_csr_kernel
+
+    rng = np.random.default_rng(3)
+    A = sp.random_array((400, 400), density=0.03, rng=rng, format="csr")
+    A.setdiag(0)
+    A.eliminate_zeros()
+    perm = rng.permutation(400)
+    indptr = np.empty(401, dtype=np.uint64)
+    indices = np.empty(A.nnz, dtype=np.uint32)
+    data = np.empty(A.nnz)
+    permuted_csr_kernel(A.indptr, A.indices, A.data, perm, indptr, indices, data)
+    B = sp.csr_array((data, indices.astype(np.int64), indptr.astype(np.int64)), shape=A.shape)
+    expected = A[perm][:, perm].toarray()
+    np.testing.assert_array_equal(B.toarray(), expected)
+    for r in range(400):
+        row = indices[indptr[r]:indptr[r + 1]]
+        assert np.all(np.diff(row.astype(np.int64)) > 0)
+
+
+def test_large_networks_reorder_and_solve_the_same(monkeypatch):
+    import incnet.payoffs as payoffs_module
+
+    G = nx.barabasi_albert_graph(3000, 3, seed=4)
+    W = nx.to_scipy_sparse_array(G, format="csr") * np.random.default_rng(1).uniform(0.5, 1, 1)[0]
+    net = IncentiveNetwork(W).row_normalized(0.9)
+    x = np.random.default_rng(2).normal(size=3000)
+    plain = total_payoffs(net, x, method="neumann", tol=1e-12)
+    monkeypatch.setattr(payoffs_module, "_REORDER_NODES", 100)
+    fresh = IncentiveNetwork(net.W.copy())
+    reordered = total_payoffs(fresh, x, method="neumann", tol=1e-12)
+    assert payoffs_module._operator(fresh).perm is not None
+    np.testing.assert_allclose(reordered.u, plain.u, rtol=1e-10, atol=1e-12)
+
+
+def test_indices_are_stored_in_32_bits():
+    A = sp.csr_array(np.array([[0, 1.0], [2.0, 0]]))
+    A.indices, A.indptr = A.indices.astype(np.int64), A.indptr.astype(np.int64)
+    net = IncentiveNetwork(A)
+    assert net.W.indices.dtype == np.int32 and net.W.indptr.dtype == np.int32

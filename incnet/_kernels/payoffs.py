@@ -23,6 +23,7 @@ from ._jit import njit
 
 __all__ = [
     "row_chunks",
+    "permuted_csr_kernel",
     "residual_kernel",
     "iterate_kernel",
     "collatz_wielandt_kernel",
@@ -49,6 +50,41 @@ def row_chunks(indptr, n_chunks):
         bounds[c] = row
     bounds[n_chunks] = n
     return bounds
+
+
+@njit(cache=True)
+def permuted_csr_kernel(indptr, indices, data, perm, new_indptr, new_indices, new_data):
+    """The CSR arrays of ``P W P^T`` (row and column ``r`` of the result are node ``perm[r]``).
+
+    Writes ``new_indptr`` (uint64, n + 1), ``new_indices`` (uint32, nnz) sorted within each row,
+    and ``new_data`` (float64, nnz, or empty to skip the weights), straight from ``W``'s arrays:
+    no intermediate matrix, so the only memory is the output and one int64 array of n.
+    """
+    n = perm.shape[0]
+    inverse = np.empty(n, dtype=np.int64)
+    for r in range(n):
+        inverse[perm[r]] = r
+    weighted = new_data.shape[0] > 0
+    new_indptr[0] = 0
+    for r in range(n):
+        old = perm[r]
+        new_indptr[r + 1] = new_indptr[r] + np.uint64(indptr[old + 1] - indptr[old])
+    for r in range(n):
+        old = perm[r]
+        lo = indptr[old]
+        hi = indptr[old + 1]
+        out = np.int64(new_indptr[r])
+        length = hi - lo
+        if length == 0:
+            continue
+        columns = np.empty(length, dtype=np.int64)
+        for p in range(lo, hi):
+            columns[p - lo] = inverse[indices[p]]
+        order = np.argsort(columns)
+        for q in range(length):
+            new_indices[out + q] = np.uint32(columns[order[q]])
+            if weighted:
+                new_data[out + q] = data[lo + order[q]]
 
 
 @njit(cache=True)

@@ -1,0 +1,107 @@
+"""Kernels over a network's own CSR arrays (structural facts of :class:`incnet.IncentiveNetwork`).
+
+Plain functions over arrays: no validation, no incnet imports.
+"""
+
+import numpy as np
+from numba import njit
+
+__all__ = [
+    "is_symmetric_kernel",
+    "cyclic_block_count_kernel",
+    "cyclic_block_fill_kernel",
+    "masked_matvec_kernel",
+]
+
+
+@njit(cache=True)
+def is_symmetric_kernel(indptr, indices, data):
+    """Whether a canonical CSR matrix equals its transpose exactly.
+
+    Preconditions: ``indices`` sorted within each row, no duplicates, no explicit zeros (the
+    canonical form of an IncentiveNetwork). For every stored ``(i, j, w)`` a binary search of row
+    ``j`` must find ``(j, i, w)``; together with equal numbers of stored entries this is
+    ``W == W.T``. No memory beyond a few scalars; ``O(nnz log d)`` time. Stops at the first
+    mismatch.
+    """
+    n = indptr.shape[0] - 1
+    for i in range(n):
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            lo = indptr[j]
+            hi = indptr[j + 1]
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if indices[mid] < i:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            if lo == indptr[j + 1] or indices[lo] != i or data[lo] != data[p]:
+                return False
+    return True
+
+
+@njit(cache=True)
+def cyclic_block_count_kernel(indptr, indices, labels, sizes, new_index, out_indptr):
+    """First pass of :func:`cyclic_block_fill_kernel`: renumber the nodes of components of more
+    than one node and count the links inside their components.
+
+    ``labels`` (n) gives each node's component and ``sizes`` each component's node count.
+    Writes ``new_index`` (int64, n: the new number of a kept node, -1 otherwise) and
+    ``out_indptr[: kept + 1]`` (int64, length at least kept + 1). Returns the number of kept nodes.
+    """
+    n = indptr.shape[0] - 1
+    count = 0
+    for i in range(n):
+        if sizes[labels[i]] > 1:
+            new_index[i] = count
+            count += 1
+        else:
+            new_index[i] = -1
+    out_indptr[0] = 0
+    nnz = 0
+    for i in range(n):
+        r = new_index[i]
+        if r < 0:
+            continue
+        for p in range(indptr[i], indptr[i + 1]):
+            if labels[indices[p]] == labels[i]:
+                nnz += 1
+        out_indptr[r + 1] = nnz
+    return count
+
+
+@njit(cache=True)
+def cyclic_block_fill_kernel(indptr, indices, data, labels, new_index, out_indices, out_data):
+    """Second pass: the links ``i -> j`` with ``labels[i] == labels[j]`` between kept nodes, in
+    the new numbering, written to ``out_indices`` / ``out_data`` (sizes from the first pass)."""
+    n = indptr.shape[0] - 1
+    q = 0
+    for i in range(n):
+        if new_index[i] < 0:
+            continue
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            if labels[j] == labels[i]:
+                out_indices[q] = new_index[j]
+                out_data[q] = data[p]
+                q += 1
+
+
+@njit(cache=True)
+def masked_matvec_kernel(indptr, indices, data, labels, x, y):
+    """``y = B x`` for ``B`` the links of ``A`` inside components: ``i -> j`` with equal labels.
+
+    ``B`` is block diagonal (one block per strongly connected component, links between
+    components dropped), so it has the spectral radius of ``A`` without the nilpotent coupling
+    of the links between components. Reads the CSR arrays of ``A`` in place: no copy of it.
+    """
+    n = indptr.shape[0] - 1
+    for i in range(n):
+        acc = 0.0
+        own = labels[i]
+        for p in range(indptr[i], indptr[i + 1]):
+            j = indices[p]
+            if labels[j] == own:
+                acc += data[p] * x[j]
+        y[i] = acc
