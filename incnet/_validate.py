@@ -69,9 +69,9 @@ def as_rng(rng):
 
 def check_method(method, known, *, name="method"):
     """Return ``method`` if it is one of ``known``; otherwise a ValueError listing them."""
-    if method not in known:
+    if not isinstance(method, str) or method not in known:
         listed = ", ".join(repr(m) for m in known)
-        raise InvalidInputError(f"unknown {name} {method!r}; choose one of {listed}")
+        raise InvalidInputError(f"unknown {name} {describe(method)}; choose one of {listed}")
     return method
 
 

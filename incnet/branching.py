@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import describe
+from ._validate import as_real_array, describe
 from .errors import InvalidInputError
 
 __all__ = ["OffspringLaw", "as_offspring"]
@@ -56,14 +56,15 @@ class OffspringLaw:
 
     def __post_init__(self):
         try:
-            pmf = np.array(self.pmf, dtype=np.float64).ravel()
+            pmf = np.array(as_real_array(self.pmf, "offspring pmf"), dtype=np.float64).ravel()
         except (TypeError, ValueError):
             raise InvalidInputError(f"offspring pmf must be numeric, got {describe(self.pmf)}") from None
         if pmf.size == 0:
             raise InvalidInputError("offspring pmf is empty; give P(K = 0), P(K = 1), ...")
         if not np.all(np.isfinite(pmf)) or np.any(pmf < 0):
             raise InvalidInputError(f"offspring pmf must be finite and >= 0, got {describe(pmf.tolist())}")
-        total = pmf.sum()
+        with np.errstate(over="ignore"):  # an overflowing total is refused below, not warned about
+            total = pmf.sum()
         if abs(total - 1.0) > 1e-9:
             raise InvalidInputError(f"offspring pmf must sum to 1, sums to {total:.12g}")
         pmf = pmf / total

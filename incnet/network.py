@@ -416,6 +416,10 @@ class IncentiveNetwork:
         if G.number_of_nodes() == 0:
             raise InvalidInputError("the graph has no nodes; a network needs at least one node")
         nodes = list(G.nodes) if nodelist is None else list(nodelist)
+        if weight is not None and not _hashable(weight):
+            raise InvalidInputError(
+                f"weight must be the name of an edge attribute (a string) or None, got {describe(weight)}"
+            )
         if weight is not None:
             for u, v, data in G.edges(data=True):
                 if weight not in data:
@@ -706,10 +710,16 @@ class IncentiveNetwork:
         if total < 0:
             raise InvalidInputError(f"total must be >= 0, got {total}; it is the weight each "
                                     "person puts on their contacts' payoffs together")
-        sums = np.asarray(abs(self.W).sum(axis=1)).ravel()
-        factors = np.divide(total, sums, out=np.zeros_like(sums), where=sums > 0)
-        W = self.W.copy()
-        W.data = W.data * np.repeat(factors, np.diff(W.indptr))
+        with np.errstate(over="ignore"):
+            sums = np.asarray(abs(self.W).sum(axis=1)).ravel()
+            factors = np.divide(total, sums, out=np.zeros_like(sums), where=sums > 0)
+            W = self.W.copy()
+            W.data = W.data * np.repeat(factors, np.diff(W.indptr))
+        if not np.all(np.isfinite(W.data)) or (total > 0 and np.any(W.data == 0)):
+            raise InvalidInputError(
+                f"row_normalized({total:g}) leaves weights outside the float64 range (the row sums "
+                f"span {float(sums[sums > 0].min()):g} to {float(sums.max()):g}); use a total closer to 1"
+            )
         W.eliminate_zeros()
         return type(self)._trusted(W, self.nodes)
 

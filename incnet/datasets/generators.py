@@ -16,6 +16,18 @@ from ..errors import InvalidInputError
 __all__ = ["barabasi_albert_csr", "barabasi_albert_network", "erdos_renyi_csr"]
 
 
+#: Most stored links a generator writes (its CSR arrays take some 16 bytes a link).
+MAX_LINKS = 10**9
+
+
+def _check_links(links, what):
+    if links > MAX_LINKS:
+        raise InvalidInputError(
+            f"{what} would store about {links:.3g} links (some {16 * links / 2**30:.0f} GiB); "
+            f"the limit is {MAX_LINKS:.0e}. Generate a smaller graph"
+        )
+
+
 def _index_dtype(size):
     return np.int32 if size < np.iinfo(np.int32).max else np.int64
 
@@ -86,6 +98,7 @@ def barabasi_albert_csr(n, m, rng=None):
             f"a Barabási-Albert graph needs n > m, got n = {n} and m = {m}; "
             "every new node links to m distinct earlier nodes"
         )
+    _check_links(2 * m * (n - m), f"a Barabási-Albert graph with n = {n}, m = {m}")
     seed = _draw_seed(rng)
     nnz = 2 * m * (n - m)
     dtype = _index_dtype(max(nnz, n))
@@ -169,6 +182,10 @@ def erdos_renyi_csr(n, p, rng=None, *, directed=False):
     n = check_int(n, "n", minimum=1)
     p = check_probability(p, "p")
     directed = bool(directed)
+    pairs = n * (n - 1) if directed else n * (n - 1) // 2
+    _check_links(pairs * p * (1 if directed else 2), f"an Erdős-Rényi graph with n = {n}, p = {p:g}")
+    if p == 1.0:
+        _check_links(n * n, f"a complete graph on n = {n} nodes (built densely)")
     seed = _draw_seed(rng)
     if p == 0.0 or n == 1:
         rows = cols = np.empty(0, dtype=np.int64)

@@ -90,6 +90,14 @@ def solve(problem, *, solver, what, budget_constraint=None, **options):
         ) from e
     except (cp.error.DCPError, cp.error.DGPError, cp.error.DPPError) as e:
         raise IncnetError(f"{what} is not a valid convex program ({e})") from e
+    except (ValueError, ArithmeticError) as e:
+        # cvxpy raises a bare ValueError when a solver ends without a solution it can unpack
+        # (status UNKNOWN), typically on data beyond the solver's range (HiGHS treats 1e20 as inf)
+        raise InfeasibleDesignError(
+            f"{what}: the solver {solver} ended without a usable solution ({e}); the data may be "
+            "badly scaled (rescale costs, thresholds and budget to order 1)",
+            status="solver_error",
+        ) from e
     status = problem.status
     if status not in OK_STATUSES:
         if status in ("infeasible", "infeasible_inaccurate"):

@@ -26,7 +26,7 @@ import math
 import numpy as np
 import scipy.sparse as sp
 
-from .._validate import as_node_indices, as_vector, check_int, check_method, check_nonnegative
+from .._validate import as_node_indices, as_real_array, as_vector, check_int, check_method, check_nonnegative
 from ..errors import InfeasibleDesignError, InvalidInputError
 from ..network import DENSE_LIMIT, IncentiveNetwork, as_network
 from ..payoffs import total_payoffs
@@ -43,7 +43,7 @@ _FEASIBILITY_TOL = 1e-6
 
 # ----------------------------------------------------------------------------- inputs
 def _costs(costs, n):
-    arr = np.asarray(costs, dtype=np.float64) if not np.isscalar(costs) else costs
+    arr = as_real_array(costs, "costs")
     if np.any(np.isnan(arr)):
         first = int(np.flatnonzero(np.isnan(np.atleast_1d(arr)))[0])
         raise InvalidInputError(

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._results import ResultMixin
-from .._validate import describe
+from .._validate import as_real_array, describe
 from ..errors import InvalidInputError
 
 __all__ = [
@@ -103,7 +103,7 @@ def as_box_upper(upper, n):
     if upper is None:
         return np.full(n, np.inf)
     try:
-        caps = np.asarray(upper, dtype=np.float64)
+        caps = as_real_array(upper, "upper")
     except (TypeError, ValueError):
         raise InvalidInputError(f"upper must be numeric, got {describe(upper)}") from None
     if caps.ndim == 0:

@@ -186,8 +186,12 @@ def best_response_gap(net, x, *, game="linear_quadratic", **params):
         payoff = _threshold_payoff(net, x, params)
         gain = np.where(x > 0, np.maximum(0.0, -payoff), np.maximum(0.0, payoff))
         return float(gain.max()) + 0.0  # + 0.0 turns a -0.0 into 0.0
-    z, reply = _quadratic_parts(net, x, game, params)
-    gain = 0.5 * ((x - z) ** 2 - (reply - z) ** 2)
+    with np.errstate(over="ignore", invalid="ignore"):
+        z, reply = _quadratic_parts(net, x, game, params)
+        # (x - z)^2 - (reply - z)^2, factored so that large actions overflow as late as possible
+        gain = np.where(x == reply, 0.0, 0.5 * (x - reply) * ((x - z) + (reply - z)))
+    if not np.all(np.isfinite(gain)):
+        return float("inf")  # a gain beyond the float64 range: certainly not an equilibrium
     return float(max(0.0, gain.max()))
 
 

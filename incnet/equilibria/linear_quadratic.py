@@ -171,6 +171,23 @@ def linear_quadratic(net, alpha, delta, *, method="auto", tol=1e-10, max_iter=10
     )
 
 
+def _unit_exponent(alpha):
+    """The power of two ``e`` with ``max |alpha| / 2**e`` in [1, 2) (0 for alpha = 0)."""
+    peak = float(np.max(np.abs(alpha), initial=0.0))
+    return int(np.frexp(peak)[1]) - 1 if peak > 0 else 0
+
+
+def _unscaled(values, exponent, what):
+    with np.errstate(over="ignore"):
+        values = np.ldexp(values, exponent)
+    if not np.all(np.isfinite(values)):
+        raise InvalidInputError(
+            f"{what}: the values exceed the float64 range (about 1.8e308) for alpha of size "
+            f"2**{exponent}; measure alpha in a larger unit"
+        )
+    return values
+
+
 # --------------------------------------------------------------------------- intercentrality
 def _factorize(net, delta):
     from scipy.sparse.linalg import splu
@@ -261,7 +278,10 @@ def intercentrality(net, delta, *, alpha=1.0):
     delta = as_finite(delta, "delta")
     alpha = as_vector(alpha, net.n, "alpha")
     _check_decay(net, delta)
-    return _intercentrality_lu(net, delta, alpha)[0]
+    # c is linear in alpha: solve for alpha scaled to unit size (by a power of two, exactly)
+    exponent = _unit_exponent(alpha)
+    values = _intercentrality_lu(net, delta, np.ldexp(alpha, -exponent))[0]
+    return _unscaled(values, exponent, "intercentrality")
 
 
 # --------------------------------------------------------------------------- key player
@@ -441,6 +461,8 @@ def key_player(net, delta, *, alpha=1.0, k=1, method="auto", tol=1e-10):
     if k > net.n:
         raise InvalidInputError(f"k = {k} exceeds the number of players ({net.n})")
     _check_decay(net, delta)
+    exponent = _unit_exponent(alpha)  # intercentrality and effort are linear in alpha
+    alpha = np.ldexp(alpha, -exponent)
     monotone = bool(delta >= 0 and np.all(alpha >= 0) and net.is_nonnegative)
     if method == "auto":
         method = "lu" if net.n <= _LU_KEY_LIMIT or not monotone else "pruned"
@@ -477,9 +499,11 @@ def key_player(net, delta, *, alpha=1.0, k=1, method="auto", tol=1e-10):
         approximation = 1.0
     else:
         approximation = 1.0 - (1.0 - 1.0 / k) ** k if monotone else None
+    reductions = _unscaled(np.array(reductions), exponent, "key_player")
+    aggregate = float(_unscaled(np.array([aggregate]), exponent, "key_player")[0])
     return KeyPlayerResult(
         players=tuple(net.nodes[i] for i in chosen),
-        intercentrality=np.array(reductions),
+        intercentrality=reductions,
         aggregate=aggregate,
         remaining_aggregate=aggregate - float(np.sum(reductions)),
         approximation=approximation,

@@ -50,6 +50,8 @@ METHODS = ("auto", "gauss_seidel", "qp", "lemke")
 _LEMKE_LIMIT = 2000
 #: Largest game on which ``method="auto"`` falls back to Lemke when Gauss-Seidel cycles.
 _LEMKE_FALLBACK = 500
+#: Beyond this size of xbar public_goods solves in scaled units.
+_SCALE_FROM = 1e150
 #: Largest game that support enumeration accepts (2^n supports).
 _ENUMERATION_LIMIT = 24
 
@@ -85,8 +87,10 @@ def _uniqueness(net, delta, sign):
 
 
 def _fixed_point_residual(net, x, xbar, delta, sign, upper):
-    reply = np.minimum(upper, np.maximum(0.0, xbar - sign * delta * (net.W @ x)))
-    return float(np.max(np.abs(x - reply))) if x.size else 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        reply = np.minimum(upper, np.maximum(0.0, xbar - sign * delta * (net.W @ x)))
+        residual = float(np.max(np.abs(x - reply))) if x.size else 0.0
+    return residual if residual == residual else float("inf")  # NaN (overflow) is no equilibrium
 
 
 def _check_target(tol, xbar):
@@ -486,6 +490,13 @@ def public_goods(net, xbar, delta, *, method="auto", interaction="substitutes", 
     tol = check_positive(tol, "tol")
     max_iter = check_int(max_iter, "max_iter", minimum=1)
     start = np.zeros(net.n) if x0 is None else as_vector(x0, net.n, "x0")
+    # Equilibria scale with (xbar, upper, x0). An extreme xbar is solved in units of a power of two
+    # (exact) so that no product overflows; the checks keep their meaning, being relative to
+    # max(1, max|xbar|) = max|xbar| there.
+    peak = float(np.max(np.abs(xbar), initial=0.0))
+    exponent = int(np.frexp(peak)[1]) - 1 if peak > _SCALE_FROM else 0
+    if exponent:
+        xbar, upper, start = (np.ldexp(v, -exponent) for v in (xbar, upper, start))
     if sign < 0 and not np.all(np.isfinite(upper)) and delta * net.row_sum_bound >= 1.0:
         rho = net.spectral_radius
         if delta * rho >= 1.0:
@@ -524,6 +535,12 @@ def public_goods(net, xbar, delta, *, method="auto", interaction="substitutes", 
         else:
             method = "gauss_seidel"
     x, extra, residual = _certify(net, x, xbar, delta, sign, upper, tol, max_iter, what)
+    if exponent:
+        with np.errstate(over="ignore"):
+            x, residual = np.ldexp(x, exponent), float(np.ldexp(residual, exponent))
+        if not np.all(np.isfinite(x)):
+            raise InvalidInputError("public_goods: the equilibrium actions exceed the float64 "
+                                    "range; measure xbar in a larger unit")
     return EquilibriumResult(x=x, unique=unique, converged=True, iterations=int(iterations + extra),
                              residual=residual, method=method, nodes=net.nodes)
 
@@ -653,7 +670,7 @@ def all_equilibria(net, xbar, delta, *, interaction="substitutes", tol=1e-9):
     interaction : {"substitutes", "complements"}, default "substitutes"
         As in :func:`public_goods` (uncapped actions).
     tol : float, default 1e-9
-        Feasibility tolerance of the candidate equilibria.
+        Feasibility tolerance of the candidate equilibria, in units of ``max(1, max |xbar|)``.
 
     Returns
     -------
@@ -725,6 +742,10 @@ def all_equilibria(net, xbar, delta, *, interaction="substitutes", tol=1e-9):
     sign = interaction_sign(interaction)
     xbar = as_vector(xbar, n, "xbar")
     tol = check_positive(tol, "tol")
+    # Equilibria scale with xbar: solve for xbar in units of a power of two (exact), so that
+    # neither the eliminations nor the feasibility tests overflow, and scale the points back.
+    exponent = int(np.frexp(max(1.0, float(np.max(np.abs(xbar)))))[1]) - 1
+    xbar = np.ldexp(xbar, -exponent)
     M = np.ascontiguousarray(np.eye(n) + sign * delta * net.W.toarray())
     q = np.ascontiguousarray(-xbar)
     status = _support_enumeration_kernel(M, q, tol, np.zeros(1 << n, dtype=np.int8))
@@ -744,6 +765,13 @@ def all_equilibria(net, xbar, delta, *, interaction="substitutes", tol=1e-9):
         unique_points = np.unique(np.round(np.array(points), 9) + 0.0, axis=0)
     else:  # pragma: no cover - an uncapped substitutes game always has an equilibrium
         unique_points = np.zeros((0, n))
+    with np.errstate(over="ignore"):
+        unique_points = np.ldexp(unique_points, exponent)
+    if not np.all(np.isfinite(unique_points)):
+        raise InvalidInputError(
+            "all_equilibria: some equilibrium actions exceed the float64 range; measure xbar in a "
+            "larger unit"
+        )
     return EquilibriumSet([row.copy() for row in unique_points], continuum=continuum, nodes=net.nodes)
 
 

@@ -108,7 +108,8 @@ def as_forest(parents, name="parents"):
     if raw.ndim != 1:
         raise InvalidInputError(f"{name} must be one-dimensional, got shape {raw.shape}")
     if raw.size and not np.issubdtype(raw.dtype, np.integer):
-        if not (np.issubdtype(raw.dtype, np.floating) and np.all(np.isfinite(raw)) and np.all(raw == np.round(raw))):
+        if not (np.issubdtype(raw.dtype, np.floating) and np.all(np.isfinite(raw))
+                and np.all(raw == np.round(raw)) and np.all(np.abs(raw) < 2**62)):
             raise InvalidInputError(f"{name} must hold integer node indices, got {describe(raw.tolist())}")
     arr = np.array(raw, dtype=np.int64, copy=True)
     n = arr.shape[0]
@@ -282,6 +283,11 @@ class Mechanism(ABC):
         one_d = block.ndim == 1
         block = np.ascontiguousarray(block[:, None] if one_d else block)
         out = np.asarray(self.forest_payments(forest, block), dtype=np.float64)
+        if not np.all(np.isfinite(out)):
+            raise InvalidInputError(
+                f"the payments of {type(self).__name__} overflow float64 for contributions up to "
+                f"{float(np.max(block, initial=0.0)):g}; measure contributions in a larger unit"
+            )
         if out.shape != block.shape:
             raise InvalidInputError(
                 f"{type(self).__name__}.forest_payments returned shape {out.shape} for contributions "

@@ -281,14 +281,16 @@ WORK_LIMIT = 2 * 10**8
 
 def _search_work(max_nodes, max_chain, n_random, random_nodes):
     """Payment entries a search evaluates: sum over n of n! forests x (2^n - 1) vectors x n nodes,
-    plus the chains and the random forests (4 scenarios of ``random_nodes`` each)."""
+    plus the chains and the random forests (4 scenarios of ``random_nodes`` each); a forest
+    searched one at a time also costs some 4000 entries' worth of Python overhead."""
     work = 0
     for n in range(1, max_nodes + 1):
         work += math.factorial(n) * (2**n - 1) * n
         if work > WORK_LIMIT:
             break
-    work += max(0, max_chain * (max_chain + 1) // 2 - max_nodes * (max_nodes + 1) // 2)
-    return work + n_random * random_nodes * 4
+    chains = max(0, max_chain - max_nodes)
+    work += max(0, max_chain * (max_chain + 1) // 2 - max_nodes * (max_nodes + 1) // 2) + 1000 * chains
+    return work + n_random * (4000 + 4 * random_nodes)
 
 
 def _common(max_nodes, max_chain, n_random, random_nodes, tol):

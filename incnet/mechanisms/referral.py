@@ -14,7 +14,7 @@ from .._kernels.mechanisms import (
     _schedule_levels_kernel,
     _schedule_payments_kernel,
 )
-from .._validate import CHAIN_LIMIT, check_int, check_nonnegative, check_probability, describe
+from .._validate import CHAIN_LIMIT, as_real_array, check_int, check_nonnegative, check_probability, describe
 from ..errors import InvalidInputError
 from ._base import Mechanism
 
@@ -300,7 +300,7 @@ class FixedSchedule(_Positional):
 
     def __init__(self, rewards):
         try:
-            arr = np.array(rewards, dtype=np.float64).ravel()
+            arr = np.array(as_real_array(rewards, "rewards"), dtype=np.float64).ravel()
         except (TypeError, ValueError):
             raise InvalidInputError(f"rewards must be numeric, got {describe(rewards)}") from None
         if arr.size == 0:

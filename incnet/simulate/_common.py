@@ -20,6 +20,16 @@ def index_dtype(n):
     return np.int32 if n < 2**31 - 1 else np.int64
 
 
+#: Most runs one simulation call accepts (its per-run outputs take some 24 bytes a run or more);
+#: split larger studies into several calls with seeds from one generator.
+MAX_RUNS = 10**8
+
+
+def check_runs(n_runs):
+    """``n_runs`` as an int in ``[1, MAX_RUNS]``."""
+    return check_int(n_runs, "n_runs", minimum=1, maximum=MAX_RUNS)
+
+
 def run_seeds(rng, n_runs):
     """One int64 seed per run, drawn from the user's generator."""
     return rng.integers(0, np.iinfo(np.int64).max, size=n_runs, dtype=np.int64)

@@ -74,7 +74,7 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None, progress=None):
         Activation probability of every edge, or ``"weight"`` to use the network's weights
         (each in [0, 1]) as per-edge probabilities.
     n_runs : int
-        Number of independent runs.
+        Number of independent runs, at most ``10**8`` per call.
     rng : None, int or numpy.random.Generator
         One seed per run is drawn from it; results do not depend on the thread count.
     progress : bool, callable or None, default None
@@ -121,7 +121,7 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None, progress=None):
     from .._kernels.simulate import independent_cascade_kernel
 
     net = as_network(net)
-    n_runs = check_int(n_runs, "n_runs", minimum=1)
+    n_runs = _common.check_runs(n_runs)
     rng = as_rng(rng)
     seed_nodes, n_random = _common.seed_spec(net, seeds)
     indptr, indices = _csr(net)
@@ -162,6 +162,7 @@ def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None, progress=Non
     seeds : int or sequence of nodes
         Seed nodes, or a number of random distinct seeds drawn anew in each run.
     n_runs : int
+        Number of independent runs, at most ``10**8`` per call.
     weights : None or "weight"
         None: :math:`b_{uv} = 1/\deg^{in}(v)` (the usual convention); ``"weight"``: the network's
         weights, whose sum into every node must be at most 1.
@@ -205,7 +206,7 @@ def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None, progress=Non
     from .._kernels.simulate import linear_threshold_kernel
 
     net = as_network(net)
-    n_runs = check_int(n_runs, "n_runs", minimum=1)
+    n_runs = _common.check_runs(n_runs)
     rng = as_rng(rng)
     seed_nodes, n_random = _common.seed_spec(net, seeds)
     indptr, indices = _csr(net)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._results import ResultMixin
-from .._validate import check_int, check_nonnegative, check_probability, describe
+from .._validate import as_real_array, check_int, check_nonnegative, check_probability, describe
 from ..errors import InvalidInputError
 from .response import as_response, response_table
 
@@ -86,7 +86,7 @@ def chain_payment_table(mechanism_or_schedule, horizon):
                 f"schedule r_0, r_1, ... of payments, got {describe(mechanism_or_schedule)}"
             )
         try:
-            schedule = np.asarray(mechanism_or_schedule, dtype=np.float64).ravel()
+            schedule = as_real_array(mechanism_or_schedule, "a payment schedule").ravel()
         except (TypeError, ValueError):
             raise InvalidInputError(
                 f"a payment schedule must be numeric, got {describe(mechanism_or_schedule)}"
@@ -253,11 +253,17 @@ def recruitment_incentives(mechanism_or_schedule, *, mean_contacts, response, fi
     [0.119, 0.115, 0.11, 0.0]
     """
     horizon = check_int(horizon, "horizon", minimum=0)
+    if horizon > MAX_HORIZON:
+        raise InvalidInputError(
+            f"horizon={horizon} is deeper than {MAX_HORIZON} levels: the payment table takes "
+            f"{(horizon + 1) ** 2 * 8 / 1e9:.3g} GB; recruitment trees are far shallower, so pass "
+            "a smaller horizon"
+        )
     if np.ndim(mean_contacts) == 0:
         mean_contacts = check_nonnegative(mean_contacts, "mean_contacts")
         contacts = np.full(horizon + 1, mean_contacts)
     else:
-        contacts = np.asarray(mean_contacts, dtype=np.float64)
+        contacts = as_real_array(mean_contacts, "mean_contacts")
         if contacts.shape != (horizon + 1,) or not np.all(np.isfinite(contacts)) or np.any(contacts < 0):
             raise InvalidInputError(
                 f"mean_contacts must be a number >= 0 or {horizon + 1} of them (one per depth), "

@@ -303,7 +303,7 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         :math:`H`: the deepest depth that counts; nobody at depth ``H`` recruits. On a graph of
         ``n`` nodes, a horizon beyond ``n - 1`` is the same as ``n - 1``.
     n_runs : int
-        Number of independent runs.
+        Number of independent runs, at most ``10**8`` per call.
     offspring : frozen scipy.stats discrete distribution, OffspringLaw, pmf or list of them, optional
         The number of potential contacts of each participant on a branching process
         (required when ``net`` is None). A list gives one law per depth, the last one serving all
@@ -380,7 +380,7 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
     """
     rng = as_rng(rng)
     horizon = check_int(horizon, "horizon", minimum=0)
-    n_runs = check_int(n_runs, "n_runs", minimum=1)
+    n_runs = _common.check_runs(n_runs)
     cap = check_int(max_participants, "max_participants", minimum=1)
     if cap >= 2**31 - 1:
         raise InvalidInputError(f"max_participants must be below 2**31 - 1, got {cap}")
