@@ -121,6 +121,33 @@ def _datasets():
     erdos_renyi_csr(50, 0.1, rng=0, directed=True)
 
 
+def _structure():
+    # Kernels that only large networks reach (symmetry and operators from 200,000 links, the
+    # reordered payoff operator from 50,000 nodes, masked spectra beyond 600 cyclic nodes): called
+    # directly, with the arrays real calls pass (read-only CSR arrays of a network, int32 labels).
+    import networkx as nx
+
+    from ._kernels import network as kernels
+    from ._kernels.payoffs import permuted_csr_kernel
+    from .network import IncentiveNetwork
+
+    net = IncentiveNetwork.from_networkx(nx.DiGraph([(0, 1), (1, 0), (1, 2)]), scale=0.5)
+    W = net.W
+    kernels.is_symmetric_kernel(W.indptr, W.indices, W.data)
+    labels = np.array([0, 0, 1], dtype=np.int32)
+    sizes = np.bincount(labels)
+    new_index, out_indptr = np.empty(3, dtype=np.int64), np.empty(4, dtype=np.int64)
+    kept = kernels.cyclic_block_count_kernel(W.indptr, W.indices, labels, sizes, new_index, out_indptr)
+    nnz = int(out_indptr[kept])
+    kernels.cyclic_block_fill_kernel(W.indptr, W.indices, W.data, labels, new_index,
+                                     np.empty(nnz, dtype=np.int64), np.empty(nnz))
+    kernels.masked_matvec_kernel(W.indptr, W.indices, W.data, labels, np.ones(3), np.empty(3))
+    perm = np.arange(3, dtype=np.int64)
+    for data in (np.empty(W.nnz), np.empty(0)):
+        permuted_csr_kernel(W.indptr, W.indices, W.data, perm, np.empty(4, dtype=np.uint64),
+                            np.empty(W.nnz, dtype=np.uint32), data)
+
+
 #: The groups of public entry points that :func:`compile_kernels` calls, in order.
 ENTRY_POINTS = (
     ("payoffs (total_payoffs, spectral certificate)", _payoffs),
@@ -129,6 +156,7 @@ ENTRY_POINTS = (
     ("simulate", _simulate),
     ("design", _design),
     ("network generators", _datasets),
+    ("large-network structure (symmetry, spectra, reordering)", _structure),
 )
 
 

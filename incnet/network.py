@@ -16,8 +16,8 @@ import os
 import re
 import threading
 import zlib
-from types import MappingProxyType
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import scipy.sparse as sp

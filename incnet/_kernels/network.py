@@ -4,7 +4,8 @@ Plain functions over arrays: no validation, no incnet imports.
 """
 
 import numpy as np
-from numba import njit
+
+from ._jit import njit
 
 __all__ = [
     "is_symmetric_kernel",
