@@ -226,6 +226,9 @@ def as_node_indices(net, nodes, name="nodes"):
     for k, label in enumerate(nodes):
         try:
             out[k] = index[label]
+            # True == 1 in a dict lookup: a bool finds node 1 unless the labels are bools
+            if _is_boolish(label) and not _is_boolish(net.nodes[out[k]]):
+                raise KeyError(label)
         except (KeyError, TypeError):
             raise InvalidInputError(
                 f"{name}: node {describe(label)} is not in the network "

@@ -312,6 +312,21 @@ CASES = {
 }
 
 
+#: Slots where text is meaningful (a method or attribute name, a named response, p="weight"); in
+#: every other slot a string, bytes or bool must be refused, never read as a number.
+_TEXT_SLOTS = {"method", "weight", "response", "p"}
+#: Slots that take node labels: a text label is looked up (and here not found), which is an error.
+_LABEL_SLOTS = {"j", "i", "seeds", "targets", "nodes"}
+
+
+def _is_text_or_bool(value):
+    if isinstance(value, (str, bytes, bool, np.bool_)):
+        return True
+    if isinstance(value, np.ndarray):
+        return value.dtype.kind in "USb"
+    return isinstance(value, list) and any(isinstance(v, (str, bytes, bool)) for v in value)
+
+
 class _Timeout(Exception):
     pass
 
@@ -343,6 +358,8 @@ def _contract(name, slot, value):
         return
     except Exception as err:  # noqa: BLE001 - the point: nothing else may escape
         pytest.fail(f"{name}({slot}={value!r}) raised a foreign {type(err).__name__}: {err}")
+    if _is_text_or_bool(value) and slot not in _TEXT_SLOTS:
+        pytest.fail(f"{name}({slot}={value!r}) accepted text or a bool as a value: {result!r}")
     try:
         check(kwargs, result)
     except AssertionError as err:

@@ -323,7 +323,12 @@ def collatz_wielandt_kernel(indptr, indices, data, weight, bounds, max_iter, sta
         else:
             for t in range(n_chunks):
                 worst[t] = _collatz_rows(indptr, indices, data, weight, v, v_next, bounds[t], bounds[t + 1])
-        bound = worst.max()
+        bound = 0.0
+        for t in range(n_chunks):
+            if not worst[t] <= bound:  # NaN propagates (numba's max() would skip it)
+                bound = worst[t]
+        if not np.isfinite(bound):
+            return np.inf, it  # overflowed data: no finite bound from this iteration
         improved = best - bound
         if bound < best:
             best = bound

@@ -332,12 +332,9 @@ def targeting(net, delta, budget, alpha_hat, *, method="closed-form", nonnegativ
     """
     net = as_network(net)
     check_method(method, _METHODS)
-    try:
-        delta = float(delta)
-    except (TypeError, ValueError):
-        raise InvalidInputError(f"delta must be a real number, got {describe(delta)}") from None
-    if not math.isfinite(delta):
-        raise InvalidInputError(f"delta must be finite, got {delta}")
+    from .._validate import _as_real
+
+    delta = _as_real(delta, "delta")  # finite, and no bool or numeric string read as a number
     if isinstance(budget, (int, float)) and budget < 0:
         raise InvalidInputError(f"budget must be >= 0, got {budget}; it bounds sum (alpha - alpha_hat)^2")
     budget = check_nonnegative(budget, "budget")

@@ -123,6 +123,8 @@ def wilson_interval(successes, n, z=1.959963984540054):
 
 
 def check_deadline(deadline):
+    if isinstance(deadline, (bool, np.bool_, str, bytes)):
+        raise InvalidInputError(f"deadline must be a number or inf, got {describe(deadline)}")
     try:
         value = float(deadline)
     except (TypeError, ValueError):
