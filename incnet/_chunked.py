@@ -45,7 +45,15 @@ def run_chunked(total, call, *, first=1, callback=None, what="the computation", 
     while done < total:
         stop_at = min(total, done + size)
         start = time.perf_counter()
-        finished = call(done, stop_at)
+        try:
+            finished = call(done, stop_at)
+        except SystemError as err:
+            # A Ctrl-C that lands while numba's dispatcher runs Python code (typing the
+            # arguments) leaves the KeyboardInterrupt pending as the dispatcher returns, and
+            # CPython reports "returned a result with an exception set" with it as the cause.
+            if isinstance(err.__cause__, KeyboardInterrupt):
+                raise KeyboardInterrupt from None
+            raise
         elapsed = time.perf_counter() - start
         done = stop_at
         if callback is not None and callback(done, total) is False:

@@ -219,8 +219,8 @@ def _projected_gauss_seidel_kernel(indptr, indices, data, xbar, sign_delta, uppe
 
 
 @njit(cache=True)
-def _support_enumeration_kernel(M, q, tol, status):
-    """Classify every support of LCP(M, q): w = M x + q >= 0, x >= 0, x'w = 0.
+def _support_enumeration_kernel(M, q, tol, status, lo, hi):
+    """Classify the supports ``lo..hi-1`` of LCP(M, q): w = M x + q >= 0, x >= 0, x'w = 0.
 
     Preconditions: ``M`` float64 (n, n), ``q`` float64 (n,), n small (2^n supports);
     ``status`` int8 (2^n,). For support mask ``s`` (bit ``i`` set: ``x_i`` may be positive) the
@@ -236,7 +236,7 @@ def _support_enumeration_kernel(M, q, tol, status):
     A = np.empty((n, n + 1))
     x = np.zeros(n)
     idx = np.empty(n, dtype=np.int64)
-    for s in range(1 << n):
+    for s in range(lo, hi):
         k = 0
         for i in range(n):
             if (s >> i) & 1:

@@ -38,6 +38,7 @@ import itertools
 import numpy as np
 import scipy.sparse as sp
 
+from .._chunked import check_callback, run_chunked
 from .._validate import as_vector, check_int, check_method, check_nonnegative, check_positive
 from ..errors import ConvergenceError, IllPosedNetworkError, InvalidInputError
 from ..network import IncentiveNetwork, as_network
@@ -50,6 +51,8 @@ METHODS = ("auto", "gauss_seidel", "qp", "lemke")
 _LEMKE_LIMIT = 2000
 #: Largest game on which ``method="auto"`` falls back to Lemke when Gauss-Seidel cycles.
 _LEMKE_FALLBACK = 500
+#: Entries a first chunk of Gauss-Seidel sweeps reads (about a quarter second's worth).
+TARGET_WORK = 25_000_000
 #: Beyond this size of xbar public_goods solves in scaled units.
 _SCALE_FROM = 1e150
 #: Largest game that support enumeration accepts (2^n supports).
@@ -172,10 +175,21 @@ def _solve_gauss_seidel(net, xbar, delta, sign, upper, x0, tol, max_iter):
 
     W = net.W
     x = np.ascontiguousarray(np.clip(x0, 0.0, upper), dtype=np.float64)
-    sweeps, change = _projected_gauss_seidel_kernel(
-        W.indptr, W.indices, W.data, xbar, sign * delta, upper, x, tol, max_iter
-    )
-    return x, int(sweeps), bool(change <= tol * max(1.0, float(np.max(x, initial=0.0))))
+    state = {"sweeps": 0, "change": np.inf}
+
+    def sweep(a, b):
+        # the kernel's whole state is x: chunks of sweeps give the same iterates, and Ctrl-C
+        # stops between them (within about a quarter second)
+        done, change = _projected_gauss_seidel_kernel(
+            W.indptr, W.indices, W.data, xbar, sign * delta, upper, x, tol, b - a
+        )
+        state.update(sweeps=a + int(done), change=change)
+        return change <= tol * max(1.0, float(np.max(x, initial=0.0)))
+
+    first = max(1, int(TARGET_WORK // max(W.nnz + net.n, 1)))
+    run_chunked(max_iter, sweep, first=first, what="public_goods (Gauss-Seidel)")
+    change = state["change"]
+    return x, state["sweeps"], bool(change <= tol * max(1.0, float(np.max(x, initial=0.0))))
 
 
 def _solve_qp(net, xbar, delta, sign, upper, tol):
@@ -656,7 +670,7 @@ def _has_recession_direction(G):
     return best > 1e-9
 
 
-def all_equilibria(net, xbar, delta, *, interaction="substitutes", tol=1e-9):
+def all_equilibria(net, xbar, delta, *, interaction="substitutes", tol=1e-9, progress=None):
     r"""Every Nash equilibrium of a small public-goods game, by support enumeration.
 
     Parameters
@@ -671,6 +685,11 @@ def all_equilibria(net, xbar, delta, *, interaction="substitutes", tol=1e-9):
         As in :func:`public_goods` (uncapped actions).
     tol : float, default 1e-9
         Feasibility tolerance of the candidate equilibria, in units of ``max(1, max |xbar|)``.
+    progress : callable, optional
+        ``progress(done, total)`` called between chunks of supports (each about a quarter
+        second; ``total`` is :math:`2^n`); returning False cancels with
+        :class:`~incnet.CancelledError`. Ctrl-C stops the enumeration between chunks too; the
+        partial work is discarded.
 
     Returns
     -------
@@ -748,7 +767,14 @@ def all_equilibria(net, xbar, delta, *, interaction="substitutes", tol=1e-9):
     xbar = np.ldexp(xbar, -exponent)
     M = np.ascontiguousarray(np.eye(n) + sign * delta * net.W.toarray())
     q = np.ascontiguousarray(-xbar)
-    status = _support_enumeration_kernel(M, q, tol, np.zeros(1 << n, dtype=np.int8))
+    status = np.zeros(1 << n, dtype=np.int8)
+
+    def classify(lo, hi):
+        _support_enumeration_kernel(M, q, tol, status, lo, hi)
+
+    # in chunks of about a quarter second: Ctrl-C and ``progress`` can stop it in between
+    run_chunked(1 << n, classify, first=4096, callback=check_callback(progress),
+                what="all_equilibria")
     points = []
     continuum = False
     for s in np.flatnonzero(status == 1):
