@@ -277,7 +277,12 @@ class IncentiveNetwork:
     W : array_like or scipy sparse array, shape (n, n)
         ``W[i, j]`` is the weight node ``i`` puts on node ``j``'s payoff (or, in a network game,
         the strength of ``j``'s action in ``i``'s payoff). Converted to a ``scipy.sparse.csr_array``
-        of float64 with sorted indices and no explicit zeros; the arrays are made read-only.
+        of float64 with sorted 32-bit indices (64-bit beyond 2**31 entries), duplicate entries
+        summed and no explicit zeros; its arrays are read-only and cannot be replaced. A sparse
+        matrix assembled from raw arrays is checked structurally before scipy or any kernel reads
+        it: integer index arrays, ``indptr`` of length ``n + 1`` starting at 0 and never
+        decreasing, every index in ``0 .. n - 1``. Booleans read as 0/1 weights (an unweighted
+        adjacency matrix); strings, objects and complex numbers are refused.
     nodes : sequence, optional
         Labels of the nodes in index order (default ``0, ..., n - 1``). Must be unique.
     drop_diagonal : bool, default False
@@ -286,8 +291,9 @@ class IncentiveNetwork:
     Raises
     ------
     InvalidInputError
-        If ``W`` is not square, is empty, contains NaN/inf, has a non-zero diagonal (without
-        ``drop_diagonal``), or the labels are not unique or of the wrong length.
+        If ``W`` is not square, is empty, is structurally invalid (see above), contains NaN/inf
+        or non-numeric entries, has a non-zero diagonal (without ``drop_diagonal``), or the
+        labels are not unique or of the wrong length.
 
     See Also
     --------
