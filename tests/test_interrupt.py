@@ -27,7 +27,7 @@ import numpy as np, scipy.sparse as sp
 import incnet
 from incnet.simulate import independent_cascade, simulate_recruitment
 rng = np.random.default_rng(0)
-n = 200_000
+n = 100_000
 A = sp.random_array((n, n), density=8 / n, rng=rng, format="csr")
 A.data[:] = 1.0
 A = A + A.T
@@ -80,7 +80,7 @@ print("FINISHED", flush=True)
                             stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": os.getcwd()})
     try:
         assert proc.stdout.readline().strip() == "READY", proc.stderr.read()
-        time.sleep(1.5)  # well inside the long call
+        time.sleep(1.0)  # well inside the long call
         sent = time.perf_counter()
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
