@@ -81,6 +81,7 @@ class RecruitmentModel:
     seeds: int = field(default=1, kw_only=True)
 
     def __post_init__(self):
+        from ..simulate.incentives import MAX_HORIZON
         from ..simulate.response import as_response
 
         law = as_offspring(self.offspring)
@@ -88,7 +89,8 @@ class RecruitmentModel:
         object.__setattr__(self, "response", as_response(self.response))
         object.__setattr__(self, "find_probability",
                            check_probability(self.find_probability, "find_probability"))
-        object.__setattr__(self, "horizon", check_int(self.horizon, "horizon", minimum=0))
+        object.__setattr__(self, "horizon", check_int(self.horizon, "horizon", minimum=0,
+                                                      maximum=MAX_HORIZON))
         object.__setattr__(self, "seeds", check_int(self.seeds, "seeds", minimum=1))
         report = self.report
         if report is not None and not callable(report):

@@ -38,6 +38,9 @@ from .result import DesignResult
 
 __all__ = ["targeting"]
 
+#: Largest |alpha_hat| targeting accepts (its square, and the budget, must fit in float64).
+_VALUE_LIMIT = 1e100
+
 _METHODS = ("closed-form", "cvxpy")
 
 
@@ -339,6 +342,14 @@ def targeting(net, delta, budget, alpha_hat, *, method="closed-form", nonnegativ
         raise InvalidInputError(f"budget must be >= 0, got {budget}; it bounds sum (alpha - alpha_hat)^2")
     budget = check_nonnegative(budget, "budget")
     alpha_hat = as_vector(alpha_hat, net.n, "alpha_hat")
+    # Welfare is quadratic in alpha and the budget bounds a sum of squares: both must stay far
+    # inside float64 for the root finding and the SDP (a documented limit, not a silent inf).
+    if np.max(np.abs(alpha_hat), initial=0.0) > _VALUE_LIMIT or budget > _VALUE_LIMIT**2:
+        raise InvalidInputError(
+            f"alpha_hat (largest {float(np.max(np.abs(alpha_hat))):g}) and budget ({budget:g}) must be "
+            f"at most {_VALUE_LIMIT:g} and {_VALUE_LIMIT**2:g}: welfare squares them; measure "
+            "them in a larger unit"
+        )
     if net.n > DENSE_LIMIT:
         raise InvalidInputError(
             f"targeting works with dense matrices and is limited to {DENSE_LIMIT} nodes, got {net.n}"

@@ -870,7 +870,8 @@ def is_stable(net, x, xbar, delta, *, tol=1e-9):
             f"x is not an equilibrium (a player gains {gap:.3g} by deviating); stability is "
             "defined at equilibria"
         )
-    pressure = xbar - delta * (net.W @ x)
+    with np.errstate(over="ignore"):  # -inf pressure: a player far from indifference
+        pressure = xbar - delta * (net.W @ x)
     scale = max(1.0, float(np.max(np.abs(xbar))))
     involved = (x > tol * scale) | (pressure >= -tol * scale)
     if not involved.any():

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._results import ResultMixin
-from .._validate import check_method, describe
+from .._validate import check_int, check_method, describe
 from ..branching import OffspringLaw
 from ..errors import ConvergenceError, InvalidInputError
 
@@ -250,6 +250,7 @@ def fit_recruitment(forest, model="negative_binomial", *, trend=False, max_iter=
     from scipy.optimize import minimize
 
     model = check_method(model, MODELS, name="model")
+    max_iter = check_int(max_iter, "max_iter", minimum=1)
     y_int, depth_int = offspring_counts(forest)
     y = y_int.astype(np.float64)
     depth = depth_int.astype(np.float64)
