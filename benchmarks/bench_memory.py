@@ -8,7 +8,7 @@ step the peak resident set size is reset (Linux ``/proc/self/clear_refs``) and r
 ratio compares it with the bytes of the network's CSR arrays. The steps:
 
 * ``IncentiveNetwork(A)``: validation and the canonical CSR (against the input's CSR);
-* ``is_symmetric``: no ``W - W.T`` (a kernel looks every entry's mirror up in place);
+* ``is_symmetric``: no ``W - W.T`` (a kernel finds every entry's mirror with one cursor per row);
 * ``spectral_radius``: ARPACK with a basis of 8 vectors; for a directed network the links
   between strongly connected components are masked out by the operator, not copied out;
 * the first ``total_payoffs``: well-posedness bound, reverse Cuthill-McKee order and the

@@ -801,15 +801,15 @@ class IncentiveNetwork:
         return np.diff(self.W.indptr).astype(np.int64)
 
 
-#: From this many stored weights on, symmetry is checked by a kernel that needs no extra memory.
+#: From this many stored weights on, symmetry is checked by a kernel that needs almost no memory.
 _SYMMETRY_KERNEL_NNZ = 200_000
 
 
 def _is_symmetric(W):
     """Exact symmetry of a canonical CSR array, without forming ``W - W.T``.
 
-    Large matrices use a kernel that looks every entry's mirror up by binary search, with no
-    extra memory. Small ones compare row with column counts, then their arrays with those of the
+    Large matrices use a kernel that finds every entry's mirror with one cursor per row (one
+    pass, ``n`` integers of memory). Small ones compare row with column counts, then their arrays with those of the
     transpose built in canonical form (a canonical CSR array equals another iff their three
     arrays do).
     """

@@ -20,25 +20,23 @@ def is_symmetric_kernel(indptr, indices, data):
     """Whether a canonical CSR matrix equals its transpose exactly.
 
     Preconditions: ``indices`` sorted within each row, no duplicates, no explicit zeros (the
-    canonical form of an IncentiveNetwork). For every stored ``(i, j, w)`` a binary search of row
-    ``j`` must find ``(j, i, w)``; together with equal numbers of stored entries this is
-    ``W == W.T``. No memory beyond a few scalars; ``O(nnz log d)`` time. Stops at the first
-    mismatch.
+    canonical form of an IncentiveNetwork). Rows ``i`` are visited in increasing order, so the
+    mirrors ``(j, i)`` of their entries are met in increasing column order within each row ``j``:
+    a cursor per row must find exactly the next stored entry there, with the same value. Every
+    entry then has a mirror and no mirror is used twice, which is ``W == W.T``. One pass, ``O(nnz)``
+    time, one int64 array of ``n`` cursors; stops at the first mismatch.
     """
     n = indptr.shape[0] - 1
+    cursor = np.empty(n, dtype=np.int64)
+    for j in range(n):
+        cursor[j] = indptr[j]
     for i in range(n):
         for p in range(indptr[i], indptr[i + 1]):
             j = indices[p]
-            lo = indptr[j]
-            hi = indptr[j + 1]
-            while lo < hi:
-                mid = (lo + hi) // 2
-                if indices[mid] < i:
-                    lo = mid + 1
-                else:
-                    hi = mid
-            if lo == indptr[j + 1] or indices[lo] != i or data[lo] != data[p]:
+            q = cursor[j]
+            if q >= indptr[j + 1] or indices[q] != i or data[q] != data[p]:
                 return False
+            cursor[j] = q + 1
     return True
 
 
