@@ -27,6 +27,8 @@ from .errors import InvalidInputError
 
 __all__ = ["IncentiveNetwork", "as_network"]
 
+#: Most nodes a network may have: the kernels index nodes with 32-bit integers.
+MAX_NODES = 2**31 - 2
 #: Above this many nodes no derived fact is computed through a dense matrix.
 DENSE_LIMIT = 2000
 #: Up to this many nodes eigenvalues are computed exactly from the dense matrix.
@@ -174,6 +176,11 @@ def _canonical_csr(A, *, drop_diagonal, what):
     n = A.shape[0]
     if n == 0:
         raise InvalidInputError(f"{what} is empty (0 nodes); a network needs at least one node")
+    if n > MAX_NODES:
+        raise InvalidInputError(
+            f"{what} has {n} nodes; incnet's kernels index nodes with 32-bit integers, so a network "
+            f"has at most {MAX_NODES} nodes"
+        )
     if np.iscomplexobj(A) if not sp.issparse(A) else np.issubdtype(A.dtype, np.complexfloating):
         raise InvalidInputError(f"{what} has complex entries ({A.dtype}); weights must be real numbers")
     _check_weight_dtype(A.dtype, what)
@@ -181,6 +188,11 @@ def _canonical_csr(A, *, drop_diagonal, what):
         _check_sparse_structure(A, what)
     try:
         W = sp.csr_array(A, dtype=np.float64, copy=True)
+    except MemoryError:
+        raise InvalidInputError(
+            f"{what}: not enough memory for a copy of a {A.shape} matrix with {A.nnz if sp.issparse(A) else A.size} "
+            "entries"
+        ) from None
     except (TypeError, ValueError) as err:
         raise InvalidInputError(f"{what} must hold real numbers, got dtype {A.dtype} ({err})") from None
     W.sum_duplicates()

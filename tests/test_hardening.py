@@ -402,3 +402,9 @@ def test_indices_are_stored_in_32_bits():
     A.indices, A.indptr = A.indices.astype(np.int64), A.indptr.astype(np.int64)
     net = IncentiveNetwork(A)
     assert net.W.indices.dtype == np.int32 and net.W.indptr.dtype == np.int32
+
+
+def test_networks_beyond_32_bit_node_indices_are_refused():
+    A = sp.coo_array(([1.0], ([0], [1])), shape=(2**40, 2**40))  # cheap to build, not to convert
+    with pytest.raises(InvalidInputError, match="at most 2147483646 nodes"):
+        IncentiveNetwork(A)
