@@ -167,3 +167,17 @@ def test_compile_reaches_every_entry_kernel():
     print("RESULT", missing)
     """
     assert result_of(run_python(code)) == "RESULT []"
+
+
+def test_processes_compiling_into_one_cache_at_once_leave_it_sound(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_CACHE")}
+    env.update(NUMBA_CACHE_DIR=str(tmp_path), PYTHONPATH=str(ROOT))
+    racers = [subprocess.Popen([sys.executable, "-c", SMALL_CALL], cwd=ROOT, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(3)]
+    outputs = [proc.communicate(timeout=600) for proc in racers]
+    assert all(proc.returncode == 0 for proc in racers), [err for _, err in outputs]
+    results = {[ln for ln in out.splitlines() if ln.startswith("RESULT")][0] for out, _ in outputs}
+    assert len(results) == 1
+    after = run_python(SMALL_CALL, {"NUMBA_CACHE_DIR": str(tmp_path)})
+    assert result_of(after) in results
+    assert "could not be used" not in after.stderr and NOTICE not in after.stderr

@@ -219,6 +219,12 @@ def _check_rarity(n):
     return n
 
 
+#: Largest ``max_reward`` of :func:`query_incentive_equilibrium`: three arrays of that length
+#: (about 2.2 GiB); the quadratic scan stops earlier, at :data:`_MAX_SCAN_REWARD`.
+_MAX_REWARD = 10**8
+_MAX_SCAN_REWARD = 2**17
+
+
 def _full_propagation(law, answer_prob, sigma, max_reward):
     """The benchmark f(r) = r - 1: every node on the answer path keeps exactly one unit."""
     keep = 1.0 - answer_prob
@@ -274,9 +280,11 @@ def query_incentive_equilibrium(offspring, n, sigma, *, contract="fixed", effort
     method : {"envelope", "scan"}
         For fixed contracts: ``"envelope"`` maximises over all earlier offers with a Li Chao tree
         (upper envelope of the lines :math:`r \mapsto (r - x - c)\,q_x`), :math:`O(R \log R)`;
-        ``"scan"`` tries every :math:`x`, :math:`O(R^2)` (the reference).
+        ``"scan"`` tries every :math:`x`, :math:`O(R^2)` (the reference; it gives up beyond
+        :math:`R = 2^{17}` and points to ``"envelope"``).
     max_reward : int, default 10_000_000
-        Give up beyond this reward (memory grows by about 50 bytes per unit of reward).
+        Give up beyond this reward (memory grows by about 24 bytes per unit of reward); at most
+        :math:`10^8`.
 
     Returns
     -------
@@ -290,7 +298,8 @@ def query_incentive_equilibrium(offspring, n, sigma, *, contract="fixed", effort
         For ``sigma`` at or above the supremum of the success probability (unreachable whatever
         the reward), ``n <= 1``, a bad offspring law or an unknown ``contract``/``effort``.
     ConvergenceError
-        When no reward up to ``max_reward`` reaches ``sigma``.
+        When no reward up to ``max_reward`` reaches ``sigma``, or the scan would pass
+        :math:`R = 2^{17}`.
 
     Notes
     -----
@@ -342,8 +351,13 @@ def query_incentive_equilibrium(offspring, n, sigma, *, contract="fixed", effort
     effort = check_method(effort, tuple(_EFFORT), name="effort")
     method = check_method(method, ("envelope", "scan"))
     max_reward = check_int(max_reward, "max_reward", minimum=2)
-    if max_reward > 2**31 - 2:
-        raise InvalidInputError(f"max_reward must be below 2**31 - 1, got {max_reward}")
+    if max_reward > _MAX_REWARD:
+        raise InvalidInputError(
+            f"max_reward = {max_reward} would need up to {24 * (max_reward + 1) / 2**30:.1f} GiB of "
+            f"work arrays; the limit is {_MAX_REWARD:.0e} ({24 * (_MAX_REWARD + 1) / 2**30:.1f} GiB). "
+            "A reward that large means the answer is too rare for this branching process: lower n or "
+            "sigma"
+        )
     saturation = _check_reachable(law, n, sigma)
     answer_prob = 1.0 / n
     if contract == "full_propagation":
@@ -375,6 +389,13 @@ def query_incentive_equilibrium(offspring, n, sigma, *, contract="fixed", effort
                 last_iterate=offer_success, iterations=horizon,
             )
         horizon = min(4 * horizon, max_reward)
+        if method == "scan" and horizon > _MAX_SCAN_REWARD:
+            raise ConvergenceError(
+                f"no reward up to {horizon // 4} reaches sigma = {sigma}, and the scan costs "
+                f"O(R^2) steps (about {horizon ** 2:.1e} at R = {horizon}); use "
+                "method='envelope', which finds the same reward in O(R log R)",
+                last_iterate=offer_success, iterations=horizon // 4,
+            )
 
 
 def _check_reachable(law, n, sigma):

@@ -178,3 +178,17 @@ def test_local_search_for_the_offer_is_wrong():
         assert (r - best) * q[best] >= (r - x) * q[x]
         stuck += (r - best) * q[best] > (r - x) * q[x]
     assert stuck > 0
+
+
+def test_reward_search_is_bounded_in_memory_and_time():
+    import scipy.stats
+
+    from incnet.errors import ConvergenceError, InvalidInputError
+    from incnet.mechanisms import query_incentive_equilibrium
+
+    law = scipy.stats.poisson(1.5)
+    with pytest.raises(InvalidInputError, match="GiB"):
+        query_incentive_equilibrium(law, 1e4, 0.3, max_reward=2**31 - 2)
+    # the quadratic reference scan refuses long before hours of work, and says what to use
+    with pytest.raises(ConvergenceError, match="method='envelope'"):
+        query_incentive_equilibrium(law, 1e6, 0.3, method="scan")
