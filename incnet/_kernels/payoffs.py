@@ -360,6 +360,6 @@ def relative_residual_kernel(indptr, indices, data, weight, x, u, bounds, parall
 
     Reads only; returns a float.
     """
-    r = np.zeros_like(x)  # zeros, not empty: gives parallel=True a loop to transform
+    r = np.zeros((x.shape[0], x.shape[1]))  # zeros, not empty: a loop for parallel=True to transform
     res2 = residual_kernel(indptr, indices, data, weight, x, u, r, bounds, parallel)
     return _relative(res2, x)
