@@ -291,10 +291,13 @@ class _ActivationProgram:
 
     The LP relaxation used for bounds (``relax=True``) keeps the budget and the transfer cut
     :math:`(M t)_i \ge M_{ii} c_i s_i` (valid when :math:`W \ge 0`, since then a member's payoff is
-    at most :math:`(M t)_i - M_{ii} c_i`); it drops the flow and big-M payoff constraints, whose
-    relaxations are nearly vacuous (a fractional member satisfies them for free) and make the LP
-    badly degenerate. Dropping constraints keeps it an upper bound on the reach, hence also on the
-    depth (a depth-:math:`D` design has at least :math:`D` members).
+    at most :math:`(M t)_i - M_{ii} c_i`) and keeps members and transfers inside the seeds'
+    contact components; it drops the flow and big-M payoff constraints, whose relaxations are
+    nearly vacuous (a fractional member satisfies them for free) and make the LP badly degenerate,
+    and the link :math:`t \le B s` (which only matters for people who cost more than the whole
+    budget), so that the budget appears only on a right-hand side. Dropping constraints keeps it
+    an upper bound on the reach, hence also on the depth (a depth-:math:`D` design has at least
+    :math:`D` members). :class:`_ReachBound` solves the same LP by column generation.
 
     A tie-break term :math:`-\\varepsilon \\sum t` with :math:`\\varepsilon B < 1/2` picks the
     cheapest of the optimal sets without trading away a member or a level.
@@ -383,7 +386,13 @@ class _ActivationProgram:
             self.z, self.y = z, y
         E = sp.csr_array((np.ones(N), (others, np.arange(N))), shape=(n, N))
         I_W = sp.identity(n, format="csr") - net.W
-        cons.append(t <= self.budget * member)
+        if relax:
+            # members only inside the seeds' contact components; transfers only to candidates
+            outside = ~_seed_component(A, seeds)[others]
+            if np.any(outside):
+                cons += [member[outside] == 0, t[outside] == 0]
+        else:
+            cons.append(t <= self.budget * member)
         if not relax:
             cons += [I_W @ u == E @ (t - cp.multiply(c, member)),
                      u[others] >= -cp.multiply(L_c + self.budget * L_1, 1 - member)]
@@ -417,6 +426,261 @@ def _inverse_diagonal_lower(net):
         return np.diag(np.linalg.inv(np.eye(net.n) - net.W.toarray())).copy()
     W = net.W
     return 1.0 + np.asarray((W.multiply(W.T)).sum(axis=1)).ravel()
+
+
+# ----------------------------------------------------------------------------- scalable bound
+def _seed_component(A, seeds):
+    """Nodes in the contact graph's connected components that hold a seed (bool per node)."""
+    from scipy.sparse.csgraph import connected_components
+
+    _, labels = connected_components(A, directed=False)
+    return np.isin(labels, np.unique(labels[seeds]))
+
+
+def _factor(net):
+    """Sparse LU of I - W if its fill stays within 40 times the network's nonzeros, else None."""
+    from scipy.sparse.linalg import splu
+
+    n = net.n
+    system = sp.csc_array(sp.identity(n, format="csc") - net.W)
+    try:
+        lu = splu(system, permc_spec="COLAMD")
+    except RuntimeError:  # pragma: no cover - exactly singular I - W is rejected upstream
+        return None
+    if lu.L.nnz + lu.U.nnz > 40 * (net.nnz + n):
+        return None
+    return lu
+
+
+class _ReachBound:
+    r"""Proven upper bound on the reach by column-and-row generation on the relaxation's dual.
+
+    The relaxation (see :class:`_ActivationProgram`, ``relax=True``) over the candidates
+    :math:`C` (the non-seeds in the seeds' contact components), with :math:`a_i = c_i \ell_i`,
+    :math:`\ell_i \le M_{ii}`, :math:`M = (I - W)^{-1} \ge 0`, is
+
+    .. math:: \max_{t \ge 0,\ 1^\top t \le B} \ \sum_{i \in C} \min\{1, (M t)_i / a_i\}.
+
+    Any :math:`\pi \ge 0` with :math:`a_i \pi_i \le 1` gives the bound
+
+    .. math:: D(\pi) = \#\{i \in C: a_i = 0\} + \sum_{i \in C,\, a_i > 0} (1 - a_i \pi_i)
+              + B \max_{j \in C} (M^\top \pi)_j \ \ge\ |S|
+
+    for every feasible design :math:`S`: a member has :math:`(M t)_i \ge a_i`, so
+    :math:`1 \le 1 - a_i\pi_i + \pi_i (M t)_i`, and :math:`\sum_i \pi_i (M t)_i =
+    t^\top M^\top \pi \le B \max_j (M^\top \pi)_j`. The bound is evaluated with an upper bound on
+    :math:`M^\top \pi` certified by a supersolution (so solver tolerances never make it invalid).
+
+    :math:`\pi` comes from a restricted master LP: transfers only to the columns :math:`J`,
+    explicit rows only for the nodes :math:`R` that some column could saturate within the
+    budget (:math:`B \max_{j \in J} M_{ij} \ge a_i`); every other row can never reach 1, so its
+    :math:`\min\{1, \cdot\}` is linear and folds into the columns' objective coefficients, and
+    its multiplier is :math:`1/a_i`. Pricing adds the columns with :math:`(M^\top \pi)_j` above
+    the budget's dual value; at convergence the master's value and :math:`D(\pi)` meet at the
+    LP optimum. The master is a HiGHS model kept between rounds and budgets (warm dual simplex).
+    """
+
+    def __init__(self, net, costs, seeds, A, max_budget):
+        n = net.n
+        self.net, self.n = net, n
+        self.max_budget = float(max_budget)
+        is_seed = np.zeros(n, dtype=bool)
+        is_seed[seeds] = True
+        cand = _seed_component(A, seeds) & ~is_seed
+        self.cand = cand
+        self.valid_cut = bool(net.is_nonnegative)
+        a = np.where(cand, costs, 0.0)
+        if self.valid_cut and np.any(cand):
+            a = a * _inverse_diagonal_lower(net)
+        self.a = a
+        self.pos = cand & (a > 0)
+        self.n_free = int(np.count_nonzero(cand & ~self.pos))
+        self.inv_a = np.zeros(n)
+        self.inv_a[self.pos] = 1.0 / a[self.pos]
+        self.model = None
+        self.rounds = 0
+        if not self.valid_cut or not np.any(self.pos):
+            return
+        Wt = sp.csr_array(net.W.T)
+        Wt.sort_indices()
+        self.Wt = Wt
+        self.net_T = net if net.is_symmetric else IncentiveNetwork.from_scipy(Wt, net.nodes)
+        self.lu = _factor(net)
+        # h with (I - W^T) h >= 1: the supersolution that certifies every upper bound on M^T pi
+        h = self._solve(np.ones(n), transpose=True)
+        floor = float(np.min(h - Wt @ h))
+        if not floor > 0.5:
+            h = total_payoffs(self.net_T, np.ones(n), method="krylov", tol=1e-14).u
+            floor = float(np.min(h - Wt @ h))
+        self.h = h / floor if floor > 0 else None
+        self._columns = []          # column j of M, truncated, per paid candidate
+        self.J = np.zeros(0, dtype=np.int64)
+        self.in_J = np.zeros(n, dtype=bool)
+        self.row_of = np.full(n, -1, dtype=np.int64)  # master row of an explicit node
+        self.R = np.zeros(0, dtype=np.int64)
+        self.row_max = np.zeros(n)  # max over J of M_ij (decides the explicit rows)
+
+    # -- linear algebra
+    def _solve(self, x, transpose=False):
+        """(I - W)^{-1} x or (I - W^T)^{-1} x (sparse LU when it factorises lean, else iterative)."""
+        if self.lu is not None:
+            return self.lu.solve(np.asarray(x, dtype=np.float64), trans="T" if transpose else "N")
+        return total_payoffs(self.net_T if transpose else self.net, x, tol=1e-12).u
+
+    def upper_MT(self, pi):
+        """An upper bound g >= M^T pi (pi >= 0), certified by the supersolution h."""
+        g = self._solve(pi, transpose=True)
+        excess = pi - (g - self.Wt @ g)
+        slack = 1e-13 * (float(np.max(np.abs(pi))) + float(np.max(np.abs(g))) + 1.0)
+        kappa = max(float(np.max(excess)), 0.0) + slack
+        if self.h is None:  # pragma: no cover - a ρ(W) < 1 network always has h
+            return np.full(self.n, np.inf)
+        return g + kappa * self.h
+
+    def _add_columns(self, new):
+        import highspy
+
+        new = np.asarray(new, dtype=np.int64)
+        block = np.zeros((self.n, new.size))
+        block[new, np.arange(new.size)] = 1.0
+        cols = self._solve(block).reshape(self.n, new.size)
+        cols[np.abs(cols) < 1e-13] = 0.0
+        cols = sp.csc_array(cols)
+        self._columns.append(cols)
+        self.J = np.concatenate([self.J, new])
+        self.in_J[new] = True
+        self.row_max = np.maximum(self.row_max, cols.max(axis=1).toarray().ravel())
+        # master columns for the new transfers: budget row + existing explicit rows
+        starts, index, value = [], [], []
+        for k in range(new.size):
+            lo, hi = cols.indptr[k], cols.indptr[k + 1]
+            rows = cols.indices[lo:hi]
+            keep = self.row_of[rows] >= 0
+            starts.append(len(index))
+            index.extend([0] + list(self.row_of[rows[keep]] + 1))
+            value.extend([1.0] + list(-cols.data[lo:hi][keep]))
+        inf = highspy.kHighsInf
+        self.model.addCols(new.size, np.zeros(new.size), np.zeros(new.size), np.full(new.size, inf),
+                           len(index), np.array(starts, dtype=np.int32),
+                           np.array(index, dtype=np.int32), np.array(value, dtype=np.float64))
+        self.t_col = np.concatenate([self.t_col, self.n_cols + np.arange(new.size)])
+        self.n_cols += new.size
+
+    def _add_rows(self):
+        """Make explicit every candidate some column could saturate within the largest budget."""
+        import highspy
+
+        need = self.pos & (self.row_of < 0) & (self.max_budget * self.row_max >= self.a * (1 - 1e-9))
+        new = np.flatnonzero(need)
+        if new.size == 0:
+            return False
+        inf = highspy.kHighsInf
+        # one membership column s_i in [0, 1] (objective 1) per new row
+        self.model.addCols(new.size, np.ones(new.size), np.zeros(new.size), np.ones(new.size), 0,
+                           np.zeros(new.size, dtype=np.int32), np.zeros(0, dtype=np.int32),
+                           np.zeros(0))
+        s_cols = self.n_cols + np.arange(new.size)
+        self.n_cols += new.size
+        first_row = 1 + self.R.size
+        self.row_of[new] = np.arange(new.size) + first_row - 1
+        self.R = np.concatenate([self.R, new])
+        M_rows = sp.hstack(self._columns).tocsr()[new] if self._columns else None
+        starts, index, value = [], [], []
+        for k, i in enumerate(new):
+            starts.append(len(index))
+            index.append(s_cols[k])
+            value.append(self.a[i])
+            if M_rows is not None:
+                lo, hi = M_rows.indptr[k], M_rows.indptr[k + 1]
+                index.extend(self.t_col[M_rows.indices[lo:hi]])
+                value.extend(-M_rows.data[lo:hi])
+        self.model.addRows(new.size, np.full(new.size, -inf), np.zeros(new.size), len(index),
+                           np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32),
+                           np.array(value, dtype=np.float64))
+        return True
+
+    def _refresh_costs(self):
+        """Objective of each transfer column: its linear worth to the implicit (far) rows."""
+        far = np.where(self.pos & (self.row_of < 0), self.inv_a, 0.0)
+        worth = np.concatenate([c.T @ far for c in self._columns]) if self._columns else np.zeros(0)
+        if worth.size:
+            self.model.changeColsCost(worth.size, self.t_col.astype(np.int32), worth)
+
+    def _start(self):
+        import highspy
+
+        from ._solve import _absorb_highs_banner
+
+        _absorb_highs_banner()
+        model = highspy.Highs()
+        model.setOptionValue("output_flag", False)
+        model.setOptionValue("presolve", "off")
+        model.setOptionValue("solver", "simplex")
+        model.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        model.addRow(-highspy.kHighsInf, self.max_budget, 0, np.zeros(0, dtype=np.int32),
+                     np.zeros(0))
+        self.model, self.n_cols, self.t_col = model, 0, np.zeros(0, dtype=np.int64)
+        # first columns: the most worth per unit when every row is still short of its cost
+        pi0 = self.inv_a.copy()
+        g0 = self.upper_MT(pi0)
+        score = np.where(self.cand, g0, -np.inf)
+        k = int(min(np.count_nonzero(self.cand), 32))
+        self._add_columns(np.argpartition(-score, k - 1)[:k])
+        self._add_rows()
+        self._refresh_costs()
+
+    def solve(self, budget, *, target=None, max_rounds=200, tol=1e-9):
+        """Bound for one budget. Returns (bound, lp_lower, budget_dual, transfers, rounds)."""
+        trivial = float(np.count_nonzero(self.cand))
+        if not self.valid_cut or not np.any(self.pos):
+            value = trivial if not self.valid_cut else float(self.n_free)
+            return value, value, 0.0, np.zeros(self.n), 0
+        import highspy
+
+        if self.model is None:
+            self._start()
+        self.model.changeRowBounds(0, -highspy.kHighsInf, float(budget))
+        best = math.inf
+        lower, dual, transfers = -math.inf, 0.0, np.zeros(self.n)
+        rounds = 0
+        for rounds in range(1, max_rounds + 1):
+            self.model.run()
+            if self.model.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                raise InfeasibleDesignError(
+                    f"the master LP of the reach bound ended with {self.model.getModelStatus()}; "
+                    "rescale costs and budget to order 1", status="solver_error")
+            solution = self.model.getSolution()
+            row_dual = np.asarray(solution.row_dual)
+            col_value = np.asarray(solution.col_value)
+            value = self.model.getInfo().objective_function_value + self.n_free
+            if value > lower:
+                lower = value
+                transfers = np.zeros(self.n)
+                transfers[self.J] = np.maximum(col_value[self.t_col], 0.0)
+            lam = max(float(row_dual[0]), 0.0)
+            pi = self.inv_a.copy()
+            if self.R.size:
+                pi[self.R] = np.clip(row_dual[1:1 + self.R.size], 0.0, self.inv_a[self.R])
+            g = self.upper_MT(pi)
+            g_max = float(np.max(g[self.cand]))
+            D = self.n_free + float(np.sum(1.0 - self.a[self.R] * pi[self.R])) + budget * g_max
+            if D < best:
+                best, dual = D, lam
+            if best - lower <= tol * max(1.0, best):
+                break
+            if target is not None and math.floor(best + 1e-9) <= target:
+                break
+            price = np.where(self.cand & ~self.in_J, g, -np.inf)
+            violated = np.flatnonzero(price > lam * (1 + 1e-9) + 1e-12)
+            if violated.size == 0:
+                break
+            k = int(min(violated.size, max(16, self.J.size // 2)))
+            chosen = violated[np.argpartition(-price[violated], k - 1)[:k]]
+            self._add_columns(chosen)
+            self._add_rows()
+            self._refresh_costs()
+        self.rounds += rounds
+        return best, lower, dual, transfers, rounds
 
 
 # ----------------------------------------------------------------------------- re-evaluation
@@ -561,6 +825,7 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
     if method == "auto":
         method = "milp" if net.n <= _EXACT_LIMIT else "greedy"
     A = _contact_graph(net, contacts)
+    bound_details = {}
     if method == "milp":
         program = _ActivationProgram(net, costs, seeds, contacts, kind, levels, False, budget)
         status, _, member_frac, _, _ = program.solve(budget, solver)
@@ -570,9 +835,13 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
         greedy = _greedy_reach if kind == "reach" else _greedy_depth
         member = greedy(net, costs, seeds, A, budget, solver)
         member_small = member[_others(net, seeds)]
-        relaxation = _ActivationProgram(net, costs, seeds, contacts, kind, levels, True, budget)
-        _, _, _, _, bound_value = relaxation.solve(budget, solver)
+        reach_bound = _ReachBound(net, costs, seeds, A, budget)
+        greedy_value = _greedy_value(net, costs, seeds, A, member, kind)
+        bound_value, lp_lower, _, _, rounds = reach_bound.solve(budget, target=greedy_value)
         bound = math.floor(bound_value + 1e-7)
+        bound_details = {"bound_value": bound_value, "lp_lower": lp_lower, "bound_rounds": rounds,
+                         "bound_columns": int(reach_bound.J.size),
+                         "bound_rows": int(reach_bound.R.size)}
         status = "heuristic"
     others = _others(net, seeds)
     member = np.zeros(net.n, dtype=bool)
@@ -594,9 +863,18 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
         budget=budget, budget_used=cost, shadow_price=math.nan, bound=bound, gap=gap,
         active=member,
         details={"reach": reach, "depth": depth, "payoffs": u, "levels": levels,
-                 "standalone_cost": float(costs[member].sum())},
+                 "standalone_cost": float(costs[member].sum()), **bound_details},
         nodes=net.nodes,
     )
+
+
+def _greedy_value(net, costs, seeds, A, member, kind):
+    """Reach or depth of a member set (breadth-first inside it), to stop the bound early."""
+    dist = _distances_within(A, seeds, member)
+    inside = dist[member]
+    if kind == "reach":
+        return int(np.count_nonzero(inside >= 0))
+    return int(inside.max()) if inside.size else 0
 
 
 def _others(net, seeds):
@@ -760,6 +1038,8 @@ def budget_sweep(net, costs, budgets, seeds, *, objective="reach", contacts=None
     n_others = net.n - seeds.size
     levels = min(check_int(min(n_others, 30) if levels is None else levels, "levels", minimum=1),
                  max(n_others, 1))
+    if relax and str(solver).upper() == "HIGHS":
+        return _relaxed_sweep(net, costs, seeds, contacts, budgets, levels)
     program = _ActivationProgram(net, costs, seeds, contacts, objective, levels, relax,
                                  max(budgets) if budgets else 0.0)
     A = program.A
@@ -785,4 +1065,26 @@ def budget_sweep(net, costs, budgets, seeds, *, objective="reach", contacts=None
             budget=B, budget_used=cost, bound=obj, gap=0.0, active=member,
             details={"reach": reach, "depth": depth, "payoffs": u, "levels": levels},
             nodes=net.nodes))
+    return results
+
+
+def _relaxed_sweep(net, costs, seeds, contacts, budgets, levels):
+    """The relaxation for every budget by one column-generation master, budgets in increasing order.
+
+    The master's columns, rows and simplex basis carry over from one budget to the next, so each
+    budget costs a few warm dual simplex pivots and a pricing solve or two.
+    """
+    A = _contact_graph(net, contacts)
+    bound = _ReachBound(net, costs, seeds, A, max(budgets) if budgets else 0.0)
+    results = [None] * len(budgets)
+    for k in np.argsort(budgets, kind="stable"):
+        B = budgets[k]
+        value, lower, dual, transfers, rounds = bound.solve(B)
+        results[k] = DesignResult(
+            rewards=transfers, objective=value, status="optimal", method="lp-column-generation",
+            solver="HIGHS", budget=B, budget_used=float(transfers.sum()), shadow_price=dual,
+            bound=value, gap=math.nan, active=None,
+            details={"levels": levels, "lp_lower": lower, "bound_rounds": rounds,
+                     "bound_columns": int(bound.J.size), "bound_rows": int(bound.R.size)},
+            nodes=net.nodes)
     return results
