@@ -438,10 +438,13 @@ def _seed_component(A, seeds):
 
 
 def _factor(net):
-    """Sparse LU of I - W if its fill stays within 40 times the network's nonzeros, else None."""
+    """Sparse LU of I - W up to 2000 nodes (None beyond: hubs can make the fill explode, and
+    the iterative solves of :func:`~incnet.total_payoffs` cost a few sparse passes each)."""
     from scipy.sparse.linalg import splu
 
     n = net.n
+    if n > DENSE_LIMIT:
+        return None
     system = sp.csc_array(sp.identity(n, format="csc") - net.W)
     try:
         lu = splu(system, permc_spec="COLAMD")
@@ -837,8 +840,15 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
         member_small = member[_others(net, seeds)]
         reach_bound = _ReachBound(net, costs, seeds, A, budget)
         greedy_value = _greedy_value(net, costs, seeds, A, member, kind)
-        bound_value, lp_lower, _, _, rounds = reach_bound.solve(budget, target=greedy_value)
+        bound_value, lp_lower, _, transfers_lp, rounds = reach_bound.solve(budget,
+                                                                           target=greedy_value)
         bound = math.floor(bound_value + 1e-7)
+        if bound > greedy_value:
+            rounded = _round_relaxation(net, costs, seeds, A, budget, transfers_lp, reach_bound,
+                                        solver)
+            if rounded is not None and _greedy_value(net, costs, seeds, A, rounded,
+                                                     kind) > greedy_value:
+                member_small = rounded[_others(net, seeds)]
         bound_details = {"bound_value": bound_value, "lp_lower": lp_lower, "bound_rounds": rounds,
                          "bound_columns": int(reach_bound.J.size),
                          "bound_rows": int(reach_bound.R.size)}
@@ -866,6 +876,46 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
                  "standalone_cost": float(costs[member].sum()), **bound_details},
         nodes=net.nodes,
     )
+
+
+def _round_relaxation(net, costs, seeds, A, budget, transfers, bound, solver, steps=6):
+    """A design from the relaxation's transfers: everyone they cover, connected to the seeds.
+
+    With :math:`v = M t` for the relaxation's transfers :math:`t`, the candidates with
+    :math:`v_i \ge a_i` (their cost is covered) and the paid ones, kept where they connect to
+    the seeds, are priced exactly; if that exceeds the budget, :math:`t` is scaled down by
+    bisection over ``steps`` halvings. Returns the member mask, or None when nothing affordable
+    is found or the set is too large to price on this network (:math:`n |S| > 2 \cdot 10^7`).
+    """
+    if not np.any(transfers > 0):
+        return None
+    v = bound._solve(transfers) if bound.lu is not None else total_payoffs(net, transfers).u
+    paid = (transfers > 1e-12) & bound.cand
+
+    def members(scale):
+        covered = (scale * v >= bound.a * (1 + 1e-9)) & bound.cand
+        chosen = covered | (paid & (scale > 0))
+        dist = _distances_within(A, seeds, chosen)
+        return chosen & (dist >= 0)
+
+    def affordable(member):
+        if not member.any() or net.n * int(member.sum()) > 2e7:
+            return False
+        _, cost, _, _, _ = _evaluate_set(net, costs, seeds, A, member, solver)
+        return cost <= budget * (1 + 1e-9)
+
+    full = members(1.0)
+    if affordable(full):
+        return full
+    lo, hi, best = 0.0, 1.0, None
+    for _ in range(steps):
+        mid = 0.5 * (lo + hi)
+        trial = members(mid)
+        if affordable(trial):
+            lo, best = mid, trial
+        else:
+            hi = mid
+    return best
 
 
 def _greedy_value(net, costs, seeds, A, member, kind):
