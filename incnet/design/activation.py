@@ -879,7 +879,7 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
 
 
 def _round_relaxation(net, costs, seeds, A, budget, transfers, bound, solver, steps=6):
-    """A design from the relaxation's transfers: everyone they cover, connected to the seeds.
+    r"""A design from the relaxation's transfers: everyone they cover, connected to the seeds.
 
     With :math:`v = M t` for the relaxation's transfers :math:`t`, the candidates with
     :math:`v_i \ge a_i` (their cost is covered) and the paid ones, kept where they connect to
