@@ -502,6 +502,9 @@ class _ReachBound:
         self.inv_a[self.pos] = 1.0 / a[self.pos]
         self.model = None
         self.rounds = 0
+        self.lu = None
+        self.J = np.zeros(0, dtype=np.int64)
+        self.R = np.zeros(0, dtype=np.int64)
         if not self.valid_cut or not np.any(self.pos):
             return
         Wt = sp.csr_array(net.W.T)
@@ -517,10 +520,8 @@ class _ReachBound:
             floor = float(np.min(h - Wt @ h))
         self.h = h / floor if floor > 0 else None
         self._columns = []          # column j of M, truncated, per paid candidate
-        self.J = np.zeros(0, dtype=np.int64)
         self.in_J = np.zeros(n, dtype=bool)
         self.row_of = np.full(n, -1, dtype=np.int64)  # master row of an explicit node
-        self.R = np.zeros(0, dtype=np.int64)
         self.row_max = np.zeros(n)  # max over J of M_ij (decides the explicit rows)
 
     # -- linear algebra
