@@ -156,3 +156,23 @@ def test_relaxed_sweep_agrees_with_the_compiled_cvxpy_route():
     for a, b in zip(warm, compiled):
         assert a.objective == pytest.approx(b.objective, rel=1e-5, abs=1e-5)
         assert a.method == "lp-column-generation" and math.isfinite(a.shadow_price)
+
+
+def test_the_bound_prints_nothing_to_stdout():
+    # the bound's master is the first HiGHS object of this process: its banner must not leak
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parents[2]
+    script = (
+        "import networkx as nx, numpy as np\n"
+        "from incnet.design import budget_sweep, max_reach\n"
+        "W = nx.to_numpy_array(nx.path_graph(8)) * 0.2\n"
+        "budget_sweep(W, np.ones(8), [1.0, 2.0], [0], relax=True)\n"
+        "max_reach(W, np.ones(8), 2.0, [0], method='greedy')\n"
+        "print('only this line')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=root, env={"PYTHONPATH": str(root), "PATH": ""}, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "only this line\n"
