@@ -722,18 +722,19 @@ def _evaluate_set(net, costs, seeds, A, members_bool, solver):
 
 
 # ----------------------------------------------------------------------------- greedy heuristics
-def _greedy_reach(net, costs, seeds, A, budget, solver):
+def _greedy_reach(net, costs, seeds, A, budget, solver, start=None):
     """Grow S from the seeds, cheapest frontier node first (Prim on node costs).
 
     Sum of standalone costs is an upper bound on the activation cost (pay everyone their cost),
     so the grown set is affordable; the activation LP then prices it exactly, and the saving is
-    spent on further growth as long as the exact cost stays within the budget.
+    spent on further growth as long as the exact cost stays within the budget. ``start``: an
+    affordable member set (connected to the seeds) to grow from instead of the seeds alone.
     """
     import heapq
 
     n = net.n
-    member = np.zeros(n, dtype=bool)
-    in_tree = np.zeros(n, dtype=bool)
+    member = np.zeros(n, dtype=bool) if start is None else start.copy()
+    in_tree = member.copy()
     in_tree[seeds] = True
     heap = []
     indptr, indices = A.indptr, A.indices
@@ -743,9 +744,11 @@ def _greedy_reach(net, costs, seeds, A, budget, solver):
             if not in_tree[w]:
                 heapq.heappush(heap, (costs[w], int(w)))
 
-    for v in seeds:
+    for v in np.flatnonzero(in_tree):
         push_neighbours(v)
     spent = 0.0
+    if member.any():
+        _, spent, _, _, _ = _evaluate_set(net, costs, seeds, A, member, solver)
     exact_cost = 0.0
     while heap:
         cost, v = heapq.heappop(heap)
@@ -847,6 +850,8 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
         if bound > greedy_value:
             rounded = _round_relaxation(net, costs, seeds, A, budget, transfers_lp, reach_bound,
                                         solver)
+            if rounded is not None and kind == "reach":
+                rounded = _greedy_reach(net, costs, seeds, A, budget, solver, start=rounded)
             if rounded is not None and _greedy_value(net, costs, seeds, A, rounded,
                                                      kind) > greedy_value:
                 member_small = rounded[_others(net, seeds)]
