@@ -817,6 +817,57 @@ def _greedy_depth(net, costs, seeds, A, budget, solver):
     return np.zeros(n, dtype=bool)
 
 
+def _induced_path(costs, seeds, A, budget, width=16, branch=3):
+    r"""A long induced path of cheap people from the seeds (beam search on standalone costs).
+
+    Members that form an induced path :math:`v_1, \dots, v_D` (consecutive ones adjacent, no
+    other edge among them, only :math:`v_1` next to a seed) sit at distances :math:`1, \dots, D`
+    inside :math:`S`, so the path alone has depth :math:`D`; it is affordable when its standalone
+    costs fit the budget (paying everyone their cost is feasible). The beam keeps, level by
+    level, the ``width`` cheapest paths (one per end node), each extended by its ``branch``
+    cheapest admissible neighbours. Unlike shortest paths, such a path may wander away from and
+    back towards the seeds through cheap people.
+    """
+    n = costs.size
+    indptr, indices = A.indptr, A.indices
+    is_seed = np.zeros(n, dtype=bool)
+    is_seed[seeds] = True
+    near_seed = np.zeros(n, dtype=bool)
+    for v in seeds:
+        near_seed[indices[indptr[v]:indptr[v + 1]]] = True
+    near_seed &= ~is_seed
+    first = np.flatnonzero(near_seed & (costs <= budget))
+    first = first[np.argsort(costs[first], kind="stable")[:width]]
+    beam = [(float(costs[v]), (int(v),)) for v in first]
+    best = ()
+    while beam:
+        best = beam[0][1]
+        children = {}
+        for cost, path in beam:
+            inner = set(path[:-1])
+            on_path = set(path)
+            nbrs = indices[indptr[path[-1]]:indptr[path[-1] + 1]]
+            found = 0
+            for w in nbrs[np.argsort(costs[nbrs], kind="stable")]:
+                w = int(w)
+                total = cost + float(costs[w])
+                if total > budget:
+                    break
+                if is_seed[w] or near_seed[w] or w in on_path:
+                    continue
+                if any(int(x) in inner for x in indices[indptr[w]:indptr[w + 1]]):
+                    continue  # a chord would shorten the path inside S
+                if w not in children or children[w][0] > total:
+                    children[w] = (total, path + (w,))
+                found += 1
+                if found == branch:
+                    break
+        beam = sorted(children.values())[:width]
+    member = np.zeros(n, dtype=bool)
+    member[list(best)] = True
+    return member
+
+
 # ----------------------------------------------------------------------------- public API
 def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver):
     net = as_network(net)
@@ -841,6 +892,10 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
     else:
         greedy = _greedy_reach if kind == "reach" else _greedy_depth
         member = greedy(net, costs, seeds, A, budget, solver)
+        if kind == "depth":
+            path = _induced_path(costs, seeds, A, budget)
+            if int(path.sum()) > _greedy_value(net, costs, seeds, A, member, kind):
+                member = path
         member_small = member[_others(net, seeds)]
         reach_bound = _ReachBound(net, costs, seeds, A, budget)
         greedy_value = _greedy_value(net, costs, seeds, A, member, kind)
@@ -1046,10 +1101,12 @@ def max_depth(net, costs, budget, seeds, *, contacts=None, levels=None, method="
         Depths indexed by the MILP (default ``min(30, n - seeds)``). The answer is exact when it
         is below ``levels``; a design that reaches ``levels`` gets ``status="level_cap"``.
     method : {"auto", "milp", "greedy"}, default "auto"
-        ``"milp"``: the depth-indexed MILP. ``"greedy"``: the cheapest shortest path to the
-        deepest affordable breadth-first layer (cost per unit depth), priced exactly, or the
-        relaxation rounded when deeper, bounded by the proven bound on the reach of
-        :func:`max_reach` (a depth-:math:`D` design has :math:`D` members).
+        ``"milp"``: the depth-indexed MILP. ``"greedy"``: the deepest of the cheapest shortest
+        path to the deepest affordable breadth-first layer (cost per unit depth), a long induced
+        path of cheap people found by beam search (it may wind back towards the seeds: only its
+        own members count for distances), and the relaxation rounded, each priced exactly;
+        bounded by the proven bound on the reach of :func:`max_reach` (a depth-:math:`D` design
+        has :math:`D` members).
         ``"auto"``: MILP up to 150 nodes.
 
     Returns

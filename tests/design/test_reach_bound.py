@@ -176,3 +176,22 @@ def test_the_bound_prints_nothing_to_stdout():
                           cwd=root, env={"PYTHONPATH": str(root), "PATH": ""}, timeout=600)
     assert done.returncode == 0, done.stderr
     assert done.stdout == "only this line\n"
+
+
+def test_depth_follows_a_cheap_path_that_winds_back_towards_the_seed():
+    # seed 0 - 1 - r1 - ... - r10 - x - 0: the ring of cheap people sits within 6 hops of the seed,
+    # but recruited along the ring (without the costly x) it is 11 deep
+    G = nx.cycle_graph(13)  # 0, 1, r1..r10 = 2..11, x = 12
+    W = nx.to_numpy_array(G) * 0.1
+    costs = np.full(13, 0.1)
+    costs[0], costs[12] = 0.0, 50.0
+    from incnet.design.activation import _distances_within, _greedy_depth
+
+    net = as_network(W)
+    A = _contact_graph(net, None)
+    shortest = _greedy_depth(net, costs, np.array([0]), A, 2.0, "HIGHS")
+    assert _distances_within(A, np.array([0]), shortest).max() == 6
+    res = max_depth(W, costs, 2.0, [0], method="greedy")
+    exact = max_depth(W, costs, 2.0, [0], method="milp")
+    assert res.objective == exact.objective == 11
+    assert res.bound >= 11 and res.budget_used <= 2.0 + 1e-9
