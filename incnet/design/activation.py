@@ -545,11 +545,16 @@ class _ReachBound:
         import highspy
 
         new = np.asarray(new, dtype=np.int64)
-        block = np.zeros((self.n, new.size))
-        block[new, np.arange(new.size)] = 1.0
-        cols = self._solve(block).reshape(self.n, new.size)
-        cols[np.abs(cols) < 1e-13] = 0.0
-        cols = sp.csc_array(cols)
+        parts = []
+        for lo in range(0, new.size, 32):  # dense blocks of at most 32 columns at a time
+            chunk = new[lo:lo + 32]
+            block = np.zeros((self.n, chunk.size))
+            block[chunk, np.arange(chunk.size)] = 1.0
+            cols = self._solve(block).reshape(self.n, chunk.size)
+            cols[np.abs(cols) < 1e-13] = 0.0
+            parts.append(sp.csc_array(cols))
+        cols = sp.hstack(parts, format="csc") if len(parts) > 1 else parts[0]
+        cols.sort_indices()
         self._columns.append(cols)
         self.J = np.concatenate([self.J, new])
         self.in_J[new] = True
@@ -678,7 +683,7 @@ class _ReachBound:
             violated = np.flatnonzero(price > lam * (1 + 1e-9) + 1e-12)
             if violated.size == 0:
                 break
-            k = int(min(violated.size, max(16, self.J.size // 2)))
+            k = int(min(violated.size, max(16, self.J.size // 2), 64))
             chosen = violated[np.argpartition(-price[violated], k - 1)[:k]]
             self._add_columns(chosen)
             self._add_rows()
