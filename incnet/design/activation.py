@@ -965,7 +965,7 @@ def _round_relaxation(net, costs, seeds, A, budget, transfers, bound, solver, st
         return chosen & (dist >= 0)
 
     def affordable(member):
-        if not member.any() or net.n * int(member.sum()) > 2e7:
+        if not member.any() or net.n * int(member.sum()) > 5e6:
             return False
         _, cost, _, _, _ = _evaluate_set(net, costs, seeds, A, member, solver)
         return cost <= budget * (1 + 1e-9)
