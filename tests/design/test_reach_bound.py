@@ -141,6 +141,7 @@ def test_relaxed_sweep_matches_single_solves_in_any_order():
         assert res.objective == pytest.approx(relaxation_by_cvxpy(W, costs, seeds, B),
                                               rel=1e-7, abs=1e-7)
         assert res.budget_used <= B + 1e-7
+        assert res.status == "optimal" and res.details["lp_lower"] <= res.objective + 1e-9
     # the budget's dual value is a supergradient of the concave value function v(B)
     by_budget = sorted(zip(budgets, sweep), key=lambda p: p[0])
     for B, res in by_budget:
