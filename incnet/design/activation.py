@@ -529,7 +529,7 @@ class _ReachBound:
         """(I - W)^{-1} x or (I - W^T)^{-1} x (sparse LU when it factorises lean, else iterative)."""
         if self.lu is not None:
             return self.lu.solve(np.asarray(x, dtype=np.float64), trans="T" if transpose else "N")
-        return total_payoffs(self.net_T if transpose else self.net, x, tol=1e-12).u
+        return total_payoffs(self.net_T if transpose else self.net, x).u
 
     def upper_MT(self, pi):
         """An upper bound g >= M^T pi (pi >= 0), certified by the supersolution h."""
@@ -935,6 +935,8 @@ def _design(kind, net, costs, budget, seeds, *, contacts, method, levels, solver
             status = "level_cap"
             bound = math.nan
     gap = bound - objective if np.isfinite(bound) else math.nan
+    if method == "greedy" and gap == 0:
+        status = "optimal"  # the proven bound certifies the heuristic's design
     return DesignResult(
         rewards=transfers, objective=objective, status=status, method=method, solver=solver,
         budget=budget, budget_used=cost, shadow_price=math.nan, bound=bound, gap=gap,
@@ -952,7 +954,7 @@ def _round_relaxation(net, costs, seeds, A, budget, transfers, bound, solver, st
     :math:`v_i \ge a_i` (their cost is covered) and the paid ones, kept where they connect to
     the seeds, are priced exactly; if that exceeds the budget, :math:`t` is scaled down by
     bisection over ``steps`` halvings. Returns the member mask, or None when nothing affordable
-    is found or the set is too large to price on this network (:math:`n |S| > 2 \cdot 10^7`).
+    is found or the set is too large to price on this network (:math:`n |S| > 5 \cdot 10^6`).
     """
     if not np.any(transfers > 0):
         return None
@@ -1035,7 +1037,8 @@ def max_reach(net, costs, budget, seeds, *, contacts=None, method="auto", solver
     DesignResult
         ``transfers``, ``objective`` (the reach :math:`|S|`, re-evaluated), ``active`` (:math:`S`),
         ``budget_used`` (exact activation cost of :math:`S`), ``bound`` and ``gap`` (0 for the
-        MILP). With ``"greedy"``, ``details`` also holds ``bound_value`` (the relaxation's value
+        MILP). With ``"greedy"``, ``status`` is ``"heuristic"``, or ``"optimal"`` when the bound
+        equals the design (gap 0); ``details`` also holds ``bound_value`` (the relaxation's value
         before rounding down), ``lp_lower`` (the master's value, a lower bound on the relaxation;
         equal to ``bound_value`` up to 1e-9 unless the bound stopped early because it already
         certified the design optimal), ``bound_rounds``, ``bound_columns`` and ``bound_rows``.
