@@ -14,6 +14,7 @@ from ._version import __version__
 from .errors import (
     CancelledError,
     ConvergenceError,
+    ForkedThreadPoolError,
     IllPosedNetworkError,
     IncnetError,
     InfeasibleDesignError,
@@ -84,6 +85,8 @@ _LAZY = {
     "linear_threshold": "incnet.simulate",
     "fit_recruitment": "incnet.simulate",
     "SimulationResult": "incnet.simulate",
+    # embedding and scale-out
+    "threads": "incnet._threads",
 }
 _SUBMODULES = ("branching", "datasets", "design", "equilibria", "mechanisms", "payoffs", "plot", "simulate")
 
@@ -95,6 +98,7 @@ __all__ = [
     "ConvergenceError",
     "InfeasibleDesignError",
     "CancelledError",
+    "ForkedThreadPoolError",
     "IncentiveNetwork",
     "as_network",
     *_LAZY,

@@ -12,6 +12,7 @@ __all__ = [
     "ConvergenceError",
     "InfeasibleDesignError",
     "CancelledError",
+    "ForkedThreadPoolError",
 ]
 
 
@@ -100,3 +101,9 @@ class CancelledError(IncnetError):
         super().__init__(message)
         self.done = done
         self.total = total
+class ForkedThreadPoolError(IncnetError):
+    """A parallel kernel was called in a process forked after numba's GNU OpenMP pool had run.
+
+    GNU OpenMP does not survive ``fork()``; the message says how to start workers instead
+    (``forkserver``/``spawn``, or a fork-safe numba threading layer).
+    """

@@ -65,6 +65,12 @@ class _ReadOnlyCSR(sp.csr_array):
                 arr.flags.writeable = False
 
 
+#: Cached facts that travel with a pickled network: numbers, flags and the node ordering, all pure
+#: functions of W. Everything else in the cache is rebuilt on first use after unpickling.
+_PICKLED_FACTS = frozenset({"spectral_radius", "row_sum_bound", "rho_upper_bound", "is_symmetric",
+                            "is_nonnegative", "lambda_min", "ordering"})
+
+
 def _freeze(W):
     """Make a canonical CSR array read-only in fact, so a shared network cannot change."""
     if not isinstance(W, _ReadOnlyCSR) or not W._frozen:
@@ -317,6 +323,10 @@ class IncentiveNetwork:
     :attr:`lambda_min`, symmetry, the label index) are computed once on first use and cached.
     Methods such as :meth:`scaled` return new networks.
 
+    A network pickles as its three CSR arrays, its labels and the cached numbers (spectral radius,
+    bounds, symmetry): it can be sent to worker processes (``multiprocessing``, joblib, Dask) and
+    arrives with its well-posedness facts, so a worker does not recompute them.
+
     Examples
     --------
     >>> import networkx as nx
@@ -347,6 +357,26 @@ class IncentiveNetwork:
             W = _canonical_csr(_as_dense(W, "W"), drop_diagonal=self.drop_diagonal, what="W")
         object.__setattr__(self, "W", _freeze(W))
         object.__setattr__(self, "nodes", _as_labels(self.nodes, W.shape[0]))
+
+    # ----------------------------------------------------------------- pickling
+    def __getstate__(self):
+        # The CSR arrays, the labels and the cached facts that are plain numbers or a permutation:
+        # no lock, and no cache that refers to other objects (operators, transposes, the origin
+        # of a scaled network), which the receiving process rebuilds on first use.
+        W = self.W
+        facts = {key: value for key, value in self._cache.items() if key in _PICKLED_FACTS}
+        return {"shape": W.shape, "data": W.data, "indices": W.indices, "indptr": W.indptr,
+                "nodes": self.nodes, "facts": facts}
+
+    def __setstate__(self, state):
+        W = sp.csr_array((state["data"], state["indices"], state["indptr"]), shape=state["shape"],
+                         copy=False)
+        W.has_sorted_indices = True  # it was canonical when pickled
+        object.__setattr__(self, "W", _freeze(W))
+        object.__setattr__(self, "nodes", tuple(state["nodes"]))
+        object.__setattr__(self, "drop_diagonal", False)
+        object.__setattr__(self, "_cache", dict(state["facts"]))
+        object.__setattr__(self, "_lock", threading.Lock())
 
     @classmethod
     def _trusted(cls, W, nodes):

@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._results import ResultMixin
+from ._threads import parallel_allowed
 from ._validate import as_node_indices, as_vector, check_int, check_method, check_positive
 from .errors import ConvergenceError, IllPosedNetworkError, InvalidInputError
 from .network import DENSE_LIMIT, as_network
@@ -98,6 +99,12 @@ class _Operator(NamedTuple):
         return self._replace(data=data, weight=self.weight * factor,
                              abs_data=data if shared else self.abs_data * abs(factor),
                              abs_weight=self.abs_weight * abs(factor))
+
+
+def _parallel(op):
+    """Whether the kernels split this operator's rows over threads (never in a process forked
+    after GNU OpenMP ran, where the serial loop gives the same result)."""
+    return op.parallel and parallel_allowed()
 
 
 def _ordering(net):
@@ -190,7 +197,7 @@ def _contraction_bound(net):
 
     op = _operator(net)
     bound, _ = collatz_wielandt_kernel(op.indptr, op.indices, op.abs_data, op.abs_weight,
-                                       op.bounds, _BOUND_PRODUCTS, 0.01, op.parallel)
+                                       op.bounds, _BOUND_PRODUCTS, 0.01, _parallel(op))
     if bound < 1.0:  # False for NaN
         return net._cached("rho_upper_bound", lambda: float(bound))
     rho = net.spectral_radius
@@ -303,7 +310,7 @@ def _solve_iterative(method, op, bound, x_k, x0_k, tol, max_iter, progress=None)
     def call(a, b):
         steps, residual, status, omega = iterate_kernel(
             op.indptr, op.indices, op.data, op.weight, op.bounds, x_k, u, u_prev, radius, tol,
-            a + 1, b, state["omega"], b == max_iter, op.parallel)
+            a + 1, b, state["omega"], b == max_iter, _parallel(op))
         state.update(steps=steps, residual=residual, omega=omega)
         return status != 0
 
@@ -464,7 +471,7 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
 
         x_k = x2 if perm is None else x2[perm]
         residual = relative_residual_kernel(op.indptr, op.indices, op.data, op.weight, x_k, u_k,
-                                            op.bounds, op.parallel)
+                                            op.bounds, _parallel(op))
     if perm is None:
         u = u_k
     else:

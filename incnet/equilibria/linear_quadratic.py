@@ -319,6 +319,8 @@ class KeyPlayerResult(ResultMixin):
     solves: int
     method: str
 
+    _frame_index = ("player", "players", "players")
+
 
 def _solve(net, delta, rhs, tol):
     return total_payoffs(net.scaled(delta), rhs, tol=tol).u

@@ -12,11 +12,12 @@ compared with the diffusion libraries on their own ground.
 """
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._results import ResultMixin
+from .._threads import require_parallel
 from .._validate import as_rng, check_int, check_probability
 from ..errors import InvalidInputError
 from ..network import as_network
@@ -41,6 +42,8 @@ class CascadeResult(ResultMixin):
         Sum of the out-degrees of the active nodes.
     n_runs : int
     method : str
+    nodes : tuple
+        Labels of the network's nodes in index order.
     """
 
     spread: np.ndarray
@@ -49,11 +52,14 @@ class CascadeResult(ResultMixin):
     edge_visits: np.ndarray
     n_runs: int
     method: str
+    nodes: tuple = field(default=None, repr=False)
+
+    _frame_index = ("run", None, "n_runs")
 
 
-def _finish(spread, visits, n_runs, method):
+def _finish(spread, visits, n_runs, method, nodes):
     se = float(spread.std(ddof=1) / math.sqrt(n_runs)) if n_runs > 1 else math.nan
-    return CascadeResult(spread, float(spread.mean()), se, visits, n_runs, method)
+    return CascadeResult(spread, float(spread.mean()), se, visits, n_runs, method, nodes)
 
 
 def _csr(net):
@@ -148,8 +154,9 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None, progress=None):
         independent_cascade_kernel(indptr, indices, edge_prob, uniform, seed_nodes, n_random,
                                    seeds_per_run[a:b], min(chunks, b - a), spread[a:b], visits[a:b])
 
+    require_parallel("independent_cascade")
     _common.run_batches(n_runs, chunks, call, progress, "independent_cascade")
-    return _finish(spread, visits, n_runs, method)
+    return _finish(spread, visits, n_runs, method, net.nodes)
 
 
 def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None, progress=None):
@@ -234,5 +241,6 @@ def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None, progress=Non
         linear_threshold_kernel(indptr, indices, b, seed_nodes, n_random, seeds_per_run[lo:hi],
                                 min(chunks, hi - lo), spread[lo:hi], visits[lo:hi])
 
+    require_parallel("linear_threshold")
     _common.run_batches(n_runs, chunks, call, progress, "linear_threshold")
-    return _finish(spread, visits, n_runs, "linear threshold")
+    return _finish(spread, visits, n_runs, "linear threshold", net.nodes)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .._results import ResultMixin
+from .._threads import require_parallel
 from .._validate import as_node_indices, as_rng, check_int, check_nonnegative, check_positive, describe
 from ..branching import as_offspring
 from ..errors import InvalidInputError
@@ -124,6 +125,8 @@ class SimulationResult(ResultMixin):
     nodes: tuple = field(default=None, repr=False)
     _forests: tuple = field(default=None, repr=False)
 
+    _frame_index = ("run", None, "n_runs")
+
     # ----------------------------------------------------------------- summaries
     @property
     def success_stderr(self):
@@ -189,10 +192,12 @@ class SimulationResult(ResultMixin):
 
         Returns
         -------
-        dict of numpy.ndarray
-            ``node``, ``parent`` (recruiter, ``-1`` for initial participants), ``depth`` and
-            ``time``, one entry per participant in joining order. On a graph ``node``/``parent``
-            are node indices (labels in :attr:`nodes`); on a branching process, participant numbers.
+        dict
+            ``node``, ``parent`` (recruiter, ``None`` for initial participants), ``depth`` and
+            ``time``, one entry per participant in joining order. On a graph ``node`` and
+            ``parent`` are lists of node labels (their indices are ``node_index`` and
+            ``parent_index``, ``-1`` for no recruiter); on a branching process they are arrays of
+            participant numbers (``-1`` for no recruiter).
         """
         if self._forests is None:
             raise InvalidInputError("the forests were not kept; run simulate_recruitment(..., keep_trees=True)")
@@ -201,7 +206,13 @@ class SimulationResult(ResultMixin):
             raise InvalidInputError(f"run must be < {self.n_runs}, got {run}")
         offsets, node, parent, depth, time = self._forests
         part = slice(offsets[run], offsets[run + 1])
-        return {"node": node[part], "parent": parent[part], "depth": depth[part], "time": time[part]}
+        out = {"node": node[part], "parent": parent[part], "depth": depth[part], "time": time[part]}
+        if self.nodes is not None:
+            labels = self.nodes
+            out["node_index"], out["parent_index"] = out["node"], out["parent"]
+            out["node"] = [labels[i] for i in out["node_index"].tolist()]
+            out["parent"] = [labels[i] if i >= 0 else None for i in out["parent_index"].tolist()]
+        return out
 
     def tree(self, run):
         """The recruitment forest of one run as a networkx DiGraph (recruiter -> recruit).
@@ -213,8 +224,10 @@ class SimulationResult(ResultMixin):
         f = self.forest(run)
         labels = self.nodes
         name = (lambda i: labels[i]) if labels is not None else (lambda i: int(i))
+        node = f.get("node_index", f["node"])
+        parent = f.get("parent_index", f["parent"])
         G = nx.DiGraph()
-        for v, par, d, t in zip(f["node"].tolist(), f["parent"].tolist(), f["depth"].tolist(), f["time"].tolist()):
+        for v, par, d, t in zip(node.tolist(), parent.tolist(), f["depth"].tolist(), f["time"].tolist()):
             G.add_node(name(v), depth=d, time=t)
             if par >= 0:
                 G.add_edge(name(par), name(v))
@@ -481,6 +494,7 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         _common.run_batches(n_runs, chunks, call, progress if not record else False,
                             "simulate_recruitment")
 
+    require_parallel("simulate_recruitment")
     outputs = allocate()
     no_record = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     execute(outputs, False, np.zeros(n_runs, dtype=np.int64), no_record)

@@ -177,9 +177,9 @@ def test_forest_is_a_valid_recruitment_tree_and_payments_follow_the_mechanism():
     checked = 0
     for r in range(res.n_runs):
         f = res.forest(r)
-        assert f["node"].size == res.participants[r] == res.depth_profile[r].sum()
-        pos = {v: i for i, v in enumerate(f["node"].tolist())}
-        for v, par, d, t in zip(f["node"], f["parent"], f["depth"], f["time"]):
+        assert len(f["node"]) == res.participants[r] == res.depth_profile[r].sum()
+        pos = {v: i for i, v in enumerate(f["node_index"].tolist())}
+        for v, par, d, t in zip(f["node_index"], f["parent_index"], f["depth"], f["time"]):
             assert t == d  # fixed unit delays: time counts generations
             if par < 0:
                 assert d == 0
@@ -207,8 +207,8 @@ def test_paid_matches_mechanism_payments_on_the_forest():
                                n_runs=200, rng=10, keep_trees=True)
     for r in range(res.n_runs):
         f = res.forest(r)
-        pos = {v: i for i, v in enumerate(f["node"].tolist())}
-        parents = np.array([pos[int(p)] if p >= 0 else -1 for p in f["parent"]])
+        pos = {v: i for i, v in enumerate(f["node"])}
+        parents = np.array([pos[p] if p is not None else -1 for p in f["parent"]])
         contributions = np.zeros(len(parents))
         for j, node in enumerate(targets):
             if np.isfinite(res.found_time[r, j]):
