@@ -28,6 +28,7 @@ _LAZY = {
     "payoff_influence": "incnet.payoffs",
     "payoff_exposure": "incnet.payoffs",
     "PayoffResult": "incnet.payoffs",
+    "PayoffSolver": "incnet.payoffs",
     "OffspringLaw": "incnet.branching",
     "as_offspring": "incnet.branching",
     # network games (incnet.equilibria)
@@ -43,6 +44,7 @@ _LAZY = {
     "best_response": "incnet.equilibria",
     "EquilibriumResult": "incnet.equilibria",
     "KeyPlayerResult": "incnet.equilibria",
+    "LinearQuadraticSolver": "incnet.equilibria",
     "ThresholdResult": "incnet.equilibria",
     "EquilibriumSet": "incnet.equilibria",
     # referral reward mechanisms (incnet.mechanisms)

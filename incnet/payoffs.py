@@ -29,7 +29,7 @@ from ._validate import as_node_indices, as_vector, check_int, check_method, chec
 from .errors import ConvergenceError, IllPosedNetworkError, InvalidInputError
 from .network import DENSE_LIMIT, as_network
 
-__all__ = ["PayoffResult", "total_payoffs", "payoff_influence", "payoff_exposure"]
+__all__ = ["PayoffResult", "PayoffSolver", "total_payoffs", "payoff_influence", "payoff_exposure"]
 
 METHODS = ("auto", "direct", "krylov", "neumann", "chebyshev")
 #: From this many non-zeros on the kernels split rows over threads.
@@ -599,3 +599,448 @@ def _transposed(net):
         return transposed
 
     return net._cached("transposed", compute)
+
+
+# --------------------------------------------------------------------------- reusable solver
+#: Changed entries kept as a Woodbury correction of the factorised matrix; beyond, refactorise.
+_WOODBURY_RANK = 32
+#: Products of the power iteration that looks for a Collatz-Wielandt certificate.
+_CERTIFICATE_PRODUCTS = 100
+
+
+class _Certificate(NamedTuple):
+    r"""A proof that :math:`\rho(|W|) \le` ``bound``.
+
+    With a positive vector ``v`` and ``y = |W| v``, ``bound = max_i y_i / v_i`` (Collatz-Wielandt;
+    ``v = 1`` gives the largest row sum), which a change of a few entries updates exactly in
+    :math:`O(n)`. Without ``v`` the bound is the spectral radius itself.
+    """
+
+    bound: float
+    kind: str
+    v: object
+    y: object
+
+
+def _certify(net):
+    """The cheapest certificate of ``rho(|W|) < 1``; IllPosedNetworkError if there is none."""
+    if net.nnz == 0:
+        return _Certificate(0.0, "no links", None, None)
+    A = net.abs_W
+    v = np.ones(net.n)
+    y = A @ v
+    bound = float(np.max(y))
+    if bound < 1.0:
+        return _Certificate(bound, "row sums", v, y)
+    # Power iteration on |W| + I (same Perron vector, converges on periodic graphs too); every
+    # iterate gives the valid bound max_i (|W| v)_i / v_i, kept when it is the best so far.
+    best = (bound, v, y)
+    x = v
+    for _ in range(_CERTIFICATE_PRODUCTS):
+        x = np.maximum((y + x) / np.max(y + x), 1e-12)
+        y = A @ x
+        upper = float(np.max(y / x))
+        if upper < best[0]:
+            best = (upper, x, y)
+            if upper < 1.0 - 1e-3:
+                break
+    if best[0] < 1.0:
+        return _Certificate(best[0], "Collatz-Wielandt", best[1], best[2])
+    rho = net.spectral_radius
+    if rho >= 1.0:
+        raise _ill_posed(rho)
+    return _Certificate(rho, "spectral radius", None, None)
+
+
+def _edge_changes(net, changes):
+    """``[(i, j, new weight)]`` from ``{(u, v): w}`` or ``[(u, v, w)]`` with labels of ``net``."""
+    if isinstance(changes, dict):
+        items = changes.items()
+    else:
+        items = [((c[0], c[1]), c[2]) if len(c) == 3 else _bad_change(c) for c in changes]
+    index = net.node_index
+    out = []
+    for (u, v), w in items:
+        try:
+            i, j = index[u], index[v]
+        except (KeyError, TypeError):
+            bad = u if u not in index else v
+            raise InvalidInputError(f"edge ({u!r}, {v!r}): node {bad!r} is not in the network") from None
+        if i == j:
+            raise InvalidInputError(f"edge ({u!r}, {v!r}) is a self-loop; nobody's payoff depends on itself")
+        try:
+            w = float(w)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"the weight of edge ({u!r}, {v!r}) must be a number, got {w!r}") from None
+        if not math.isfinite(w):
+            raise InvalidInputError(f"the weight of edge ({u!r}, {v!r}) must be finite, got {w}")
+        out.append((i, j, w))
+    return out
+
+
+def _bad_change(c):
+    raise InvalidInputError(f"an edge change is (u, v, weight), got {c!r}")
+
+
+def _entry(W, i, j):
+    """``W[i, j]`` of a canonical CSR array (sorted indices), by binary search."""
+    lo, hi = W.indptr[i], W.indptr[i + 1]
+    p = lo + int(np.searchsorted(W.indices[lo:hi], j))
+    return float(W.data[p]) if p < hi and W.indices[p] == j else 0.0
+
+
+class PayoffSolver:
+    r"""Total payoffs :math:`u = (I - W)^{-1} x` for many ``x`` on one network, and after small changes.
+
+    Built once per network: it validates the network, proves well-posedness
+    (:math:`\rho(|W|) < 1`), picks the method and, for ``"direct"``, factorises :math:`I - W`;
+    :meth:`solve` then costs little more than the triangular solves. :meth:`with_edges` returns a
+    solver for the network with some weights changed, reusing the factorisation through a
+    Woodbury correction and updating the certificate exactly.
+
+    Parameters
+    ----------
+    net : IncentiveNetwork or anything :func:`~incnet.as_network` accepts
+    method : {"auto", "direct", "chebyshev", "neumann", "krylov"}, default "auto"
+        As in :func:`total_payoffs`, except that ``"auto"`` factorises up to 2000 nodes (a
+        factorisation pays for itself over repeated solves) and above chooses as
+        :func:`total_payoffs` does.
+    tol : float, default 1e-10
+        Bound on the relative residual of every solve.
+    max_iter : int, default 10000
+        Iteration cap of the iterative methods.
+    require_well_posed : bool, default True
+        If False and ``method="direct"``, any invertible :math:`I - W` is accepted.
+
+    Attributes
+    ----------
+    network : IncentiveNetwork
+        The network solved (with every change applied).
+    method : str
+        The method in use (``"auto"`` resolved).
+    spectral_bound : float
+        A proven upper bound on :math:`\rho(|W|)` (``inf`` without a certificate).
+    certificate : str
+        How it was proved: ``"row sums"``, ``"Collatz-Wielandt"`` (a positive vector :math:`v`
+        with :math:`|W| v \le \beta v`), ``"spectral radius"``, ``"no links"`` or ``"none"``.
+    rank : int
+        Changed entries held as a low-rank correction of the factorisation (0 after a
+        refactorisation).
+
+    Raises
+    ------
+    IllPosedNetworkError
+        If :math:`\rho(|W|) \ge 1`, or :math:`I - W` is singular.
+    InvalidInputError
+        For an unknown method or malformed arguments.
+
+    See Also
+    --------
+    total_payoffs : one solve.
+    incnet.equilibria.LinearQuadraticSolver : the same for the linear-quadratic game.
+
+    Notes
+    -----
+    **Direct.** :math:`I - W` is factorised by SuperLU once (minimum-degree ordering of
+    :math:`A + A^\top` for a symmetric pattern, COLAMD otherwise). A solve is two triangular
+    solves; the residual is computed from its definition, and one step of iterative refinement
+    runs only when it misses ``tol``.
+
+    **Changed weights.** After changes of :math:`k` entries,
+    :math:`I - W' = (I - W) - U V^\top` with :math:`U = [\Delta_c e_{i_c}]`,
+    :math:`V = [e_{j_c}]`, and by the Woodbury identity
+
+    .. math:: (I - W')^{-1} b = y + Z (I_k - V^\top Z)^{-1} V^\top y, \quad
+       y = (I - W)^{-1} b, \; Z = (I - W)^{-1} U,
+
+    one solve per new changed row (cached) and a :math:`k \times k` inverse; a solve costs
+    :math:`O(nk)` on top. Past 32 changed entries the solver refactorises instead. Iterative
+    methods work on the changed network itself (:math:`O(\mathrm{nnz})` to rebuild).
+
+    **The certificate** is a positive vector :math:`v` with :math:`|W| v \le \beta v` (its
+    largest ratio :math:`\beta \ge \rho(|W|)`, Collatz-Wielandt), found from the row sums or a
+    short power iteration. Changing :math:`k` entries changes :math:`k` entries of
+    :math:`|W| v`, so the new bound is exact arithmetic in :math:`O(n)`; only when it reaches 1
+    is the spectral radius of the changed network computed, and an ill-posed change raises.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> import incnet
+    >>> net = incnet.IncentiveNetwork.from_networkx(nx.path_graph(3), scale=0.5)
+    >>> solver = incnet.PayoffSolver(net)
+    >>> solver.solve([1.0, 0.0, 0.0]).u.round(4)
+    array([1.5, 1. , 0.5])
+    >>> cut = solver.with_edges({(0, 1): 0.0, (1, 0): 0.0})   # 0 and 1 stop caring
+    >>> cut.solve([1.0, 0.0, 0.0]).u.round(4)
+    array([1., 0., 0.])
+    """
+
+    def __init__(self, net, *, method="auto", tol=1e-10, max_iter=10_000, require_well_posed=True):
+        net = as_network(net)
+        check_method(method, METHODS)
+        self.tol = check_positive(tol, "tol")
+        self.max_iter = check_int(max_iter, "max_iter", minimum=1)
+        self._require = bool(require_well_posed)
+        cert = _certify(net) if (self._require or method != "direct") else _Certificate(math.inf, "none", None, None)
+        if method == "auto":
+            if net.nnz == 0:
+                method = "neumann"
+            elif net.n <= _DIRECT_LIMIT:
+                method = "direct"
+            else:
+                method = _resolve_auto(net, cert.bound, self.tol)
+        if method == "chebyshev" and not net.is_symmetric:
+            raise InvalidInputError(
+                "method='chebyshev' needs a symmetric W (its eigenvalues must be real); this network "
+                "is directed or asymmetric: use 'neumann', 'krylov' or 'auto'"
+            )
+        self.method = method
+        self._setup(net, cert, {}, None)
+
+    # ----------------------------------------------------------------- internals
+    def _setup(self, base, cert, changes, shared):
+        """``base``: the factorised network; ``changes``: {(i, j): new weight} on top of it."""
+        self._base = base
+        self._cert = cert
+        self._changes = changes
+        self._current = base if not changes else None
+        self._wood = None
+        if self.method == "direct" and base.nnz:
+            if shared is None:
+                shared = (_factorise(base), {}, (sp.identity(base.n, format="csr") - base.W).tocsr())
+            self._lu, self._columns, self._A = shared
+            if changes:
+                self._wood = self._woodbury(changes)
+        else:
+            self._lu = self._columns = self._A = None
+        if cert.bound < math.inf and self._current is not None and cert.bound < 1.0:
+            base._cache.setdefault("rho_upper_bound", cert.bound)
+
+    def _woodbury(self, changes):
+        W = self._base.W
+        rows = np.fromiter((i for i, _ in changes), dtype=np.int64, count=len(changes))
+        cols = np.fromiter((j for _, j in changes), dtype=np.int64, count=len(changes))
+        deltas = np.array([w - _entry(W, i, j) for (i, j), w in changes.items()])
+        n = self._base.n
+        Z = np.empty((n, len(changes)))
+        for c, i in enumerate(rows.tolist()):
+            g = self._columns.get(i)
+            if g is None:
+                e = np.zeros(n)
+                e[i] = 1.0
+                g = self._columns.setdefault(i, self._lu.solve(e))
+            Z[:, c] = deltas[c] * g
+        S = np.eye(len(changes)) - Z[cols, :]
+        try:
+            S_inv = np.linalg.inv(S)
+        except np.linalg.LinAlgError:
+            raise IllPosedNetworkError(
+                "I - W is singular after the change; no payoff vector solves u = x + W u"
+            ) from None
+        # condition number in the infinity norm, without an SVD
+        condition = np.abs(S).sum(axis=1).max() * np.abs(S_inv).sum(axis=1).max()
+        if not (np.isfinite(condition) and condition <= 1e12):
+            raise IllPosedNetworkError("I - W is numerically singular after the change")
+        return rows, cols, deltas, Z, S_inv
+
+    @property
+    def network(self):
+        if self._current is None:
+            base = self._base
+            n = base.n
+            i = np.array([i for i, _ in self._changes], dtype=np.int64)
+            j = np.array([j for _, j in self._changes], dtype=np.int64)
+            w = np.array(list(self._changes.values()), dtype=np.float64)
+            # the changed entries are set to their new weights exactly (not base + difference)
+            coo = base.W.tocoo()
+            keep = ~np.isin(coo.row.astype(np.int64) * n + coo.col, i * n + j)
+            rows = np.concatenate([coo.row[keep], i])
+            cols = np.concatenate([coo.col[keep], j])
+            W = sp.csr_array((np.concatenate([coo.data[keep], w]), (rows, cols)), shape=(n, n))
+            W.eliminate_zeros()
+            W.sort_indices()
+            net = type(base)._trusted(W, base.nodes)
+            if self._cert.bound < 1.0:
+                net._cache["rho_upper_bound"] = self._cert.bound
+            self._current = net
+        return self._current
+
+    @property
+    def spectral_bound(self):
+        return self._cert.bound
+
+    @property
+    def certificate(self):
+        return self._cert.kind
+
+    @property
+    def rank(self):
+        return 0 if self._wood is None else len(self._wood[0])
+
+    def __repr__(self):
+        return (f"PayoffSolver(n={self._base.n}, method={self.method!r}, "
+                f"spectral_bound={self._cert.bound:.6g}, certificate={self._cert.kind!r}, rank={self.rank})")
+
+    def _apply_inverse(self, b):
+        y = self._lu.solve(b)
+        if self._wood is not None:
+            _, cols, _, Z, S_inv = self._wood
+            y = y + Z @ (S_inv @ y[cols])
+        return y
+
+    def _residual(self, x, u):
+        r = x - self._A @ u
+        if self._wood is not None:
+            rows, cols, deltas = self._wood[:3]
+            if u.ndim == 1:
+                np.add.at(r, rows, deltas * u[cols])
+            else:
+                np.add.at(r, rows, deltas[:, None] * u[cols])
+        return r
+
+    # ----------------------------------------------------------------- public
+    def solve(self, x, *, x0=None):
+        r"""Total payoffs for material payoffs ``x``.
+
+        Parameters
+        ----------
+        x : array_like, shape (n,) or (n, k)
+        x0 : array_like, optional
+            Warm start of the iterative methods (ignored by ``"direct"``).
+
+        Returns
+        -------
+        PayoffResult
+            As :func:`total_payoffs` returns it, the residual computed from its definition.
+
+        Raises
+        ------
+        ConvergenceError
+            If the solve misses ``tol``.
+        """
+        if self.method != "direct" or self._base.nnz == 0:
+            return total_payoffs(self.network, x, method=self.method, tol=self.tol,
+                                 max_iter=self.max_iter, x0=x0,
+                                 require_well_posed=self._require or self.method != "direct")
+        u, _, residual = self._solve_direct(x)
+        return PayoffResult(u=u, converged=True, iterations=0, residual=residual, method="direct",
+                            nodes=self._base.nodes)
+
+    def _solve_direct(self, x):
+        """``(u, x - (I - W) u, relative residual)`` by the factorisation."""
+        n = self._base.n
+        if not (isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim in (1, 2)
+                and x.shape[0] == n and np.isfinite(x).all()):
+            x = as_vector(x, n, "x", allow_block=True)
+        u = self._apply_inverse(x)
+        r = self._residual(x, u)
+        residual = _relative(r, x)
+        if not residual <= self.tol:  # one step of iterative refinement
+            u = u + self._apply_inverse(r)
+            r = self._residual(x, u)
+            residual = _relative(r, x)
+        if not residual <= self.tol:  # also catches NaN/inf (a NaN residual fails every test)
+            raise ConvergenceError(
+                f"direct solve has relative residual {residual:.3g} > tol = {self.tol:g}: I - W is "
+                "ill-conditioned; check the network or loosen tol",
+                last_iterate=u, residual=residual, iterations=0,
+            )
+        return u, r, residual
+
+    def with_edges(self, changes):
+        r"""A solver for the network with some weights changed (0 removes a link).
+
+        Parameters
+        ----------
+        changes : dict or iterable
+            ``{(u, v): w}`` or ``[(u, v, w), ...]`` with node labels: ``W[u, v]`` becomes ``w``.
+            Give both directions to change an undirected link.
+
+        Returns
+        -------
+        PayoffSolver
+            This solver is unchanged. The new one shares the factorisation (Woodbury correction,
+            or a refactorisation past 32 changed entries) and carries an updated certificate.
+
+        Raises
+        ------
+        IllPosedNetworkError
+            If the changed network is ill-posed (:math:`\rho(|W'|) \ge 1`) or singular.
+        InvalidInputError
+            For an unknown node, a self-loop or a non-finite weight.
+        """
+        edits = _edge_changes(self._base, changes)
+        merged = dict(self._changes)
+        base_W = self._base.W
+        cert = self._cert
+        old_abs = []
+        for i, j, w in edits:
+            old = merged.get((i, j))
+            old_abs.append(abs(_entry(base_W, i, j) if old is None else old))
+            if w == _entry(base_W, i, j):
+                merged.pop((i, j), None)
+            else:
+                merged[(i, j)] = w
+        if cert.kind != "none":
+            cert = self._updated_certificate(cert, edits, old_abs, merged)
+        new = object.__new__(PayoffSolver)
+        new.tol, new.max_iter, new._require, new.method = self.tol, self.max_iter, self._require, self.method
+        if self.method == "chebyshev" and any(merged.get((j, i), _entry(base_W, j, i)) != w
+                                              for (i, j), w in merged.items()):
+            new.method = "neumann"  # an asymmetric change: Chebyshev needs real eigenvalues
+        if self.method == "direct" and len(merged) > _WOODBURY_RANK:
+            net = PayoffSolver._materialise(self._base, merged)
+            new._setup(net, cert, {}, None)
+        elif self.method == "direct":
+            new._setup(self._base, cert, merged, (self._lu, self._columns, self._A) if self._lu is not None else None)
+        else:
+            net = PayoffSolver._materialise(self._base, merged)
+            new._setup(net, cert, {}, None)
+        return new
+
+    @staticmethod
+    def _materialise(base, changes):
+        tmp = object.__new__(PayoffSolver)
+        tmp._base, tmp._changes, tmp._current = base, changes, None
+        tmp._cert = _Certificate(math.inf, "none", None, None)
+        return tmp.network
+
+    def _updated_certificate(self, cert, edits, old_abs, merged):
+        if cert.v is not None:
+            y = cert.y.copy()
+            for (i, j, w), before in zip(edits, old_abs):
+                y[i] += (abs(w) - before) * cert.v[j]
+            bound = float(np.max(y / cert.v))
+            if bound < 1.0:
+                return _Certificate(bound, cert.kind, cert.v, y)
+        elif all(abs(w) <= before for (_, _, w), before in zip(edits, old_abs)):
+            # |W'| <= |W| entrywise: the Perron root can only fall (Perron-Frobenius)
+            return cert
+        return _certify(PayoffSolver._materialise(self._base, merged))
+
+
+def _relative(r, x):
+    """max over columns of ||r_c|| / ||x_c|| (absolute for a zero column)."""
+    if r.ndim == 1:
+        rr, xx = math.sqrt(float(r @ r)), math.sqrt(float(x @ x))
+        return rr / xx if xx > 0 else rr
+    num = np.linalg.norm(r, axis=0)
+    den = np.linalg.norm(x, axis=0)
+    return float(np.max(np.where(den > 0, num / np.where(den > 0, den, 1.0), num))) if r.shape[1] else 0.0
+
+
+def _factorise(net):
+    from scipy.sparse.linalg import MatrixRankWarning, splu
+    import warnings
+
+    A = (sp.identity(net.n, format="csc") - net.W).tocsc()
+    spec = "MMD_AT_PLUS_A" if net.is_symmetric else "COLAMD"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", MatrixRankWarning)
+        try:
+            return splu(A, permc_spec=spec)
+        except (RuntimeError, MatrixRankWarning) as err:
+            raise IllPosedNetworkError(
+                f"I - W is singular ({err}); no payoff vector solves u = x + W u"
+            ) from None

@@ -8,7 +8,13 @@ strategy profile.
 
 from ._common import EquilibriumResult
 from .checks import best_response, best_response_gap, is_equilibrium
-from .linear_quadratic import KeyPlayerResult, intercentrality, key_player, linear_quadratic
+from .linear_quadratic import (
+    KeyPlayerResult,
+    LinearQuadraticSolver,
+    intercentrality,
+    key_player,
+    linear_quadratic,
+)
 from .public_goods import EquilibriumSet, all_equilibria, is_stable, public_goods
 from .threshold import ThresholdResult, threshold_equilibrium
 
@@ -17,6 +23,7 @@ __all__ = [
     "intercentrality",
     "key_player",
     "KeyPlayerResult",
+    "LinearQuadraticSolver",
     "public_goods",
     "all_equilibria",
     "is_stable",

@@ -46,7 +46,7 @@ from ..network import DENSE_LIMIT, as_network
 from ..payoffs import total_payoffs
 from ._common import EquilibriumResult, as_finite
 
-__all__ = ["linear_quadratic", "intercentrality", "key_player", "KeyPlayerResult"]
+__all__ = ["linear_quadratic", "intercentrality", "key_player", "KeyPlayerResult", "LinearQuadraticSolver"]
 
 LQ_METHODS = ("auto", "direct", "krylov", "neumann")
 KEY_METHODS = ("auto", "lu", "pruned")
@@ -73,7 +73,7 @@ def _check_decay(net, delta):
         )
 
 
-def linear_quadratic(net, alpha, delta, *, method="auto", tol=1e-10, max_iter=10_000):
+def linear_quadratic(net, alpha, delta, *, method="auto", tol=1e-10, max_iter=10_000, x0=None):
     r"""The unique Nash equilibrium :math:`x^* = (I - \delta G)^{-1}\alpha` of the linear-quadratic game.
 
     .. math:: u_i = \alpha_i x_i - \tfrac12 x_i^2 + \delta \sum_j g_{ij} x_i x_j
@@ -95,6 +95,9 @@ def linear_quadratic(net, alpha, delta, *, method="auto", tol=1e-10, max_iter=10
         Relative residual of the linear solve.
     max_iter : int, default 10000
         Iteration cap of the iterative solvers.
+    x0 : array_like, optional
+        Warm start of the iterative solvers, e.g. the equilibrium at a nearby decay or
+        :math:`\alpha` (ignored by ``"direct"``).
 
     Returns
     -------
@@ -115,6 +118,7 @@ def linear_quadratic(net, alpha, delta, *, method="auto", tol=1e-10, max_iter=10
 
     See Also
     --------
+    LinearQuadraticSolver : the same solve repeated at one decay, with edge updates.
     intercentrality, key_player, incnet.total_payoffs, best_response_gap
 
     Notes
@@ -146,7 +150,7 @@ def linear_quadratic(net, alpha, delta, *, method="auto", tol=1e-10, max_iter=10
     alpha = as_vector(alpha, net.n, "alpha")
     _check_decay(net, delta)
     tol = check_positive(tol, "tol")
-    solved = total_payoffs(net.scaled(delta), alpha, method=method, tol=tol, max_iter=max_iter)
+    solved = total_payoffs(net.scaled(delta), alpha, method=method, tol=tol, max_iter=max_iter, x0=x0)
     x = solved.u
     with np.errstate(over="ignore", invalid="ignore"):
         gap = x - alpha - delta * (net.W @ x)
@@ -512,3 +516,131 @@ def key_player(net, delta, *, alpha=1.0, k=1, method="auto", tol=1e-10):
         solves=int(solves),
         method=method,
     )
+
+
+# --------------------------------------------------------------------------- reusable solver
+class LinearQuadraticSolver:
+    r"""Equilibria :math:`x^* = (I - \delta G)^{-1}\alpha` for many :math:`\alpha` at one decay.
+
+    The counterpart of :class:`~incnet.PayoffSolver` for the linear-quadratic game: built once
+    per network and decay, it checks :math:`|\delta|\,\rho(|G|) < 1`, keeps the proof and, for
+    ``"direct"``, the factorisation of :math:`I - \delta G`; :meth:`solve` then costs little more
+    than the triangular solves, and :meth:`with_edges` changes interaction weights through a
+    low-rank update.
+
+    Parameters
+    ----------
+    net : IncentiveNetwork or anything :func:`~incnet.as_network` accepts
+        The interaction matrix :math:`G`.
+    delta : float
+        Strength of the interaction; :math:`|\delta|\,\rho(|G|) < 1`.
+    method : {"auto", "direct", "krylov", "neumann"}, default "auto"
+        As in :class:`~incnet.PayoffSolver` (``"auto"`` factorises up to 2000 nodes).
+    tol : float, default 1e-10
+        Relative residual of the linear solves.
+    max_iter : int, default 10000
+        Iteration cap of the iterative solvers.
+
+    Attributes
+    ----------
+    delta : float
+    payoff_solver : PayoffSolver
+        The solver of :math:`u = \alpha + \delta G u` behind it (its ``spectral_bound`` bounds
+        :math:`|\delta|\,\rho(|G|)`).
+
+    Raises
+    ------
+    IllPosedNetworkError
+        If :math:`|\delta|\,\rho(|G|) \ge 1`.
+
+    See Also
+    --------
+    linear_quadratic : one solve.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from incnet.equilibria import LinearQuadraticSolver
+    >>> game = LinearQuadraticSolver(nx.star_graph(3), 0.2)
+    >>> game.solve(1.0).x.round(4)
+    array([1.8182, 1.3636, 1.3636, 1.3636])
+    >>> game.with_edges({(1, 2): 1.0, (2, 1): 1.0}).solve(1.0).x.round(4)
+    array([1.9767, 1.7442, 1.7442, 1.3953])
+    """
+
+    def __init__(self, net, delta, *, method="auto", tol=1e-10, max_iter=10_000):
+        from ..payoffs import PayoffSolver
+
+        net = as_network(net)
+        check_method(method, LQ_METHODS)
+        delta = as_finite(delta, "delta")
+        _check_decay(net, delta)
+        self.delta = delta
+        self._net = net
+        self.payoff_solver = PayoffSolver(net.scaled(delta), method=method, tol=tol, max_iter=max_iter)
+
+    @property
+    def method(self):
+        return self.payoff_solver.method
+
+    def __repr__(self):
+        return (f"LinearQuadraticSolver(n={self._net.n}, delta={self.delta:g}, method={self.method!r}, "
+                f"rank={self.payoff_solver.rank})")
+
+    def solve(self, alpha, *, x0=None):
+        r"""The equilibrium for standalone returns ``alpha``.
+
+        Parameters
+        ----------
+        alpha : float or array_like, shape (n,)
+        x0 : array_like, optional
+            Warm start of the iterative methods (e.g. the previous equilibrium).
+
+        Returns
+        -------
+        EquilibriumResult
+            As :func:`linear_quadratic` returns it; ``residual`` is
+            :math:`\max_i |x_i - \alpha_i - \delta (Gx)_i|`.
+        """
+        solver = self.payoff_solver
+        n = self._net.n
+        if not (isinstance(alpha, np.ndarray) and alpha.dtype == np.float64 and alpha.shape == (n,)):
+            alpha = as_vector(alpha, n, "alpha")
+        if solver.method == "direct" and solver._lu is not None:
+            x, r, _ = solver._solve_direct(alpha)
+            residual = float(np.max(np.abs(r))) if n else 0.0
+            iterations, method = 0, "direct"
+        else:
+            res = solver.solve(alpha, x0=x0)
+            x, iterations, method = res.u, res.iterations, res.method
+            residual = float(np.max(np.abs(x - alpha - solver.network.W @ x))) if n else 0.0
+        return EquilibriumResult(x=x, unique=True, converged=True, iterations=iterations,
+                                 residual=residual, method=method, nodes=self._net.nodes)
+
+    def with_edges(self, changes):
+        r"""A solver for the game with some interaction weights :math:`g_{uv}` changed.
+
+        Parameters
+        ----------
+        changes : dict or iterable
+            ``{(u, v): g}`` or ``[(u, v, g), ...]`` with node labels (0 removes a link; give both
+            directions for an undirected link).
+
+        Returns
+        -------
+        LinearQuadraticSolver
+            Sharing this one's factorisation; the well-posedness proof is updated exactly.
+
+        Raises
+        ------
+        IllPosedNetworkError
+            If the changed game has :math:`|\delta|\,\rho(|G'|) \ge 1`.
+        """
+        if isinstance(changes, dict):
+            scaled = {edge: self.delta * float(g) for edge, g in changes.items()}
+        else:
+            scaled = [(u, v, self.delta * float(g)) for u, v, g in changes]
+        new = object.__new__(LinearQuadraticSolver)
+        new.delta, new._net = self.delta, self._net
+        new.payoff_solver = self.payoff_solver.with_edges(scaled)
+        return new
