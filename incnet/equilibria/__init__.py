@@ -9,6 +9,7 @@ strategy profile.
 from ._common import EquilibriumResult
 from .checks import best_response, best_response_gap, is_equilibrium
 from .linear_quadratic import (
+    Intercentrality,
     KeyPlayerResult,
     LinearQuadraticSolver,
     intercentrality,
@@ -23,6 +24,7 @@ __all__ = [
     "intercentrality",
     "key_player",
     "KeyPlayerResult",
+    "Intercentrality",
     "LinearQuadraticSolver",
     "public_goods",
     "all_equilibria",

@@ -46,7 +46,8 @@ from ..network import DENSE_LIMIT, as_network
 from ..payoffs import total_payoffs
 from ._common import EquilibriumResult, as_finite
 
-__all__ = ["linear_quadratic", "intercentrality", "key_player", "KeyPlayerResult", "LinearQuadraticSolver"]
+__all__ = ["linear_quadratic", "intercentrality", "key_player", "KeyPlayerResult", "Intercentrality",
+           "LinearQuadraticSolver"]
 
 LQ_METHODS = ("auto", "direct", "krylov", "neumann")
 KEY_METHODS = ("auto", "lu", "pruned")
@@ -231,6 +232,52 @@ def _intercentrality_lu(net, delta, alpha):
     return b * column_sums / diag, b
 
 
+class Intercentrality(np.ndarray):
+    """The intercentrality of every player: a read-only array that knows its node labels.
+
+    It is a :class:`numpy.ndarray` of shape (n,) in the order of :attr:`nodes` (so every array
+    operation works on it), with :meth:`to_dict` and :meth:`to_frame` like incnet's result objects
+    and the best player in :attr:`key_player`.
+
+    Attributes
+    ----------
+    nodes : tuple
+        Node labels in index order.
+    """
+
+    def __new__(cls, values, nodes):
+        obj = np.array(values, dtype=np.float64).view(cls)
+        obj.nodes = tuple(nodes)
+        obj.flags.writeable = False
+        return obj
+
+    def __array_finalize__(self, obj):
+        self.nodes = getattr(obj, "nodes", None)
+
+    def __reduce__(self):
+        return (Intercentrality, (np.asarray(self), self.nodes))
+
+    @property
+    def key_player(self):
+        """Label of the player with the largest intercentrality (the first among equals)."""
+        return self.nodes[_first_maximum(np.asarray(self))]
+
+    def to_dict(self):
+        """``{label: intercentrality}``."""
+        if self.nodes is None or len(self.nodes) != len(self):
+            raise ValueError("this array no longer lines up with the network's nodes")
+        return dict(zip(self.nodes, np.asarray(self).tolist()))
+
+    def to_frame(self):
+        """A :class:`pandas.DataFrame` with one row per node (index ``node``), column ``intercentrality``."""
+        from .._results import require_pandas
+
+        pd = require_pandas("to_frame")
+        labels = self.to_dict()
+        return pd.DataFrame({"intercentrality": list(labels.values())},
+                            index=pd.Index(list(labels), name="node"))
+
+
 def intercentrality(net, delta, *, alpha=1.0):
     r"""Intercentrality :math:`c_i = (M\alpha)_i (\mathbf 1^\top M)_i / m_{ii}` of every player.
 
@@ -248,8 +295,9 @@ def intercentrality(net, delta, *, alpha=1.0):
 
     Returns
     -------
-    numpy.ndarray
-        Shape (n,), in the order of ``net.nodes``.
+    Intercentrality
+        A read-only :class:`numpy.ndarray` of shape (n,) in the order of ``net.nodes`` that also
+        carries the labels (``.nodes``, ``.to_dict()``, ``.to_frame()``, ``.key_player``).
 
     Raises
     ------
@@ -275,8 +323,11 @@ def intercentrality(net, delta, *, alpha=1.0):
     --------
     >>> import networkx as nx
     >>> from incnet.equilibria import intercentrality
-    >>> intercentrality(nx.path_graph(3), 0.3).round(4)
+    >>> c = intercentrality(nx.path_graph(["a", "b", "c"]), 0.3)
+    >>> c.round(4)
     array([2.2648, 3.122 , 2.2648])
+    >>> c.key_player
+    'b'
     """
     net = as_network(net)
     delta = as_finite(delta, "delta")
@@ -285,7 +336,7 @@ def intercentrality(net, delta, *, alpha=1.0):
     # c is linear in alpha: solve for alpha scaled to unit size (by a power of two, exactly)
     exponent = _unit_exponent(alpha)
     values = _intercentrality_lu(net, delta, np.ldexp(alpha, -exponent))[0]
-    return _unscaled(values, exponent, "intercentrality")
+    return Intercentrality(_unscaled(values, exponent, "intercentrality"), net.nodes)
 
 
 # --------------------------------------------------------------------------- key player
