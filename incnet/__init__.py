@@ -21,6 +21,9 @@ from .errors import (
     InvalidInputError,
 )
 from .network import IncentiveNetwork, as_network
+# Imported eagerly (it is light: numpy only) so that ``incnet.sweep`` is always the function,
+# even after ``import incnet.sweep`` has loaded the module of the same name.
+from .sweep import sweep
 
 # public name -> module that defines it; imported lazily on first attribute access
 _LAZY = {
@@ -103,6 +106,7 @@ __all__ = [
     "ForkedThreadPoolError",
     "IncentiveNetwork",
     "as_network",
+    "sweep",
     *_LAZY,
 ]
 

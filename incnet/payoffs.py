@@ -804,12 +804,15 @@ class PayoffSolver:
         self._base = base
         self._cert = cert
         self._changes = changes
+        # weights of the base network at changed entries, shared by the solvers derived from it
+        self._base_weights = shared[3] if shared is not None else {}
         self._current = base if not changes else None
         self._wood = None
         if self.method == "direct" and base.nnz:
             if shared is None:
-                shared = (_factorise(base), {}, (sp.identity(base.n, format="csr") - base.W).tocsr())
-            self._lu, self._columns, self._A = shared
+                shared = (_factorise(base), {}, (sp.identity(base.n, format="csr") - base.W).tocsr(),
+                          self._base_weights)
+            self._lu, self._columns, self._A = shared[:3]
             if changes:
                 self._wood = self._woodbury(changes)
         else:
@@ -817,20 +820,29 @@ class PayoffSolver:
         if cert.bound < math.inf and self._current is not None and cert.bound < 1.0:
             base._cache.setdefault("rho_upper_bound", cert.bound)
 
+    def _bw(self, i, j):
+        """The base network's weight ``W[i, j]`` (cached per entry)."""
+        key = (i, j)
+        w = self._base_weights.get(key)
+        if w is None:
+            w = self._base_weights.setdefault(key, _entry(self._base.W, i, j))
+        return w
+
+    def _column(self, i):
+        """Column ``i`` of the inverse of the factorised matrix (cached)."""
+        g = self._columns.get(i)
+        if g is None:
+            e = np.zeros(self._base.n)
+            e[i] = 1.0
+            g = self._columns.setdefault(i, self._lu.solve(e))
+        return g
+
     def _woodbury(self, changes):
-        W = self._base.W
-        rows = np.fromiter((i for i, _ in changes), dtype=np.int64, count=len(changes))
-        cols = np.fromiter((j for _, j in changes), dtype=np.int64, count=len(changes))
-        deltas = np.array([w - _entry(W, i, j) for (i, j), w in changes.items()])
-        n = self._base.n
-        Z = np.empty((n, len(changes)))
-        for c, i in enumerate(rows.tolist()):
-            g = self._columns.get(i)
-            if g is None:
-                e = np.zeros(n)
-                e[i] = 1.0
-                g = self._columns.setdefault(i, self._lu.solve(e))
-            Z[:, c] = deltas[c] * g
+        keys = list(changes)
+        rows = np.array([i for i, _ in keys], dtype=np.int64)
+        cols = np.array([j for _, j in keys], dtype=np.int64)
+        deltas = np.array([w - self._bw(i, j) for (i, j), w in changes.items()])
+        Z = np.stack([self._column(i) for i, _ in keys], axis=1) * deltas
         S = np.eye(len(changes)) - Z[cols, :]
         try:
             S_inv = np.linalg.inv(S)
@@ -972,13 +984,13 @@ class PayoffSolver:
         """
         edits = _edge_changes(self._base, changes)
         merged = dict(self._changes)
-        base_W = self._base.W
+        bw = self._bw
         cert = self._cert
         old_abs = []
         for i, j, w in edits:
             old = merged.get((i, j))
-            old_abs.append(abs(_entry(base_W, i, j) if old is None else old))
-            if w == _entry(base_W, i, j):
+            old_abs.append(abs(bw(i, j) if old is None else old))
+            if w == bw(i, j):
                 merged.pop((i, j), None)
             else:
                 merged[(i, j)] = w
@@ -986,14 +998,15 @@ class PayoffSolver:
             cert = self._updated_certificate(cert, edits, old_abs, merged)
         new = object.__new__(PayoffSolver)
         new.tol, new.max_iter, new._require, new.method = self.tol, self.max_iter, self._require, self.method
-        if self.method == "chebyshev" and any(merged.get((j, i), _entry(base_W, j, i)) != w
+        if self.method == "chebyshev" and any(merged.get((j, i), bw(j, i)) != w
                                               for (i, j), w in merged.items()):
             new.method = "neumann"  # an asymmetric change: Chebyshev needs real eigenvalues
         if self.method == "direct" and len(merged) > _WOODBURY_RANK:
             net = PayoffSolver._materialise(self._base, merged)
             new._setup(net, cert, {}, None)
         elif self.method == "direct":
-            new._setup(self._base, cert, merged, (self._lu, self._columns, self._A) if self._lu is not None else None)
+            shared = (self._lu, self._columns, self._A, self._base_weights) if self._lu is not None else None
+            new._setup(self._base, cert, merged, shared)
         else:
             net = PayoffSolver._materialise(self._base, merged)
             new._setup(net, cert, {}, None)

@@ -336,7 +336,7 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         Keep every run's recruitment forest (:meth:`SimulationResult.forest`,
         :meth:`SimulationResult.tree`). The runs are replayed from their seeds to record them.
     progress : bool, callable or None, default None
-        Show a tqdm progress bar; None shows one for long simulations in an interactive terminal.
+        Show a tqdm progress bar (True; a warning if tqdm is missing); None shows one for long simulations in an interactive terminal.
         A callable ``progress(done, total)`` is called instead between chunks of runs (each
         about a quarter second) and cancels the simulation by returning False
         (:class:`~incnet.CancelledError`). Ctrl-C stops a simulation between two chunks

@@ -1,0 +1,88 @@
+"""One progress reporter for every long call of incnet (private).
+
+Every function that takes ``progress=`` hands it to :func:`reporter`:
+
+- ``False``: nothing;
+- ``True``: a tqdm bar on stderr, or, when tqdm is not installed, a warning (shown once per
+  process by Python's warning filter) and nothing else;
+- ``None``: the function's default, normally a bar only for long work in an interactive terminal
+  (and only when tqdm is installed, silently otherwise);
+- a callable: called as ``progress(done, total)`` after each step, from the calling thread
+  (e.g. to feed a GUI, a log or a web page).
+"""
+
+import sys
+import warnings
+
+__all__ = ["reporter", "Reporter", "check_progress"]
+
+
+def check_progress(progress):
+    """``progress`` itself if it is None, a bool or a callable; otherwise InvalidInputError."""
+    if progress is None or isinstance(progress, bool) or callable(progress):
+        return progress
+    from .errors import InvalidInputError
+
+    raise InvalidInputError(
+        f"progress must be True, False, None or a callable progress(done, total), got {progress!r}"
+    )
+
+
+class Reporter:
+    """Advance with :meth:`update`; :meth:`close` (or the ``with`` block) ends it."""
+
+    def __init__(self, total, bar=None, callback=None):
+        self.total = total
+        self.done = 0
+        self._bar = bar
+        self._callback = callback
+
+    @property
+    def active(self):
+        """Whether anybody listens (callers may then report in finer steps)."""
+        return self._bar is not None or self._callback is not None
+
+    def update(self, steps=1):
+        self.done += steps
+        if self._bar is not None:
+            self._bar.update(steps)
+        if self._callback is not None:
+            self._callback(self.done, self.total)
+
+    def close(self):
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+        return False
+
+
+def reporter(progress, total, *, unit="step", desc=None, default=False):
+    """A :class:`Reporter` for ``total`` steps as ``progress`` asks (see the module notes).
+
+    ``default`` decides ``progress=None``: True shows a bar when stderr is a terminal and tqdm is
+    installed.
+    """
+    progress = check_progress(progress)
+    if callable(progress) and not isinstance(progress, bool):
+        return Reporter(total, callback=progress)
+    show = progress
+    quiet = False
+    if show is None:
+        show = bool(default) and sys.stderr is not None and sys.stderr.isatty()
+        quiet = True
+    if not show:
+        return Reporter(total)
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        if not quiet:
+            warnings.warn("progress=True needs tqdm (pip install tqdm); continuing without a progress bar",
+                          RuntimeWarning, stacklevel=1)
+        return Reporter(total)
+    return Reporter(total, bar=tqdm(total=total, unit=unit, desc=desc, leave=False))
