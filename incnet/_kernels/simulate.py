@@ -18,6 +18,11 @@ Shared conventions (the validated front end in :mod:`incnet.simulate` guarantees
   (O(n) for a graph) and reuses them across its runs, with *stamps* (the run's number within
   the chunk) instead of clearing per-node arrays between runs.
 - Outputs are preallocated by the caller and indexed by run; every run writes only its own rows.
+- Events are ordered by (time, node): ties in time, such as the initial participants all joining
+  at time 0 or fixed delays, are broken by the smaller node index (on a branching process, the
+  smaller recruiter number). The order of events, and so a run's random draws, is then a
+  function of the run's seed alone: it does not depend on the deadline (which only drops
+  events after it), on the heap's shape, on the thread or on the batch.
 
 Nothing here validates, or imports incnet.
 """
@@ -208,7 +213,7 @@ def _heap_push(ht, hk, size, t, key):
     i = size
     while i > 0:
         up = (i - 1) >> 2
-        if ht[up] <= t:
+        if ht[up] < t or (ht[up] == t and hk[up] <= key):
             break
         ht[i] = ht[up]
         hk[i] = hk[up]
@@ -233,10 +238,10 @@ def _heap_pop(ht, hk, size):
         best_t = ht[first]
         last = min(first + 4, size)
         for c in range(first + 1, last):
-            if ht[c] < best_t:
+            if ht[c] < best_t or (ht[c] == best_t and hk[c] < hk[best]):
                 best = c
                 best_t = ht[c]
-        if best_t >= t:
+        if best_t > t or (best_t == t and hk[best] >= key):
             break
         ht[i] = best_t
         hk[i] = hk[best]
@@ -292,7 +297,7 @@ def _sift_up(heap_time, heap_node, where, i, t, u):
     """Place node u with key t at heap slot i or above (4-ary min-heap indexed by ``where``)."""
     while i > 0:
         up = (i - 1) >> 2
-        if heap_time[up] <= t:
+        if heap_time[up] < t or (heap_time[up] == t and heap_node[up] < u):
             break
         heap_time[i] = heap_time[up]
         w = heap_node[up]
@@ -322,10 +327,10 @@ def _pop_root(heap_time, heap_node, where, size):
         best_t = heap_time[first]
         last = min(first + 4, size)
         for c in range(first + 1, last):
-            if heap_time[c] < best_t:
+            if heap_time[c] < best_t or (heap_time[c] == best_t and heap_node[c] < heap_node[best]):
                 best = c
                 best_t = heap_time[c]
-        if best_t >= t:
+        if best_t > t or (best_t == t and heap_node[best] > u):
             break
         heap_time[i] = best_t
         w = heap_node[best]

@@ -413,3 +413,34 @@ def test_branching_success_matches_the_generating_function_recursion():
         g = (1 - q * s[d]) * float(law.pgf(1 - p[d] + p[d] * g))
     exact = 1 - g**seeds
     assert_close(res.success_rate, res.success_stderr, exact)
+
+
+# ---------------------------------------------------------------- reproducibility: the tie rule
+@pytest.mark.parametrize("delay", [1.0, ("fixed", 1.0)])
+def test_trajectory_does_not_depend_on_the_deadline(delay):
+    # four initial participants join at time 0 (and fixed delays tie at every step): events are
+    # ordered by (time, node), so a shorter deadline only cuts the same trajectory short
+    G = nx.barabasi_albert_graph(500, 3, seed=13)
+    kwargs = dict(seeds=4, targets=3, response=0.35, horizon=6, n_runs=120, delay=delay, rng=1013)
+    mech = RecursiveSplit(2000.0, 0.5)
+    full = simulate_recruitment(G, mech, deadline=np.inf, **kwargs)
+    for deadline in (1.0, 2.0, 3.5, 6.0):
+        cut = simulate_recruitment(G, mech, deadline=deadline, **kwargs)
+        expected = np.where(full.found_time <= deadline, full.found_time, np.inf)
+        np.testing.assert_array_equal(cut.found_time, expected)
+        np.testing.assert_array_equal(cut.success, full.completion_time <= deadline)
+        assert cut.success_rate == pytest.approx(full.success_by_time(deadline))
+
+
+def test_initial_participants_join_in_node_order():
+    G = nx.path_graph(10)
+    res = simulate_recruitment(G, [1.0], seeds=[7, 2, 5], targets=0, response=0.0, horizon=1,
+                               n_runs=3, rng=0, keep_trees=True)
+    for r in range(3):
+        assert res.forest(r)["node"] == [2, 5, 7]
+    # the same for random initial participants: at time 0, increasing node index
+    many = simulate_recruitment(G, [1.0], seeds=4, targets=0, response=0.0, horizon=1, n_runs=5,
+                                rng=1, keep_trees=True)
+    for r in range(5):
+        nodes = many.forest(r)["node"]
+        assert nodes == sorted(nodes) and len(nodes) == 4
