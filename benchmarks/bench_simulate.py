@@ -146,7 +146,7 @@ def _recruitment(name, A, n_runs, smoke, response, delay):
     from incnet.simulate import simulate_recruitment
 
     net = as_network(A)
-    kwargs = dict(seeds=10, targets=10, response=response, horizon=30, deadline=48.0, delay=delay)
+    kwargs = dict(initial=10, targets=10, response=response, horizon=30, deadline=48.0, delay=delay)
     simulate_recruitment(net, RecursiveSplit(2000, 0.5), n_runs=4, rng=0, **kwargs)  # warm-up
     best = math.inf
     for _ in range(1 if smoke else 3):

@@ -81,9 +81,9 @@ def _simulate():
 
     G = nx.cycle_graph(10)
     for delay in (("exponential", 1.0), ("lognormal", 1.0, 0.5), ("fixed", 1.0)):
-        simulate_recruitment(G, [10.0, 5.0], seeds=2, targets=2, response=0.5, horizon=4,
+        simulate_recruitment(G, [10.0, 5.0], initial=2, targets=2, response=0.5, horizon=4,
                              n_runs=4, deadline=10.0, delay=delay, rng=0)
-    simulate_recruitment(None, [10.0, 5.0], offspring=scipy.stats.poisson(1.5), seeds=2,
+    simulate_recruitment(None, [10.0, 5.0], offspring=scipy.stats.poisson(1.5), initial=2,
                          targets=0.1, response=0.5, horizon=4, n_runs=4, rng=0)
     independent_cascade(G, [0], 0.5, n_runs=4, rng=0)
     independent_cascade(G, [0], 0.01, n_runs=4, rng=0)

@@ -4,9 +4,10 @@ numba runs the ``prange`` loops of incnet's parallel kernels on a thread pool, i
 layer*. On Linux the default layer is GNU OpenMP, which does not survive ``fork``: a child forked
 after the pool has started dies with "fork() called from a process already using GNU OpenMP" the
 moment it enters a parallel region, and a ``multiprocessing`` pool waits for it forever. incnet
-registers an :func:`os.register_at_fork` hook that records this in the child; there the payoff
-solvers run their (thread-count independent) serial loops and the simulations raise a clear
-:class:`~incnet.errors.ForkedThreadPoolError` instead of killing the process. :func:`incnet.sweep` starts
+registers an :func:`os.register_at_fork` hook that records this in the child; there every call
+that needs a numba kernel raises a clear :class:`~incnet.errors.ForkedThreadPoolError` instead of
+killing the process (the scipy routes, such as the direct solves of
+:class:`~incnet.PayoffSolver`, keep working). :func:`incnet.sweep` starts
 its worker processes with ``forkserver``/``spawn`` so it never meets the problem.
 
 The thread count is numba's, which is thread-local: :func:`threads` sets it for the calls made

@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._results import ResultMixin
-from ._threads import parallel_allowed
+from ._threads import require_parallel
 from ._validate import as_node_indices, as_vector, check_int, check_method, check_positive
 from .errors import ConvergenceError, IllPosedNetworkError, InvalidInputError
 from .network import DENSE_LIMIT, as_network
@@ -102,9 +102,14 @@ class _Operator(NamedTuple):
 
 
 def _parallel(op):
-    """Whether the kernels split this operator's rows over threads (never in a process forked
-    after GNU OpenMP ran, where the serial loop gives the same result)."""
-    return op.parallel and parallel_allowed()
+    """Whether the kernels split this operator's rows over threads.
+
+    The kernels are compiled with ``parallel=True`` (see ``incnet._kernels._jit``), so they cannot
+    run in a process forked after GNU OpenMP ran: there this raises ForkedThreadPoolError
+    (PayoffSolver's direct route, which is scipy's, still works).
+    """
+    require_parallel("total_payoffs")
+    return op.parallel
 
 
 def _ordering(net):

@@ -10,7 +10,8 @@ their own section.
 
 import numpy as np
 
-from ._validate import check_int, check_method
+from ._compat import MISSING, renamed
+from ._validate import as_rng, check_int, check_method
 from .errors import InvalidInputError
 
 __all__ = ["plot_network", "plot_payoffs", "plot_success_over_time"]
@@ -60,8 +61,8 @@ def _result_column(result, n, column):
 _DRAW_LIMIT = 2000
 
 
-def plot_network(net, values=None, ax=None, *, pos=None, seed=0, cmap="viridis", node_size=None,
-                 with_labels=None, max_nodes=_DRAW_LIMIT):
+def plot_network(net, values=None, ax=None, *, pos=None, rng=0, cmap="viridis", node_size=None,
+                 with_labels=None, max_nodes=_DRAW_LIMIT, seed=MISSING):
     """Draw a (small) network, optionally colouring the nodes by a value per node.
 
     Parameters
@@ -73,9 +74,9 @@ def plot_network(net, values=None, ax=None, *, pos=None, seed=0, cmap="viridis",
     ax : matplotlib.axes.Axes, optional
         Where to draw; a new figure by default.
     pos : dict, optional
-        Node positions ``{label: (x, y)}``; by default a spring layout seeded with ``seed``.
-    seed : int, default 0
-        Seed of the spring layout, so the picture is reproducible.
+        Node positions ``{label: (x, y)}``; by default a spring layout drawn with ``rng``.
+    rng : None, int or numpy.random.Generator, default 0
+        Random state of the spring layout; the default makes the picture reproducible.
     cmap : str or matplotlib colormap, default "viridis"
     node_size : float, optional
         Marker area; scaled down with the number of nodes by default.
@@ -84,6 +85,8 @@ def plot_network(net, values=None, ax=None, *, pos=None, seed=0, cmap="viridis",
     max_nodes : int, default 2000
         Refuse larger networks (a layout of tens of thousands of nodes takes minutes and shows
         a hairball); draw ``net.subnetwork(...)`` instead, or raise the limit.
+    seed : int, optional
+        Deprecated spelling of ``rng`` (a DeprecationWarning); removed in the next release.
 
     Returns
     -------
@@ -108,6 +111,7 @@ def plot_network(net, values=None, ax=None, *, pos=None, seed=0, cmap="viridis",
 
     from .network import as_network
 
+    rng = renamed(seed, "seed", rng, "rng", "plot_network", new_default=0)
     net = as_network(net)
     max_nodes = check_int(max_nodes, "max_nodes", minimum=1)
     if net.n > max_nodes:
@@ -122,7 +126,10 @@ def plot_network(net, values=None, ax=None, *, pos=None, seed=0, cmap="viridis",
     coo = net.W.tocoo()
     G.add_edges_from(zip(coo.row.tolist(), coo.col.tolist()))
     if pos is None:
-        positions = nx.spring_layout(G, seed=seed)
+        # networkx's layouts take an int or a RandomState: a Generator gives one draw for it
+        layout_seed = rng if rng is None or isinstance(rng, (int, np.integer)) else int(
+            as_rng(rng).integers(2**32))
+        positions = nx.spring_layout(G, seed=layout_seed)
     else:
         missing = [label for label in net.nodes if label not in pos]
         if missing:
@@ -261,7 +268,7 @@ def plot_success_over_time(results, ax=None, *, times=None, deadline=None, inter
     >>> import networkx as nx
     >>> from incnet.plot import plot_success_over_time
     >>> from incnet.simulate import simulate_recruitment
-    >>> res = simulate_recruitment(nx.path_graph(5), [10.0], seeds=[0], targets=[4], response=0.9,
+    >>> res = simulate_recruitment(nx.path_graph(5), [10.0], initial=[0], targets=[4], response=0.9,
     ...                            horizon=4, n_runs=50, deadline=10.0, rng=0)
     >>> ax = plot_success_over_time({"path": res})
     >>> len(ax.lines) >= 1

@@ -76,7 +76,7 @@ def test_plot_payoffs_rejects_bad_input(karate_payoffs):
 
 def test_plot_network_colours_nodes_by_value(karate_payoffs):
     net, u = karate_payoffs
-    ax = plot_network(net, values=u, seed=1)
+    ax = plot_network(net, values=u, rng=1)
     nodes = [c for c in ax.collections if len(c.get_offsets()) == net.n][0]
     np.testing.assert_allclose(nodes.get_array(), u)
     assert len(ax.texts) == 34  # labels shown on small networks
@@ -93,3 +93,16 @@ def test_plot_network_uses_given_positions_and_limits_size():
         plot_network(G, pos={"a": (0, 0), "b": (1, 1)})
     with pytest.raises(InvalidInputError, match="max_nodes"):
         plot_network(nx.path_graph(50), max_nodes=10)
+
+
+def test_plot_network_seed_is_a_deprecated_alias_of_rng():
+    import numpy as np
+
+    G = nx.path_graph(5)
+    new = plot_network(G, rng=3)
+    with pytest.warns(DeprecationWarning, match="rng="):
+        old = plot_network(G, seed=3)
+    np.testing.assert_allclose(new.collections[0].get_offsets(), old.collections[0].get_offsets())
+    with pytest.raises(TypeError, match="both"):
+        plot_network(G, rng=2, seed=3)
+    plot_network(G, rng=np.random.default_rng(0))

@@ -42,7 +42,7 @@ def test_key_player_result_to_dict_and_frame(lettered):
 
 
 def test_simulation_result_frame_by_run_and_labelled_forest(lettered):
-    res = incnet.simulate_recruitment(lettered, [10.0, 5.0, 2.5], seeds=["p0"], targets=["p33"],
+    res = incnet.simulate_recruitment(lettered, [10.0, 5.0, 2.5], initial=["p0"], targets=["p33"],
                                       response=0.6, horizon=4, n_runs=30, rng=5, deadline=8.0,
                                       keep_trees=True)
     frame = res.to_frame()

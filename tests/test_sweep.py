@@ -25,7 +25,7 @@ def draw(scale, shift, rng):
 
 def recruit(graph, budget, deadline, rng):
     mech = incnet.RecursiveSplit(budget / 2, 0.5)
-    return incnet.simulate_recruitment(graph, mech, seeds=[0], targets=[33], response=0.5, horizon=4,
+    return incnet.simulate_recruitment(graph, mech, initial=[0], targets=[33], response=0.5, horizon=4,
                                        n_runs=20, deadline=deadline, rng=rng)
 
 

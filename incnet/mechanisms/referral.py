@@ -186,6 +186,32 @@ class RecursiveSplit(_Geometric):
         self.max_depth = _check_depth(max_depth)
         self._freeze()
 
+    @classmethod
+    def from_budget(cls, budget, ratio, *, max_depth=None):
+        r"""The recursive split that spends at most ``budget`` per target.
+
+        The finder gets :math:`B (1 - \rho)` (or :math:`B (1 - \rho)/(1 - \rho^{D})` when only
+        ``max_depth`` :math:`= D` positions are paid), so that the longest chain costs ``budget``.
+
+        Parameters
+        ----------
+        budget : float
+            The most a target may cost, >= 0.
+        ratio : float
+            :math:`\rho \in (0, 1)`: what each recruiter gets relative to the position below.
+        max_depth : int, optional
+            As in the constructor.
+
+        Examples
+        --------
+        >>> from incnet.mechanisms import RecursiveSplit
+        >>> RecursiveSplit.from_budget(4000, 0.5)
+        RecursiveSplit(finder_reward=2000.0, ratio=0.5, max_depth=None)
+        """
+        budget = check_nonnegative(budget, "budget")
+        unit = cls(1.0, ratio, max_depth=max_depth)
+        return cls(budget / unit.budget, ratio, max_depth=max_depth)
+
     @property
     def _first(self):
         return self.finder_reward

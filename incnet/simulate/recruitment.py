@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._compat import MISSING, renamed
 from .._results import ResultMixin
 from .._threads import require_parallel
 from .._validate import as_node_indices, as_rng, check_int, check_nonnegative, check_positive, describe
@@ -279,10 +280,10 @@ def _offspring_laws(offspring):
     return [as_offspring(offspring)]
 
 
-def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n_runs,
+def simulate_recruitment(net, mechanism, *, initial=None, targets, response, horizon, n_runs,
                          offspring=None, deadline=np.inf, report=None, delay=1.0,
                          max_participants=10**6, rng=None, keep_trees=False, progress=None,
-                         incentives=None):
+                         incentives=None, seeds=MISSING):
     r"""Simulate incentive-driven recruitment and the search for hidden targets.
 
     The incentive to recruit at depth :math:`d` is
@@ -303,9 +304,10 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
     mechanism : mechanism or array_like
         A referral mechanism of :mod:`incnet.mechanisms` or a payment schedule
         :math:`r_0, r_1, \dots`.
-    seeds : int or sequence of nodes
-        Initial participants: node labels, or a number of random distinct nodes (drawn anew in each
-        run). On a branching process, the number of initial participants.
+    initial : int or sequence of nodes
+        The initial participants (required): node labels, or a number of random distinct nodes
+        (drawn anew in each run). On a branching process, the number of initial participants.
+        They all join at time 0, in increasing node order (ties in time are broken by node).
     targets : int, sequence of nodes, or float
         ``k`` targets hidden at random nodes in each run; the target nodes themselves; or the
         probability in (0, 1) that a participant finds a target (the branching-process case, in
@@ -345,6 +347,10 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         The incentives :math:`w_0, \dots, w_H` participants act on, instead of the branching
         formula (e.g. the self-consistent ones of :func:`incnet.design.self_consistent_incentives`);
         passed to :func:`recruitment_incentives` as ``values``.
+    seeds : int or sequence of nodes, optional
+        Deprecated spelling of ``initial`` (a DeprecationWarning); removed in the next release.
+        "Seeds" names seed nodes of a diffusion (:func:`independent_cascade`) and of a design,
+        and ``rng`` the random state.
 
     Returns
     -------
@@ -385,12 +391,16 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
     >>> from incnet.simulate import simulate_recruitment, ExponentialResponse
     >>> G = nx.barabasi_albert_graph(2000, 3, seed=1)
     >>> darpa = [2000.0 / 2**k for k in range(8)]
-    >>> res = simulate_recruitment(G, darpa, seeds=5, targets=3, horizon=7, n_runs=200,
+    >>> res = simulate_recruitment(G, darpa, initial=5, targets=3, horizon=7, n_runs=200,
     ...                            response=ExponentialResponse(0.05, 0.4, scale=20.0),
     ...                            deadline=24.0, rng=1)
     >>> 0 <= res.success_rate <= 1 and bool(np.all(res.paid_per_target <= 4000))
     True
     """
+    initial = renamed(seeds, "seeds", initial, "initial", "simulate_recruitment")
+    if initial is None:
+        raise InvalidInputError("simulate_recruitment needs initial= (the initial participants: node "
+                                "labels, or how many random nodes)")
     rng = as_rng(rng)
     horizon = check_int(horizon, "horizon", minimum=0)
     n_runs = _common.check_runs(n_runs)
@@ -411,7 +421,7 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         total = degree.sum()
         mean_contacts = float(np.dot(degree, degree) / total - 1.0) if total > 0 else 0.0
         mean_contacts = max(mean_contacts, 0.0)
-        seed_nodes, n_random_seeds = _common.seed_spec(net, seeds)
+        seed_nodes, n_random_seeds = _common.seed_spec(net, initial, "initial")
         depth_bound = n - 1
         # no chain on n nodes is longer than n: deeper levels neither happen nor pay
         horizon = min(horizon, depth_bound)
@@ -436,10 +446,10 @@ def simulate_recruitment(net, mechanism, *, seeds, targets, response, horizon, n
         for row, law in enumerate(laws):
             offspring_cdf[row, : law.cdf.size] = law.cdf
         n = None
-        n_roots = check_int(seeds, "seeds (initial participants)", minimum=1)
+        n_roots = check_int(initial, "initial (participants)", minimum=1)
         if n_roots > cap:
             raise InvalidInputError(
-                f"seeds = {n_roots} initial participants exceed max_participants = {cap}; "
+                f"initial = {n_roots} participants exceed max_participants = {cap}; "
                 "raise max_participants or start with fewer"
             )
         depth_bound = cap - 1

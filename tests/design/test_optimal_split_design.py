@@ -213,7 +213,7 @@ def test_exact_recursion_agrees_with_simulation(smooth_model):
                              find_probability=0.03, horizon=5, seeds=3)
     design = optimal_split(model, 400.0, rng=0, starts=4)
     for schedule in (design.schedule, RecursiveSplit(200.0, 0.5)):
-        sim = simulate_recruitment(None, schedule, seeds=3, targets=0.03,
+        sim = simulate_recruitment(None, schedule, initial=3, targets=0.03,
                                    response=model.response, horizon=5, n_runs=20000,
                                    offspring=scipy.stats.poisson(2.0), rng=7)
         rate = np.mean(sim.success)
@@ -226,7 +226,7 @@ def test_reach_and_depth_agree_with_simulation():
 
     model = RecruitmentModel(scipy.stats.poisson(1.8), ConstantResponse(0.5),
                              find_probability=0.0, horizon=6, seeds=2)
-    sim = simulate_recruitment(None, [0.0], seeds=2, targets=0, response=0.5, horizon=6,
+    sim = simulate_recruitment(None, [0.0], initial=2, targets=0, response=0.5, horizon=6,
                                n_runs=20000, offspring=scipy.stats.poisson(1.8), rng=3)
     participants = np.asarray(sim.participants, dtype=float)
     se = participants.std() / np.sqrt(participants.size)
@@ -252,7 +252,7 @@ def test_designed_schedule_wins_on_a_real_network():
     assert design.objective > 2 * design.details["recursive_halving"]
     rates = {}
     for name, rule in (("designed", design.schedule), ("halving", RecursiveSplit(2000.0, 0.5))):
-        sim = simulate_recruitment(net, rule, seeds=5, targets=1e-3, response=response,
+        sim = simulate_recruitment(net, rule, initial=5, targets=1e-3, response=response,
                                    horizon=10, n_runs=1500, rng=1)
         rates[name] = float(np.mean(sim.success))
     se = np.sqrt(sum(r * (1 - r) / 1500 for r in rates.values()))

@@ -95,13 +95,13 @@ def test_linear_threshold_matches_live_edge_enumeration():
 def test_finder_only_reproduces_plain_diffusion():
     # Finder-only pays nothing for recruiting, so p_d = p(0) = p0 at every depth: independent cascade
     response = ExponentialResponse(0.4, 0.9, scale=10.0)
-    res = simulate_recruitment(SMALL, FinderOnly(2000.0), seeds=[0], targets=0, response=response,
+    res = simulate_recruitment(SMALL, FinderOnly(2000.0), initial=[0], targets=0, response=response,
                                horizon=10, n_runs=40_000, rng=4)
     assert np.all(res.incentives.incentives == 0)
     mean, se = res.mean("participants")
     assert_close(mean, se, exact_ic_reach(SMALL, [0], 0.4))
     # the recursive split does pay for recruiting and so reaches more people
-    darpa = simulate_recruitment(SMALL, RecursiveSplit(2000.0, 0.5), seeds=[0], targets=1, response=response,
+    darpa = simulate_recruitment(SMALL, RecursiveSplit(2000.0, 0.5), initial=[0], targets=1, response=response,
                                  horizon=10, n_runs=2000, rng=4)
     assert np.all(darpa.incentives.incentives[:-1] > 0)
 
@@ -111,7 +111,7 @@ def test_generation_sizes_match_m_to_the_n():
     law = as_offspring(scipy.stats.poisson(3.0))
     p = 0.4  # m = 1.2
     H = 8
-    res = simulate_recruitment(None, FinderOnly(1.0), offspring=law, seeds=2, targets=0,
+    res = simulate_recruitment(None, FinderOnly(1.0), offspring=law, initial=2, targets=0,
                                response=ConstantResponse(p), horizon=H, n_runs=20_000, rng=5)
     profile = np.zeros((res.n_runs, H + 1))
     profile[:, : res.depth_profile.shape[1]] = res.depth_profile
@@ -132,7 +132,7 @@ def test_extinction_probability_matches_generating_function():
     s = 0.0
     for _ in range(H):
         s = float(thinned(s))
-    res = simulate_recruitment(None, FinderOnly(1.0), offspring=law, seeds=1, targets=0,
+    res = simulate_recruitment(None, FinderOnly(1.0), offspring=law, initial=1, targets=0,
                                response=p, horizon=H, n_runs=20_000, rng=6)
     extinct = res.max_depth < H
     assert_close(extinct.mean(), np.sqrt(s * (1 - s) / res.n_runs), s)
@@ -142,7 +142,7 @@ def test_extinction_probability_matches_generating_function():
     for _ in range(10_000):
         q = float(thinned(q))
     assert fixed_point is None
-    res = simulate_recruitment(None, FinderOnly(1.0), offspring=law, seeds=1, targets=0, response=p,
+    res = simulate_recruitment(None, FinderOnly(1.0), offspring=law, initial=1, targets=0, response=p,
                                horizon=400, n_runs=4000, max_participants=3000, rng=7)
     died = ~res.capped
     assert_close(died.mean(), np.sqrt(q * (1 - q) / res.n_runs), q)
@@ -152,7 +152,7 @@ def test_extinction_probability_matches_generating_function():
 def test_branching_success_probability_and_payments():
     law = as_offspring(scipy.stats.poisson(2.0))
     mech = RecursiveSplit(2000.0, 0.5)
-    res = simulate_recruitment(None, mech, offspring=law, seeds=1, targets=0.05,
+    res = simulate_recruitment(None, mech, offspring=law, initial=1, targets=0.05,
                                response=ExponentialResponse(0.2, 0.6, 50.0), horizon=5,
                                n_runs=4000, rng=8, keep_trees=True)
     assert np.all(res.paid <= mech.budget + 1e-9)
@@ -171,7 +171,7 @@ def test_branching_success_probability_and_payments():
 def test_forest_is_a_valid_recruitment_tree_and_payments_follow_the_mechanism():
     G = nx.barabasi_albert_graph(300, 3, seed=2)
     mech = RecursiveSplit(2000.0, 0.5)
-    res = simulate_recruitment(G, mech, seeds=3, targets=5, response=ExponentialResponse(0.2, 0.7, 20.0),
+    res = simulate_recruitment(G, mech, initial=3, targets=5, response=ExponentialResponse(0.2, 0.7, 20.0),
                                horizon=12, n_runs=300, delay=("fixed", 1.0), rng=9, keep_trees=True)
     assert np.all(res.paid_per_target <= mech.budget + 1e-9)
     checked = 0
@@ -203,7 +203,7 @@ def test_paid_matches_mechanism_payments_on_the_forest():
     G = nx.karate_club_graph()
     mech = RecursiveSplit(100.0, 0.5)
     targets = [33, 32, 30]
-    res = simulate_recruitment(G, mech, seeds=[0], targets=targets, response=0.5, horizon=8,
+    res = simulate_recruitment(G, mech, initial=[0], targets=targets, response=0.5, horizon=8,
                                n_runs=200, rng=10, keep_trees=True)
     for r in range(res.n_runs):
         f = res.forest(r)
@@ -221,22 +221,22 @@ def test_paid_matches_mechanism_payments_on_the_forest():
 
 def test_seed_on_target_and_deadline_and_cap():
     G = nx.path_graph(10)
-    res = simulate_recruitment(G, [10.0], seeds=[3], targets=[3], response=1.0, horizon=9, n_runs=5, rng=0)
+    res = simulate_recruitment(G, [10.0], initial=[3], targets=[3], response=1.0, horizon=9, n_runs=5, rng=0)
     assert res.success.all() and np.all(res.found_time == 0) and np.all(res.participants == 1)
-    res = simulate_recruitment(G, [10.0], seeds=[0], targets=[9], response=1.0, horizon=9, n_runs=5,
+    res = simulate_recruitment(G, [10.0], initial=[0], targets=[9], response=1.0, horizon=9, n_runs=5,
                                deadline=0.0, rng=0)
     assert not res.success.any() and np.all(res.participants == 1)
-    res = simulate_recruitment(G, [10.0], seeds=[0], targets=0, response=1.0, horizon=9, n_runs=5,
+    res = simulate_recruitment(G, [10.0], initial=[0], targets=0, response=1.0, horizon=9, n_runs=5,
                                max_participants=4, rng=0)
     assert res.capped.all() and np.all(res.participants == 4)
-    res = simulate_recruitment(G, [10.0], seeds=[0], targets=[9], response=1.0, horizon=8, n_runs=5, rng=0)
+    res = simulate_recruitment(G, [10.0], initial=[0], targets=[9], response=1.0, horizon=8, n_runs=5, rng=0)
     assert not res.success.any() and np.all(res.max_depth == 8)  # the horizon stops recruitment
 
 
 @pytest.mark.parametrize("delay", [2.0, ("lognormal", 2.0, 0.5)])
 def test_time_to_target_is_a_sum_of_delays(delay):
     # p = 1 on a path: the target at distance 3 is found after three independent delays of mean 2
-    res = simulate_recruitment(nx.path_graph(4), [1.0], seeds=[0], targets=[3], response=1.0, horizon=5,
+    res = simulate_recruitment(nx.path_graph(4), [1.0], initial=[0], targets=[3], response=1.0, horizon=5,
                                n_runs=20_000, delay=delay, rng=11)
     times = res.found_time[:, 0]
     assert res.success.all()
@@ -246,7 +246,7 @@ def test_time_to_target_is_a_sum_of_delays(delay):
 
 
 def test_report_probability_thins_finds():
-    res = simulate_recruitment(nx.path_graph(3), [100.0], seeds=[0], targets=[2], response=1.0, horizon=3,
+    res = simulate_recruitment(nx.path_graph(3), [100.0], initial=[0], targets=[2], response=1.0, horizon=3,
                                n_runs=20_000, report=lambda r0: 0.25 + 0 * r0, rng=12)
     assert_close(res.success_rate, np.sqrt(0.25 * 0.75 / res.n_runs), 0.25)
 
@@ -263,9 +263,9 @@ SCRIPT = textwrap.dedent("""
     import hashlib, networkx as nx, numpy as np, scipy.stats
     from incnet.simulate import simulate_recruitment, independent_cascade, linear_threshold
     G = nx.barabasi_albert_graph(400, 3, seed=3)
-    a = simulate_recruitment(G, [100.0, 50.0, 25.0], seeds=4, targets=6, response=0.3, horizon=6,
+    a = simulate_recruitment(G, [100.0, 50.0, 25.0], initial=4, targets=6, response=0.3, horizon=6,
                              n_runs=37, deadline=5.0, rng=42)
-    b = simulate_recruitment(None, [100.0, 50.0], offspring=scipy.stats.poisson(2.5), seeds=2,
+    b = simulate_recruitment(None, [100.0, 50.0], offspring=scipy.stats.poisson(2.5), initial=2,
                              targets=0.02, response=0.5, horizon=6, n_runs=37, rng=42)
     c = independent_cascade(G, 5, 0.1, n_runs=37, rng=42)
     d = linear_threshold(G, 5, n_runs=37, rng=42)
@@ -290,7 +290,7 @@ def test_results_do_not_depend_on_the_thread_count():
 
 def test_same_seed_same_result_and_rng_forms():
     G = nx.barabasi_albert_graph(200, 2, seed=1)
-    kwargs = dict(seeds=3, targets=4, response=0.4, horizon=5, n_runs=50)
+    kwargs = dict(initial=3, targets=4, response=0.4, horizon=5, n_runs=50)
     a = simulate_recruitment(G, [10.0, 5.0], rng=7, **kwargs)
     b = simulate_recruitment(G, [10.0, 5.0], rng=np.random.default_rng(7), **kwargs)
     c = simulate_recruitment(G, [10.0, 5.0], rng=8, **kwargs)
@@ -308,7 +308,7 @@ def test_same_seed_same_result_and_rng_forms():
         dict(targets=1.5),
         dict(targets=100),
         dict(targets=["nope"]),
-        dict(seeds=0),
+        dict(initial=0),
         dict(delay=-1.0),
         dict(delay=("gamma", 1.0)),
         dict(deadline=-1.0),
@@ -318,16 +318,16 @@ def test_same_seed_same_result_and_rng_forms():
     ],
 )
 def test_bad_arguments_raise(kwargs):
-    base = dict(seeds=1, targets=1, response=0.5, horizon=3, n_runs=2)
+    base = dict(initial=1, targets=1, response=0.5, horizon=3, n_runs=2)
     with pytest.raises(InvalidInputError):
         simulate_recruitment(nx.path_graph(5), [1.0], **(base | kwargs))
 
 
 def test_branching_needs_offspring_and_probability_targets():
     with pytest.raises(InvalidInputError):
-        simulate_recruitment(None, [1.0], seeds=1, targets=0.1, response=0.5, horizon=3, n_runs=2)
+        simulate_recruitment(None, [1.0], initial=1, targets=0.1, response=0.5, horizon=3, n_runs=2)
     with pytest.raises(InvalidInputError):
-        simulate_recruitment(None, [1.0], offspring=[0.5, 0.5], seeds=1, targets=3, response=0.5,
+        simulate_recruitment(None, [1.0], offspring=[0.5, 0.5], initial=1, targets=3, response=0.5,
                              horizon=3, n_runs=2)
     with pytest.raises(InvalidInputError):
         independent_cascade(nx.path_graph(3), [0], 1.5, n_runs=2)
@@ -340,7 +340,7 @@ def test_arrival_times_are_first_passage_times():
     independent exponential delays on the directed edges (first-passage percolation), computed
     here by networkx's Dijkstra on sampled weights."""
     G = nx.Graph([(0, 1), (0, 2), (1, 2), (1, 3), (2, 3), (3, 4), (2, 4)])
-    res = simulate_recruitment(G, [1.0], seeds=[0], targets=[4], response=1.0, horizon=10,
+    res = simulate_recruitment(G, [1.0], initial=[0], targets=[4], response=1.0, horizon=10,
                                n_runs=20_000, delay=1.0, rng=13)
     rng = np.random.default_rng(14)
     D = G.to_directed()
@@ -359,7 +359,7 @@ def test_arrival_times_are_first_passage_times():
 
 def test_progress_bar_batches_do_not_change_results():
     G = nx.barabasi_albert_graph(300, 2, seed=5)
-    kwargs = dict(seeds=3, targets=3, response=0.3, horizon=6, n_runs=300, rng=21)
+    kwargs = dict(initial=3, targets=3, response=0.3, horizon=6, n_runs=300, rng=21)
     plain = simulate_recruitment(G, [10.0, 5.0], progress=False, **kwargs)
     with_bar = simulate_recruitment(G, [10.0, 5.0], progress=True, **kwargs)
     assert np.array_equal(plain.found_time, with_bar.found_time)
@@ -390,7 +390,7 @@ def test_linear_threshold_with_network_weights_matches_enumeration():
 
 
 def test_graph_horizon_beyond_the_longest_chain_is_clipped():
-    res = simulate_recruitment(nx.path_graph(5), [1.0, 0.5], seeds=[0], targets=[4], response=1.0,
+    res = simulate_recruitment(nx.path_graph(5), [1.0, 0.5], initial=[0], targets=[4], response=1.0,
                                horizon=10**6, n_runs=3, rng=0)
     assert res.incentives.horizon == 4 and res.success.all()
 
@@ -402,7 +402,7 @@ def test_branching_success_matches_the_generating_function_recursion():
     q, H, seeds = 0.03, 6, 2
     mech = RecursiveSplit(2000.0, 0.5)
     report = lambda r0: np.minimum(1.0, r0 / 2500.0)
-    res = simulate_recruitment(None, mech, offspring=law, seeds=seeds, targets=q, horizon=H,
+    res = simulate_recruitment(None, mech, offspring=law, initial=seeds, targets=q, horizon=H,
                                response=ExponentialResponse(0.1, 0.5, 30.0), report=report,
                                n_runs=40_000, rng=16)
     p = res.incentives.probabilities
@@ -421,7 +421,7 @@ def test_trajectory_does_not_depend_on_the_deadline(delay):
     # four initial participants join at time 0 (and fixed delays tie at every step): events are
     # ordered by (time, node), so a shorter deadline only cuts the same trajectory short
     G = nx.barabasi_albert_graph(500, 3, seed=13)
-    kwargs = dict(seeds=4, targets=3, response=0.35, horizon=6, n_runs=120, delay=delay, rng=1013)
+    kwargs = dict(initial=4, targets=3, response=0.35, horizon=6, n_runs=120, delay=delay, rng=1013)
     mech = RecursiveSplit(2000.0, 0.5)
     full = simulate_recruitment(G, mech, deadline=np.inf, **kwargs)
     for deadline in (1.0, 2.0, 3.5, 6.0):
@@ -434,13 +434,25 @@ def test_trajectory_does_not_depend_on_the_deadline(delay):
 
 def test_initial_participants_join_in_node_order():
     G = nx.path_graph(10)
-    res = simulate_recruitment(G, [1.0], seeds=[7, 2, 5], targets=0, response=0.0, horizon=1,
+    res = simulate_recruitment(G, [1.0], initial=[7, 2, 5], targets=0, response=0.0, horizon=1,
                                n_runs=3, rng=0, keep_trees=True)
     for r in range(3):
         assert res.forest(r)["node"] == [2, 5, 7]
     # the same for random initial participants: at time 0, increasing node index
-    many = simulate_recruitment(G, [1.0], seeds=4, targets=0, response=0.0, horizon=1, n_runs=5,
+    many = simulate_recruitment(G, [1.0], initial=4, targets=0, response=0.0, horizon=1, n_runs=5,
                                 rng=1, keep_trees=True)
     for r in range(5):
         nodes = many.forest(r)["node"]
         assert nodes == sorted(nodes) and len(nodes) == 4
+
+
+def test_seeds_is_a_deprecated_alias_of_initial():
+    kwargs = dict(targets=1, response=0.5, horizon=3, n_runs=20, rng=2)
+    new = simulate_recruitment(nx.path_graph(6), [1.0, 0.5], initial=[0], **kwargs)
+    with pytest.warns(DeprecationWarning, match="initial="):
+        old = simulate_recruitment(nx.path_graph(6), [1.0, 0.5], seeds=[0], **kwargs)
+    np.testing.assert_array_equal(new.found_time, old.found_time)
+    with pytest.raises(TypeError, match="both"):
+        simulate_recruitment(nx.path_graph(6), [1.0], initial=[0], seeds=[0], **kwargs)
+    with pytest.raises(InvalidInputError, match="initial="):
+        simulate_recruitment(nx.path_graph(6), [1.0], **kwargs)

@@ -22,7 +22,7 @@ def nyjazz():
 
 def forest_from(offspring, roots, rng):
     """A recruitment forest grown from ``roots`` participants with the given offspring law(s)."""
-    res = simulate_recruitment(None, [0.0], offspring=offspring, seeds=roots, targets=0, response=1.0,
+    res = simulate_recruitment(None, [0.0], offspring=offspring, initial=roots, targets=0, response=1.0,
                                horizon=400, n_runs=1, max_participants=200_000, rng=rng, keep_trees=True)
     assert not res.capped.any()
     return res.forest(0)["parent"]
@@ -74,7 +74,7 @@ def test_fitted_model_reproduces_depth_profile_and_size_of_the_rds_forest(nyjazz
     _, depth = offspring_counts(nyjazz)
     observed = np.bincount(depth)
     laws = [fit.law(d) for d in range(30)]
-    res = simulate_recruitment(None, [0.0], offspring=laws, seeds=13, targets=0, response=1.0, horizon=400,
+    res = simulate_recruitment(None, [0.0], offspring=laws, initial=13, targets=0, response=1.0, horizon=400,
                                n_runs=2000, max_participants=100_000, rng=3)
     profile = np.zeros((res.n_runs, observed.size))
     cut = min(observed.size, res.depth_profile.shape[1])

@@ -23,7 +23,7 @@ def SMALL_DESIGN():
 
 
 def test_success_curve_is_the_empirical_distribution_of_completion_times():
-    res = simulate_recruitment(nx.path_graph(4), [1.0], seeds=[0], targets=[3], response=1.0, horizon=5,
+    res = simulate_recruitment(nx.path_graph(4), [1.0], initial=[0], targets=[3], response=1.0, horizon=5,
                                n_runs=500, delay=1.0, deadline=8.0, rng=3)
     times = np.linspace(0, 8, 33)
     done = res.completion_time
