@@ -7,7 +7,7 @@ moment it enters a parallel region, and a ``multiprocessing`` pool waits for it 
 registers an :func:`os.register_at_fork` hook that records this in the child; there every call
 that needs a numba kernel raises a clear :class:`~incnet.errors.ForkedThreadPoolError` instead of
 killing the process (the scipy routes, such as the direct solves of
-:class:`~incnet.PayoffSolver`, keep working). :func:`incnet.sweep` starts
+:class:`~incnet.PayoffSolver`, keep working). :func:`incnet.sweep <incnet.sweep.sweep>` starts
 its worker processes with ``forkserver``/``spawn`` so it never meets the problem.
 
 The thread count is numba's, which is thread-local: :func:`threads` sets it for the calls made
@@ -94,7 +94,7 @@ def threads(n):
     numba's thread count is thread-local, so two Python threads can run kernels with different
     counts at once, and the previous count comes back when the block ends, even on an error.
     Results never depend on the count: parallel work is chunked by the data and every Monte Carlo
-    run has its own random stream. Worker processes of :func:`incnet.sweep` run with one thread
+    run has its own random stream. Worker processes of :func:`incnet.sweep <incnet.sweep.sweep>` run with one thread
     each unless told otherwise, so a pool of workers does not oversubscribe the machine.
 
     Examples

@@ -365,7 +365,10 @@ class IncentiveNetwork:
         # of a scaled network), which the receiving process rebuilds on first use.
         W = self.W
         facts = {key: value for key, value in self._cache.items() if key in _PICKLED_FACTS}
-        return {"shape": W.shape, "data": W.data, "indices": W.indices, "indptr": W.indptr,
+        indices, indptr = W.indices, W.indptr
+        if W.nnz < 2**31 - 1 and W.shape[0] < 2**31 - 1:  # 32-bit indices: 12 bytes per link
+            indices, indptr = indices.astype(np.int32, copy=False), indptr.astype(np.int32, copy=False)
+        return {"shape": W.shape, "data": W.data, "indices": indices, "indptr": indptr,
                 "nodes": self.nodes, "facts": facts}
 
     def __setstate__(self, state):

@@ -183,8 +183,9 @@ def sweep(func, grid, *, backend="serial", client=None, n_workers=None, n_thread
     n_workers : int, optional
         Worker processes of ``"processes"`` and of the ``LocalCluster`` (default: the cores).
     n_threads : int, optional
-        numba threads per cell. Default: all of them in ``"serial"``; in a pool, the cores divided
-        among the workers (so ``n_workers`` processes never oversubscribe the machine).
+        numba threads per cell. Default: all of them in ``"serial"``; the cores divided among the
+        workers in ``"processes"``; one in ``"dask"`` (every worker thread runs a cell), so a pool
+        never oversubscribes its machine.
     rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
         Root of the per-cell streams: cell ``k`` gets
         ``default_rng(SeedSequence(seed, spawn_key=(k,)))``. A Generator gives one draw for the
@@ -303,10 +304,9 @@ def _run_dask(func, cells, entropy, pass_rng, client, n_workers, n_threads, fram
     elif not isinstance(client, Client):
         raise InvalidInputError(f"client must be a dask.distributed.Client or an address, got {describe(client)}")
     try:
-        info = client.scheduler_info()
-        workers = max(1, len(info.get("workers", {})))
-        per_worker = [w.get("nthreads", 1) for w in info.get("workers", {}).values()] or [1]
-        threads = _worker_threads(n_threads, workers * max(per_worker))
+        # Each thread of a Dask worker runs a cell: one numba thread per cell unless told otherwise
+        # (the client cannot know the cores of a remote worker).
+        threads = 1 if n_threads is None else _worker_threads(n_threads, 1)
         remote = client.scatter(func, broadcast=True)
         futures = [client.submit(_run_cell, remote, cell, k, entropy, pass_rng, threads, pure=False,
                                  key=f"incnet-sweep-{k}-{entropy}-{os.getpid()}-{id(frames)}")
