@@ -952,11 +952,11 @@ class PayoffSolver:
             x = as_vector(x, n, "x", allow_block=True)
         u = self._apply_inverse(x)
         r = self._residual(x, u)
-        residual = _relative(r, x)
+        residual = _relative_norm(r, x)
         if not residual <= self.tol:  # one step of iterative refinement
             u = u + self._apply_inverse(r)
             r = self._residual(x, u)
-            residual = _relative(r, x)
+            residual = _relative_norm(r, x)
         if not residual <= self.tol:  # also catches NaN/inf (a NaN residual fails every test)
             raise ConvergenceError(
                 f"direct solve has relative residual {residual:.3g} > tol = {self.tol:g}: I - W is "
@@ -1038,7 +1038,7 @@ class PayoffSolver:
         return _certify(PayoffSolver._materialise(self._base, merged))
 
 
-def _relative(r, x):
+def _relative_norm(r, x):
     """max over columns of ||r_c|| / ||x_c|| (absolute for a zero column)."""
     if r.ndim == 1:
         rr, xx = math.sqrt(float(r @ r)), math.sqrt(float(x @ x))

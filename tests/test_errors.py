@@ -6,6 +6,7 @@ import pytest
 import incnet
 from incnet.errors import (
     ConvergenceError,
+    ForkedThreadPoolError,
     IllPosedNetworkError,
     IncnetError,
     InfeasibleDesignError,
@@ -14,14 +15,15 @@ from incnet.errors import (
 
 
 def test_hierarchy():
-    for cls in (InvalidInputError, IllPosedNetworkError, ConvergenceError, InfeasibleDesignError):
+    for cls in (InvalidInputError, IllPosedNetworkError, ConvergenceError, InfeasibleDesignError,
+                ForkedThreadPoolError):
         assert issubclass(cls, IncnetError)
     assert issubclass(InvalidInputError, ValueError)
     assert not issubclass(IllPosedNetworkError, ValueError)
     assert incnet.InvalidInputError is InvalidInputError
     assert set(incnet.errors.__all__) == {
         "IncnetError", "InvalidInputError", "IllPosedNetworkError", "ConvergenceError",
-        "InfeasibleDesignError", "CancelledError",
+        "InfeasibleDesignError", "CancelledError", "ForkedThreadPoolError",
     }
 
 

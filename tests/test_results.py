@@ -99,3 +99,9 @@ def test_intercentrality_is_a_labelled_read_only_array(lettered):
     back = pickle.loads(pickle.dumps(c))
     np.testing.assert_array_equal(back, c)
     assert back.nodes == c.nodes
+
+
+def test_key_player_reports_progress(lettered):
+    seen = []
+    res = incnet.key_player(lettered, 0.05, k=3, progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(1, 3), (2, 3), (3, 3)] and len(res.players) == 3

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .._progress import reporter
 from .._results import ResultMixin
 from .._validate import as_vector, check_int, check_method, check_positive
 from ..errors import ConvergenceError, IllPosedNetworkError, InvalidInputError
@@ -425,7 +426,7 @@ def _first_maximum(values):
     return int(np.flatnonzero(values >= top - 1e-12 * max(1.0, abs(top)))[0])
 
 
-def key_player(net, delta, *, alpha=1.0, k=1, method="auto", tol=1e-10):
+def key_player(net, delta, *, alpha=1.0, k=1, method="auto", tol=1e-10, progress=None):
     r"""The player (or greedy group of ``k``) whose removal most lowers aggregate equilibrium effort.
 
     Parameters
@@ -446,6 +447,9 @@ def key_player(net, delta, *, alpha=1.0, k=1, method="auto", tol=1e-10):
         nodes, ``"lu"`` otherwise.
     tol : float, default 1e-10
         Relative residual of the iterative solves of ``"pruned"``.
+    progress : bool, callable or None, default None
+        A progress bar over the ``k`` choices (True), none (False or None), or
+        ``progress(chosen, k)`` after each choice.
 
     Returns
     -------
@@ -533,6 +537,7 @@ def key_player(net, delta, *, alpha=1.0, k=1, method="auto", tol=1e-10):
     chosen, reductions = [], []
     aggregate = None
     solves = 0
+    bar = reporter(progress, k, unit="player", desc="key_player")
     for _ in range(k):
         if method == "lu":
             values, b = _intercentrality_lu(current, delta, current_alpha)
@@ -546,12 +551,14 @@ def key_player(net, delta, *, alpha=1.0, k=1, method="auto", tol=1e-10):
             aggregate = total
         chosen.append(int(remaining[best]))
         reductions.append(value)
+        bar.update()
         keep = np.delete(np.arange(current.n), best)
         remaining = remaining[keep]
         if len(remaining) == 0:
             break
         current = current.subnetwork([current.nodes[i] for i in keep])
         current_alpha = current_alpha[keep]
+    bar.close()
     if k == 1:
         approximation = 1.0
     else:
