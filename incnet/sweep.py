@@ -217,11 +217,14 @@ def sweep(func, grid, *, backend="serial", client=None, n_workers=None, n_thread
 
     Notes
     -----
-    A cell is the unit of work: to spread one large Monte Carlo simulation over workers, give the
-    grid a ``batch`` key and let ``func`` run its share (each batch has its own stream). A
-    simulation over several deadlines is cheaper as one run read at every deadline
-    (:meth:`~incnet.simulate.SimulationResult.success_by_time`): a run's trajectory does not
-    depend on its deadline.
+    A cell is the unit of work. To spread one large simulation over workers, give the grid a key
+    of run ranges and let ``func`` compute its share with one fixed seed,
+    ``simulate_recruitment(..., n_runs=N, runs=(start, stop), rng=seed)`` (not the cell's
+    ``rng``): every run then has its stream of the whole simulation, the ``run`` column of the
+    table numbers the runs globally, and :meth:`~incnet.simulate.SimulationResult.concat` merges
+    the batches' results exactly. A simulation over several deadlines is cheaper as one run read
+    at every deadline (:meth:`~incnet.simulate.SimulationResult.success_by_time`): a run's
+    trajectory does not depend on its deadline.
 
     Large fixed arguments (a network of millions of links) should not travel with every cell:
     bind them with :func:`functools.partial`; the Dask backend then sends ``func`` to every

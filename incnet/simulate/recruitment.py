@@ -124,9 +124,84 @@ class SimulationResult(ResultMixin):
     incentives: RecruitmentIncentives = field(repr=False)
     method: str = ""
     nodes: tuple = field(default=None, repr=False)
+    first_run: int = field(default=0, repr=False)
     _forests: tuple = field(default=None, repr=False)
 
-    _frame_index = ("run", None, "n_runs")
+    _frame_index = ("run", "run_numbers", "n_runs")
+
+    @property
+    def run_numbers(self):
+        """The runs' numbers in the whole simulation (``first_run`` on; see ``runs=``)."""
+        return np.arange(self.first_run, self.first_run + self.n_runs)
+
+    @classmethod
+    def concat(cls, parts):
+        """One result from batches of the same simulation (``simulate_recruitment(..., runs=...)``).
+
+        Parameters
+        ----------
+        parts : sequence of SimulationResult
+            Batches of one simulation (same arguments and ``rng``, different ``runs``), in any
+            order; together they must cover consecutive runs.
+
+        Returns
+        -------
+        SimulationResult
+            Equal to the result of computing all those runs in one call: every run has the stream
+            it has in the whole simulation.
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from incnet.simulate import SimulationResult, simulate_recruitment
+        >>> kw = dict(initial=[0], targets=[33], response=0.5, horizon=3, n_runs=40, rng=1)
+        >>> G = nx.karate_club_graph()
+        >>> parts = [simulate_recruitment(G, [10.0, 5.0], runs=(a, a + 10), **kw) for a in (0, 10, 20, 30)]
+        >>> whole = simulate_recruitment(G, [10.0, 5.0], **kw)
+        >>> merged = SimulationResult.concat(parts)
+        >>> bool((merged.found_time == whole.found_time).all()), merged.success_rate == whole.success_rate
+        (True, True)
+        """
+        parts = sorted(parts, key=lambda r: r.first_run)
+        if not parts:
+            raise InvalidInputError("concat needs at least one SimulationResult")
+        first = parts[0]
+        for prev, part in zip(parts, parts[1:]):
+            if part.first_run != prev.first_run + prev.n_runs:
+                raise InvalidInputError(
+                    f"the batches do not cover consecutive runs: runs {prev.first_run}.."
+                    f"{prev.first_run + prev.n_runs - 1} are followed by run {part.first_run}"
+                )
+            if (part.deadline, part.method, part.nodes) != (first.deadline, first.method, first.nodes) \
+                    or part.found_time.shape[1] != first.found_time.shape[1]:
+                raise InvalidInputError("the batches come from different simulations (deadline, "
+                                        "network or targets differ)")
+        width = max(p.depth_profile.shape[1] for p in parts)
+        profile = np.zeros((sum(p.n_runs for p in parts), width), dtype=np.int64)
+        row = 0
+        for p in parts:
+            profile[row:row + p.n_runs, :p.depth_profile.shape[1]] = p.depth_profile
+            row += p.n_runs
+        join = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
+        success = join("success")
+        n_runs = success.size
+        forests = None
+        if all(p._forests is not None for p in parts):
+            offsets, shift = [np.zeros(1, dtype=np.int64)], 0
+            for p in parts:
+                offsets.append(p._forests[0][1:] + shift)
+                shift += int(p._forests[0][-1])
+            forests = (np.concatenate(offsets),
+                       *(np.concatenate([p._forests[k] for p in parts]) for k in range(1, 5)))
+        return cls(
+            success=success, found_time=join("found_time"), participants=join("participants"),
+            max_depth=join("max_depth"), paid=join("paid"), paid_per_target=join("paid_per_target"),
+            depth_profile=profile, capped=join("capped"), edge_visits=join("edge_visits"),
+            success_rate=float(success.mean()),
+            success_interval=_common.wilson_interval(int(success.sum()), n_runs),
+            n_runs=n_runs, deadline=first.deadline, incentives=first.incentives, method=first.method,
+            nodes=first.nodes, first_run=first.first_run, _forests=forests,
+        )
 
     # ----------------------------------------------------------------- summaries
     @property
@@ -283,7 +358,7 @@ def _offspring_laws(offspring):
 def simulate_recruitment(net, mechanism, *, initial=None, targets, response, horizon, n_runs,
                          offspring=None, deadline=np.inf, report=None, delay=1.0,
                          max_participants=10**6, rng=None, keep_trees=False, progress=None,
-                         incentives=None, seeds=MISSING):
+                         incentives=None, runs=None, seeds=MISSING):
     r"""Simulate incentive-driven recruitment and the search for hidden targets.
 
     The incentive to recruit at depth :math:`d` is
@@ -347,6 +422,10 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
         The incentives :math:`w_0, \dots, w_H` participants act on, instead of the branching
         formula (e.g. the self-consistent ones of :func:`incnet.design.self_consistent_incentives`);
         passed to :func:`recruitment_incentives` as ``values``.
+    runs : tuple (start, stop), optional
+        Compute only runs ``start, ..., stop - 1`` of the ``n_runs``: each run draws the stream it
+        has in the whole simulation, so batches computed anywhere (other processes, a cluster)
+        merge exactly with :meth:`SimulationResult.concat`.
     seeds : int or sequence of nodes, optional
         Deprecated spelling of ``initial`` (a DeprecationWarning); removed in the next release.
         "Seeds" names seed nodes of a diffusion (:func:`independent_cascade`) and of a design,
@@ -470,6 +549,17 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
             "lower the horizon or max_participants, or split the runs"
         )
     seeds_per_run = _common.run_seeds(rng, n_runs)
+    first_run = 0
+    if runs is not None:
+        try:
+            first_run, stop = (check_int(v, "runs", minimum=0) for v in runs)
+        except (TypeError, ValueError):
+            raise InvalidInputError(f"runs must be a pair (start, stop), got {describe(runs)}") from None
+        if not first_run < stop <= n_runs:
+            raise InvalidInputError(f"runs=({first_run}, {stop}) must satisfy 0 <= start < stop <= "
+                                    f"n_runs = {n_runs}")
+        seeds_per_run = seeds_per_run[first_run:stop]
+        n_runs = stop - first_run
     chunks = _common.n_chunks(n_runs)
 
     def allocate():
@@ -541,6 +631,7 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
         incentives=incentives,
         method=method,
         nodes=net.nodes if graph else None,
+        first_run=first_run,
         _forests=forests,
     )
     return result

@@ -456,3 +456,28 @@ def test_seeds_is_a_deprecated_alias_of_initial():
         simulate_recruitment(nx.path_graph(6), [1.0], initial=[0], seeds=[0], **kwargs)
     with pytest.raises(InvalidInputError, match="initial="):
         simulate_recruitment(nx.path_graph(6), [1.0], **kwargs)
+
+
+def test_batches_of_runs_merge_exactly_into_the_whole_simulation():
+    from incnet.simulate import SimulationResult
+
+    G = nx.barabasi_albert_graph(300, 3, seed=5)
+    kw = dict(initial=3, targets=2, response=0.4, horizon=5, n_runs=90, rng=77, keep_trees=True)
+    mech = RecursiveSplit(100.0, 0.5)
+    whole = simulate_recruitment(G, mech, **kw)
+    parts = [simulate_recruitment(G, mech, runs=r, **kw) for r in [(60, 90), (0, 25), (25, 60)]]
+    assert [p.first_run for p in parts] == [60, 0, 25]
+    merged = SimulationResult.concat(parts)
+    for name in ("success", "found_time", "participants", "paid", "paid_per_target", "depth_profile",
+                 "capped", "edge_visits"):
+        np.testing.assert_array_equal(getattr(merged, name), getattr(whole, name))
+    assert merged.success_rate == whole.success_rate and merged.success_interval == whole.success_interval
+    for r in (0, 30, 89):
+        assert merged.forest(r)["node"] == whole.forest(r)["node"]
+    pd = pytest.importorskip("pandas")
+    assert parts[0].to_frame().index.tolist() == list(range(60, 90))
+    pd.testing.assert_frame_equal(merged.to_frame(), whole.to_frame())
+    with pytest.raises(InvalidInputError, match="consecutive"):
+        SimulationResult.concat([parts[0], parts[1]])
+    with pytest.raises(InvalidInputError, match="runs="):
+        simulate_recruitment(G, mech, runs=(10, 5), **kw)
