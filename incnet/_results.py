@@ -15,6 +15,7 @@ mixin gives all of them
 """
 
 import dataclasses
+import functools
 import numbers
 
 import numpy as np
@@ -77,6 +78,12 @@ def _plain(value):
     return value
 
 
+@functools.lru_cache(maxsize=None)
+def _field_names(cls):
+    """The dataclass fields of a result class (looked up once per class)."""
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
 def _is_scalar(value):
     return value is None or isinstance(value, (numbers.Number, str, bool, np.generic))
 
@@ -91,10 +98,10 @@ class ResultMixin:
     _frame_index = None
 
     def __post_init__(self):
-        for f in dataclasses.fields(self):
-            value = getattr(self, f.name)
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
             if isinstance(value, np.ndarray) and value.flags.writeable:
-                object.__setattr__(self, f.name, read_only(value))
+                object.__setattr__(self, name, read_only(value))
 
     def __setstate__(self, state):
         # Unpickled arrays come back writable: make them read-only again.

@@ -607,6 +607,8 @@ def _transposed(net):
 
 
 # --------------------------------------------------------------------------- reusable solver
+#: Up to this many nodes PayoffSolver factorises I - W as a dense matrix (LAPACK).
+_DENSE_SOLVER_LIMIT = 300
 #: Changed entries kept as a Woodbury correction of the factorised matrix; beyond, refactorise.
 _WOODBURY_RANK = 32
 #: Products of the power iteration that looks for a Collatz-Wielandt certificate.
@@ -746,8 +748,9 @@ class PayoffSolver:
 
     Notes
     -----
-    **Direct.** :math:`I - W` is factorised by SuperLU once (minimum-degree ordering of
-    :math:`A + A^\top` for a symmetric pattern, COLAMD otherwise). A solve is two triangular
+    **Direct.** :math:`I - W` is factorised once: by LAPACK as a dense matrix up to 300 nodes
+    (the call overhead of a sparse solve dominates there), by SuperLU above (minimum-degree
+    ordering of :math:`A + A^\top` for a symmetric pattern, COLAMD otherwise). A solve is two triangular
     solves; the residual is computed from its definition, and one step of iterative refinement
     runs only when it misses ``tol``.
 
@@ -815,8 +818,10 @@ class PayoffSolver:
         self._wood = None
         if self.method == "direct" and base.nnz:
             if shared is None:
-                shared = (_factorise(base), {}, (sp.identity(base.n, format="csr") - base.W).tocsr(),
-                          self._base_weights)
+                A = (sp.identity(base.n, format="csr") - base.W).tocsr()
+                if base.n <= _DENSE_SOLVER_LIMIT:
+                    A = A.toarray()  # LAPACK on a small dense matrix beats SuperLU's call overhead
+                shared = (_factorise(base, A), {}, A, self._base_weights)
             self._lu, self._columns, self._A = shared[:3]
             if changes:
                 self._wood = self._woodbury(changes)
@@ -1048,10 +1053,30 @@ def _relative_norm(r, x):
     return float(np.max(np.where(den > 0, num / np.where(den > 0, den, 1.0), num))) if r.shape[1] else 0.0
 
 
-def _factorise(net):
+class _DenseLU:
+    """LU factors of a small dense matrix, solved by LAPACK's getrs with no per-call checks."""
+
+    __slots__ = ("lu", "piv", "getrs")
+
+    def __init__(self, A):
+        from scipy.linalg import lapack
+
+        lu, piv, info = lapack.dgetrf(A)
+        if info != 0 or not np.all(np.isfinite(lu)) or np.any(np.diag(lu) == 0):
+            raise IllPosedNetworkError("I - W is singular; no payoff vector solves u = x + W u")
+        self.lu, self.piv, self.getrs = lu, piv, lapack.dgetrs
+
+    def solve(self, b):
+        x, info = self.getrs(self.lu, self.piv, b)
+        return x
+
+
+def _factorise(net, A=None):
     from scipy.sparse.linalg import MatrixRankWarning, splu
     import warnings
 
+    if isinstance(A, np.ndarray):
+        return _DenseLU(A)
     A = (sp.identity(net.n, format="csc") - net.W).tocsc()
     spec = "MMD_AT_PLUS_A" if net.is_symmetric else "COLAMD"
     with warnings.catch_warnings():
