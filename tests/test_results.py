@@ -105,3 +105,15 @@ def test_key_player_reports_progress(lettered):
     seen = []
     res = incnet.key_player(lettered, 0.05, k=3, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)] and len(res.players) == 3
+
+
+def test_cascades_report_progress_without_changing_the_result(lettered):
+    seen = []
+    plain = incnet.independent_cascade(lettered, ["p0"], 0.3, n_runs=3000, rng=4)
+    tracked = incnet.independent_cascade(lettered, ["p0"], 0.3, n_runs=3000, rng=4,
+                                         progress=lambda done, total: seen.append(done))
+    np.testing.assert_array_equal(plain.spread, tracked.spread)
+    assert seen[-1] == 3000 and len(seen) > 1 and seen == sorted(seen)
+    lt = []
+    incnet.linear_threshold(lettered, ["p0"], n_runs=50, rng=1, progress=lambda d, t: lt.append(d))
+    assert lt[-1] == 50
