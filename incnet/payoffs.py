@@ -744,6 +744,11 @@ class PayoffSolver:
     See Also
     --------
     total_payoffs : one solve.
+
+    Notes
+    -----
+    A solver pickles as its network and its changed entries (not its factorisation, which is
+    computed again where it is unpickled).
     incnet.equilibria.LinearQuadraticSolver : the same for the linear-quadratic game.
 
     Notes
@@ -887,6 +892,13 @@ class PayoffSolver:
                 net._cache["rho_upper_bound"] = self._cert.bound
             self._current = net
         return self._current
+
+    def __reduce__(self):
+        # A factorisation does not pickle: send the base network and the changed entries, and
+        # factorise again on arrival (the same base and Woodbury part, so the same numbers).
+        nodes = self._base.nodes
+        changes = [(nodes[i], nodes[j], w) for (i, j), w in self._changes.items()]
+        return (_rebuild_solver, (self._base, self.method, self.tol, self.max_iter, self._require, changes))
 
     @property
     def spectral_bound(self):
@@ -1041,6 +1053,11 @@ class PayoffSolver:
             # |W'| <= |W| entrywise: the Perron root can only fall (Perron-Frobenius)
             return cert
         return _certify(PayoffSolver._materialise(self._base, merged))
+
+
+def _rebuild_solver(base, method, tol, max_iter, require, changes):
+    solver = PayoffSolver(base, method=method, tol=tol, max_iter=max_iter, require_well_posed=require)
+    return solver.with_edges(changes) if changes else solver
 
 
 def _relative_norm(r, x):

@@ -152,3 +152,19 @@ def test_linear_quadratic_warm_start_saves_iterations():
     warm = linear_quadratic(net, 1.0, delta, method="neumann", x0=cold.x)
     np.testing.assert_allclose(warm.x, cold.x, atol=1e-8)
     assert warm.iterations < cold.iterations
+
+
+def test_solvers_pickle_and_solve_the_same_after_changes():
+    import pickle
+
+    net = random_network(50, 0.1, 0.6, True, seed=11)
+    solver = PayoffSolver(net).with_edges({(0, 1): 0.05, (2, 3): 0.0})
+    x = np.linspace(0, 1, net.n)
+    back = pickle.loads(pickle.dumps(solver))
+    assert back.rank == solver.rank and back.method == solver.method
+    np.testing.assert_array_equal(back.solve(x).u, solver.solve(x).u)
+    game = LinearQuadraticSolver(nx.path_graph(6), 0.3).with_edges({(0, 5): 1.0, (5, 0): 1.0})
+    again = pickle.loads(pickle.dumps(game))
+    np.testing.assert_array_equal(again.solve(1.0).x, game.solve(1.0).x)
+    A = nx.to_numpy_array(nx.cycle_graph(6))
+    np.testing.assert_allclose(again.solve(1.0).x, np.linalg.solve(np.eye(6) - 0.3 * A, np.ones(6)))

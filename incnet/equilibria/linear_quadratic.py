@@ -635,7 +635,13 @@ class LinearQuadraticSolver:
         _check_decay(net, delta)
         self.delta = delta
         self._net = net
+        self._g_changes = {}
         self.payoff_solver = PayoffSolver(net.scaled(delta), method=method, tol=tol, max_iter=max_iter)
+
+    def __reduce__(self):
+        solver = self.payoff_solver
+        args = (self._net, self.delta, solver.method, solver.tol, solver.max_iter, dict(self._g_changes))
+        return (_rebuild_lq_solver, args)
 
     @property
     def method(self):
@@ -694,11 +700,15 @@ class LinearQuadraticSolver:
         IllPosedNetworkError
             If the changed game has :math:`|\delta|\,\rho(|G'|) \ge 1`.
         """
-        if isinstance(changes, dict):
-            scaled = {edge: self.delta * float(g) for edge, g in changes.items()}
-        else:
-            scaled = [(u, v, self.delta * float(g)) for u, v, g in changes]
+        items = list(changes.items()) if isinstance(changes, dict) else [((u, v), g) for u, v, g in changes]
+        scaled = [(u, v, self.delta * float(g)) for (u, v), g in items]
         new = object.__new__(LinearQuadraticSolver)
         new.delta, new._net = self.delta, self._net
         new.payoff_solver = self.payoff_solver.with_edges(scaled)
+        new._g_changes = {**self._g_changes, **{edge: float(g) for edge, g in items}}
         return new
+
+
+def _rebuild_lq_solver(net, delta, method, tol, max_iter, changes):
+    solver = LinearQuadraticSolver(net, delta, method=method, tol=tol, max_iter=max_iter)
+    return solver.with_edges(changes) if changes else solver
