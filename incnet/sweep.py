@@ -273,6 +273,16 @@ def _run_processes(func, cells, entropy, pass_rng, n_workers, n_threads, frames,
     import concurrent.futures
     import multiprocessing
 
+    import pickle
+
+    try:
+        pickle.dumps(func)
+    except (pickle.PicklingError, AttributeError, TypeError) as err:
+        raise InvalidInputError(
+            f"backend='processes' sends func to worker processes, but it does not pickle ({err}); "
+            "use a module-level function (or functools.partial of one), or backend='dask', which "
+            "pickles lambdas and local functions"
+        ) from None
     workers = check_int(n_workers, "n_workers", minimum=1) if n_workers is not None else (os.cpu_count() or 1)
     workers = min(workers, len(cells))
     threads = _worker_threads(n_threads, workers)

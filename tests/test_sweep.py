@@ -38,6 +38,8 @@ def test_grid_cells_and_errors():
         incnet.sweep(draw, {"scale": [1]}, backend="threads")
     with pytest.raises(incnet.InvalidInputError, match="returned"):
         incnet.sweep(lambda x: "text", {"x": [1]})
+    with pytest.raises(incnet.InvalidInputError, match="does not pickle"):
+        incnet.sweep(lambda x: x, {"x": [1, 2]}, backend="processes")
 
 
 def test_serial_table_is_tidy_and_reproducible():
