@@ -744,11 +744,6 @@ class PayoffSolver:
     See Also
     --------
     total_payoffs : one solve.
-
-    Notes
-    -----
-    A solver pickles as its network and its changed entries (not its factorisation, which is
-    computed again where it is unpickled).
     incnet.equilibria.LinearQuadraticSolver : the same for the linear-quadratic game.
 
     Notes
@@ -775,6 +770,9 @@ class PayoffSolver:
     short power iteration. Changing :math:`k` entries changes :math:`k` entries of
     :math:`|W| v`, so the new bound is exact arithmetic in :math:`O(n)`; only when it reaches 1
     is the spectral radius of the changed network computed, and an ill-posed change raises.
+
+    A solver pickles as its network and its changed entries, not its factorisation, which is
+    computed again where it is unpickled.
 
     Examples
     --------
