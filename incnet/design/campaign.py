@@ -241,7 +241,7 @@ class Campaign:
         from ..simulate import simulate_recruitment
 
         rng = as_rng(rng)
-        kwargs = dict(seeds=self._seeds_arg(), targets=self._targets_arg(), response=self.response,
+        kwargs = dict(initial=self._seeds_arg(), targets=self._targets_arg(), response=self.response,
                       horizon=self.horizon, n_runs=n_runs, deadline=self.deadline,
                       report=self.report, delay=self.delay,
                       max_participants=self.max_participants, keep_trees=keep_trees,

@@ -34,7 +34,7 @@ def _seeds(n, seed=0):
 def test_campaign_simulate_is_simulate_recruitment(graph, campaign):
     mech = RecursiveSplit(500.0, 0.5)
     a = campaign.simulate(mech, n_runs=100, rng=3)
-    b = simulate_recruitment(graph, mech, seeds=3, targets=2, response=campaign.response, horizon=5,
+    b = simulate_recruitment(graph, mech, initial=3, targets=2, response=campaign.response, horizon=5,
                              deadline=12.0, delay=("lognormal", 1.0, 0.8), report=campaign.report,
                              n_runs=100, rng=3)
     np.testing.assert_array_equal(a.success, b.success)

@@ -155,6 +155,6 @@ def test_given_incentives_are_used_as_they_are():
     # the simulation recruits with p(w_d) of the given w
     import networkx as nx
 
-    res = simulate_recruitment(nx.path_graph(5), [1.0], seeds=[0], targets=0, response=f,
+    res = simulate_recruitment(nx.path_graph(5), [1.0], initial=[0], targets=0, response=f,
                                horizon=3, n_runs=10, incentives=w, rng=1)
     np.testing.assert_allclose(res.incentives.probabilities, inc.probabilities)
