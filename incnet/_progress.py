@@ -8,13 +8,21 @@ Every function that takes ``progress=`` hands it to :func:`reporter`:
 - ``None``: the function's default, normally a bar only for long work in an interactive terminal
   (and only when tqdm is installed, silently otherwise);
 - a callable: called as ``progress(done, total)`` after each step, from the calling thread
-  (e.g. to feed a GUI, a log or a web page).
+  (e.g. to feed a GUI, a log or a web page); returning False cancels the computation with
+  :class:`~incnet.CancelledError` (the partial work is discarded), as in the chunked kernels
+  (:mod:`incnet._chunked`).
 """
 
 import sys
 import warnings
 
-__all__ = ["reporter", "Reporter", "check_progress"]
+__all__ = ["reporter", "Reporter", "check_progress", "warn_missing_tqdm"]
+
+
+def warn_missing_tqdm():
+    """The one warning for ``progress=True`` without tqdm (Python's filter shows it once)."""
+    warnings.warn("progress=True needs tqdm (pip install tqdm); continuing without a progress bar",
+                  RuntimeWarning, stacklevel=1)
 
 
 def check_progress(progress):
@@ -31,11 +39,12 @@ def check_progress(progress):
 class Reporter:
     """Advance with :meth:`update`; :meth:`close` (or the ``with`` block) ends it."""
 
-    def __init__(self, total, bar=None, callback=None):
+    def __init__(self, total, bar=None, callback=None, what="the computation"):
         self.total = total
         self.done = 0
         self._bar = bar
         self._callback = callback
+        self._what = what
 
     @property
     def active(self):
@@ -46,8 +55,14 @@ class Reporter:
         self.done += steps
         if self._bar is not None:
             self._bar.update(steps)
-        if self._callback is not None:
-            self._callback(self.done, self.total)
+        if self._callback is not None and self._callback(self.done, self.total) is False:
+            from .errors import CancelledError
+
+            raise CancelledError(
+                f"{self._what} was cancelled by the progress callback after {self.done} of "
+                f"{self.total}; the partial work is discarded",
+                done=self.done, total=self.total,
+            )
 
     def close(self):
         if self._bar is not None:
@@ -70,7 +85,7 @@ def reporter(progress, total, *, unit="step", desc=None, default=False):
     """
     progress = check_progress(progress)
     if callable(progress) and not isinstance(progress, bool):
-        return Reporter(total, callback=progress)
+        return Reporter(total, callback=progress, what=desc or "the computation")
     show = progress
     quiet = False
     if show is None:
@@ -82,7 +97,6 @@ def reporter(progress, total, *, unit="step", desc=None, default=False):
         from tqdm.auto import tqdm
     except ImportError:
         if not quiet:
-            warnings.warn("progress=True needs tqdm (pip install tqdm); continuing without a progress bar",
-                          RuntimeWarning, stacklevel=1)
+            warn_missing_tqdm()
         return Reporter(total)
     return Reporter(total, bar=tqdm(total=total, unit=unit, desc=desc, leave=False))

@@ -117,3 +117,16 @@ def test_cascades_report_progress_without_changing_the_result(lettered):
     lt = []
     incnet.linear_threshold(lettered, ["p0"], n_runs=50, rng=1, progress=lambda d, t: lt.append(d))
     assert lt[-1] == 50
+
+
+def test_progress_true_without_tqdm_warns_and_a_false_callback_cancels(lettered, monkeypatch):
+    import sys
+    import warnings
+
+    monkeypatch.setitem(sys.modules, "tqdm.auto", None)
+    with pytest.warns(RuntimeWarning, match="tqdm"):
+        warnings.simplefilter("always")
+        incnet.simulate_recruitment(lettered, [1.0], initial=["p0"], targets=0, response=0.5,
+                                    horizon=2, n_runs=10, rng=0, progress=True)
+    with pytest.raises(incnet.CancelledError):
+        incnet.key_player(lettered, 0.05, k=3, progress=lambda done, total: done < 2)

@@ -82,6 +82,10 @@ def progress_callback(n_runs, progress):
     try:
         from tqdm.auto import tqdm
     except ImportError:
+        if progress is not None:  # asked for explicitly: say why there is no bar
+            from .._progress import warn_missing_tqdm
+
+            warn_missing_tqdm()
         return None, None
     bar = tqdm(total=n_runs, unit="run", leave=False)
 
