@@ -293,7 +293,9 @@ class Campaign:
         import numba
 
         from .._kernels.design import campaign_crn_kernel
+        from .._threads import require_parallel
 
+        require_parallel("Campaign")  # a parallel kernel: refuse clearly in a fork after OpenMP ran
         P = np.ascontiguousarray(np.atleast_2d(recruit_prob), dtype=np.float64)
         S = np.ascontiguousarray(np.atleast_2d(report_prob), dtype=np.float64)
         C, width = P.shape

@@ -476,9 +476,11 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
     >>> 0 <= res.success_rate <= 1 and bool(np.all(res.paid_per_target <= 4000))
     True
     """
+    # messages name the argument as the caller spelled it
+    name = "initial" if seeds is MISSING else "seeds"
     initial = renamed(seeds, "seeds", initial, "initial", "simulate_recruitment")
     if initial is None:
-        raise InvalidInputError("simulate_recruitment needs initial= (the initial participants: node "
+        raise InvalidInputError(f"simulate_recruitment needs {name}= (the initial participants: node "
                                 "labels, or how many random nodes)")
     rng = as_rng(rng)
     horizon = check_int(horizon, "horizon", minimum=0)
@@ -500,7 +502,7 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
         total = degree.sum()
         mean_contacts = float(np.dot(degree, degree) / total - 1.0) if total > 0 else 0.0
         mean_contacts = max(mean_contacts, 0.0)
-        seed_nodes, n_random_seeds = _common.seed_spec(net, initial, "initial")
+        seed_nodes, n_random_seeds = _common.seed_spec(net, initial, name)
         depth_bound = n - 1
         # no chain on n nodes is longer than n: deeper levels neither happen nor pay
         horizon = min(horizon, depth_bound)
@@ -525,10 +527,10 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
         for row, law in enumerate(laws):
             offspring_cdf[row, : law.cdf.size] = law.cdf
         n = None
-        n_roots = check_int(initial, "initial (participants)", minimum=1)
+        n_roots = check_int(initial, f"{name} (initial participants)", minimum=1)
         if n_roots > cap:
             raise InvalidInputError(
-                f"initial = {n_roots} participants exceed max_participants = {cap}; "
+                f"{name} = {n_roots} initial participants exceed max_participants = {cap}; "
                 "raise max_participants or start with fewer"
             )
         depth_bound = cap - 1
