@@ -204,7 +204,7 @@ CASES = {
     ),
     "simulate_recruitment": (
         lambda net, seeds, targets, response, horizon, n_runs, deadline, delay: incnet.simulate_recruitment(
-            net, [1.0, 0.5], seeds=seeds, targets=targets, response=response, horizon=horizon,
+            net, [1.0, 0.5], initial=seeds, targets=targets, response=response, horizon=horizon,
             n_runs=n_runs, deadline=deadline, delay=delay, rng=0),
         dict(net=NET, seeds=[0], targets=[3], response=0.9, horizon=3, n_runs=10, deadline=math.inf,
              delay=1.0),

@@ -39,9 +39,9 @@ _WORK = {
     # about 10 ms a run: 10**6 runs would take hours
     "cascade": ("independent_cascade(net, 5, 0.5, n_runs=5, rng=0)",
                 "independent_cascade(net, 5, 0.5, n_runs=10**6, rng=0)"),
-    "recruitment": ("simulate_recruitment(net, [1.0, 0.5, 0.25], seeds=5, targets=3, response=0.9, "
+    "recruitment": ("simulate_recruitment(net, [1.0, 0.5, 0.25], initial=5, targets=3, response=0.9, "
                     "horizon=12, n_runs=5, rng=0)",
-                    "simulate_recruitment(net, [1.0, 0.5, 0.25], seeds=5, targets=3, response=0.9, "
+                    "simulate_recruitment(net, [1.0, 0.5, 0.25], initial=5, targets=3, response=0.9, "
                     "horizon=12, n_runs=10**6, rng=0)"),
     # 2^24 supports, about a minute of elimination in the kernel
     "enumeration": ("incnet.all_equilibria(nx.gnp_random_graph(8, 0.5, seed=1), 1.0, 0.7)",
@@ -117,7 +117,7 @@ def test_progress_callback_cancels_a_simulation(monkeypatch):
     assert len(calls) == 3 and info.value.done == calls[-1][0] < 200 and info.value.total == 200
     progress, calls = _stopper(2)
     with pytest.raises(CancelledError):
-        simulate_recruitment(nx.path_graph(50), [1.0, 0.5], seeds=[0], targets=[3], response=0.9,
+        simulate_recruitment(nx.path_graph(50), [1.0, 0.5], initial=[0], targets=[3], response=0.9,
                              horizon=5, n_runs=300, rng=0, progress=progress)
 
 
@@ -126,7 +126,7 @@ def test_chunking_does_not_change_a_result(monkeypatch):
 
     G = nx.barabasi_albert_graph(300, 3, seed=2)
     whole = independent_cascade(G, 3, 0.2, n_runs=500, rng=7)
-    sim = simulate_recruitment(G, [1.0, 0.5], seeds=3, targets=2, response=0.8, horizon=6,
+    sim = simulate_recruitment(G, [1.0, 0.5], initial=3, targets=2, response=0.8, horizon=6,
                                n_runs=300, rng=3)
     base = IncentiveNetwork.from_networkx(G)
     net = base.scaled(0.95 / base.spectral_radius)
@@ -138,7 +138,7 @@ def test_chunking_does_not_change_a_result(monkeypatch):
     again = independent_cascade(G, 3, 0.2, n_runs=500, rng=7, progress=counted)
     assert len(calls) > 5
     np.testing.assert_array_equal(whole.spread, again.spread)
-    sim2 = simulate_recruitment(G, [1.0, 0.5], seeds=3, targets=2, response=0.8, horizon=6,
+    sim2 = simulate_recruitment(G, [1.0, 0.5], initial=3, targets=2, response=0.8, horizon=6,
                                 n_runs=300, rng=3, progress=counted)
     np.testing.assert_array_equal(sim.found_time, sim2.found_time)
     np.testing.assert_array_equal(sim.participants, sim2.participants)
