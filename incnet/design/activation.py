@@ -551,7 +551,7 @@ class _ReachBound:
             block = np.zeros((self.n, chunk.size))
             block[chunk, np.arange(chunk.size)] = 1.0
             cols = self._solve(block).reshape(self.n, chunk.size)
-            cols[np.abs(cols) < 1e-13] = 0.0
+            cols = np.where(np.abs(cols) < 1e-13, 0.0, cols)  # solver results are read-only
             parts.append(sp.csc_array(cols))
         cols = sp.hstack(parts, format="csc") if len(parts) > 1 else parts[0]
         cols.sort_indices()
