@@ -246,7 +246,7 @@ def test_symmetry_check_matches_the_definition(kernel_from, monkeypatch):
 def _sim(**kw):
     from incnet.simulate import simulate_recruitment
 
-    args = dict(seeds=[0], targets=[4], response=1.0, horizon=4, n_runs=3, rng=0)
+    args = dict(initial=[0], targets=[4], response=1.0, horizon=4, n_runs=3, rng=0)
     args.update(kw)
     net = args.pop("net", nx.path_graph(5))
     return simulate_recruitment(net, [1.0, 0.5], **args)
@@ -260,17 +260,17 @@ def test_targets_none_or_bool_is_refused(targets):
 
 @pytest.mark.parametrize("seeds", [2**63, True, None, 6])
 def test_bad_seed_counts_on_a_graph(seeds):
-    with pytest.raises(InvalidInputError, match="seeds"):
-        _sim(seeds=seeds)
+    with pytest.raises(InvalidInputError, match="initial"):
+        _sim(initial=seeds)
 
 
 def test_branching_seeds_beyond_the_participant_cap():
     import scipy.stats
 
-    with pytest.raises(InvalidInputError, match="seeds"):
-        _sim(net=None, offspring=scipy.stats.poisson(1.0), seeds=2**63, targets=0.1)
+    with pytest.raises(InvalidInputError, match="initial"):
+        _sim(net=None, offspring=scipy.stats.poisson(1.0), initial=2**63, targets=0.1)
     with pytest.raises(InvalidInputError, match="max_participants"):
-        _sim(net=None, offspring=scipy.stats.poisson(1.0), seeds=50, targets=0.1, max_participants=10)
+        _sim(net=None, offspring=scipy.stats.poisson(1.0), initial=50, targets=0.1, max_participants=10)
 
 
 def test_branching_huge_horizon_is_clamped_before_any_allocation():
@@ -279,7 +279,7 @@ def test_branching_huge_horizon_is_clamped_before_any_allocation():
     import scipy.stats
 
     start = time.perf_counter()
-    res = _sim(net=None, offspring=scipy.stats.poisson(0.5), seeds=1, targets=0.1, horizon=10**9,
+    res = _sim(net=None, offspring=scipy.stats.poisson(0.5), initial=1, targets=0.1, horizon=10**9,
                max_participants=1000)
     assert res.incentives.horizon <= 5000 and time.perf_counter() - start < 30
 
