@@ -33,6 +33,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 docs: $(DOCS_STAMP)
+	rm -rf docs/reference/generated  # stubs are regenerated; stale ones hide new names
 	$(BIN)/python -m sphinx -W --keep-going -b html docs docs/_build/html
 	INCNET_DOCS_BUILT=1 $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_docs_build.py
 
