@@ -85,9 +85,14 @@ def _simulate():
                              n_runs=4, deadline=10.0, delay=delay, rng=0)
     simulate_recruitment(None, [10.0, 5.0], offspring=scipy.stats.poisson(1.5), initial=2,
                          targets=0.1, response=0.5, horizon=4, n_runs=4, rng=0)
+    from .simulate import cascade
+
     independent_cascade(G, [0], 0.5, n_runs=4, rng=0)
     independent_cascade(G, [0], 0.01, n_runs=4, rng=0)
     linear_threshold(G, [0], n_runs=4, rng=0)
+    # small calls stay on the calling thread; no serial budget reaches the parallel kernels too
+    cascade._independent_cascade(G, [0], 0.5, 4, 0, 0)
+    cascade._linear_threshold(G, [0], 4, None, 0, 0)
     fit_recruitment([-1, 0, 0, 1, -1, 4], model="poisson")
 
 
