@@ -43,6 +43,9 @@ def _equilibria():
     G = nx.cycle_graph(8)
     linear_quadratic(G, alpha=1.0, delta=0.2)
     key_player(G, 0.2)
+    from .equilibria import intercentrality_bounds
+
+    intercentrality_bounds(nx.barabasi_albert_graph(40, 2, seed=1), 0.05, method="probing", rtol=1e-14)
     for method in ("gauss_seidel", "lemke"):
         public_goods(G, 1.0, 0.3, method=method)
     all_equilibria(nx.path_graph(3), 1.0, 0.5)
