@@ -213,7 +213,7 @@ def intercentrality_bounds_impl(net, delta, alpha, rtol, radius, method, exact_f
                                  n_colours, refined)
 
 
-def intercentrality_bounds(net, delta, *, alpha=1.0, rtol=1e-8, radius=2, method="auto"):
+def intercentrality_bounds(net, delta, *, alpha=1.0, rtol=1e-6, radius=2, method="auto"):
     r"""Every player's intercentrality with a certified error bound, at network scale.
 
     Parameters
@@ -224,7 +224,7 @@ def intercentrality_bounds(net, delta, *, alpha=1.0, rtol=1e-8, radius=2, method
         Interaction strength; :math:`|\delta|\,\rho(|G|) < 1`.
     alpha : float or array_like, shape (n,), default 1.0
         Standalone marginal returns.
-    rtol : float, default 1e-8
+    rtol : float, default 1e-6
         Target relative width of each node's interval for :math:`m_{ii}`; nodes the probing
         leaves wider get a column solve of their own. The achieved bound is reported.
     radius : int, default 2

@@ -279,7 +279,7 @@ class Intercentrality(np.ndarray):
                             index=pd.Index(list(labels), name="node"))
 
 
-def intercentrality(net, delta, *, alpha=1.0, method="auto", rtol=1e-8):
+def intercentrality(net, delta, *, alpha=1.0, method="auto", rtol=1e-6):
     r"""Intercentrality :math:`c_i = (M\alpha)_i (\mathbf 1^\top M)_i / m_{ii}` of every player.
 
     :math:`c_i` is exactly the fall in aggregate equilibrium effort :math:`\mathbf 1^\top x^*`
@@ -297,7 +297,7 @@ def intercentrality(net, delta, *, alpha=1.0, method="auto", rtol=1e-8):
         ``"exact"``: the direct route below. ``"probing"``: the certified estimator of
         :func:`intercentrality_bounds` (symmetric :math:`G`). ``"auto"``: exact up to 2000 nodes
         and for directed networks, probing above.
-    rtol : float, default 1e-8
+    rtol : float, default 1e-6
         Relative accuracy asked of the probing route: each node's :math:`m_{ii}` is certified
         to an interval of relative width ``rtol`` (so every value is within about ``rtol`` of the
         exact one; :func:`intercentrality_bounds` reports the bound actually proven).
@@ -328,8 +328,11 @@ def intercentrality(net, delta, *, alpha=1.0, method="auto", rtol=1e-8):
     route to a few thousand nodes. Above 2000 nodes ``"auto"`` takes the probing route of
     :func:`intercentrality_bounds` on symmetric networks: block conjugate-gradient solves for a
     few hundred colour classes and variational two-sided bounds on every :math:`m_{ii}`, which
-    certify each value to ``rtol`` (about a second at 10^4 nodes and ``delta rho = 0.5``, where
-    the LU route takes tens of seconds). For the best player, or a greedy group, use
+    certify each value to about ``rtol`` (measured at ``delta rho = 0.5``: 2.7 s on the
+    9,877-node ca-HepTh with every value proven within 2.5e-7; on the 28,281-node deezer-europe
+    25 s at ``rtol = 1e-4``, where the LU factors alone hold 23 million entries). Its cost grows
+    with the number of colour classes, i.e. with the size of the nodes' neighbourhoods, and as
+    ``delta rho`` approaches 1. For the best player, or a greedy group, use
     :func:`key_player`, whose pruned search is exact without the full diagonal.
 
     Examples
