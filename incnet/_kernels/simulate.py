@@ -17,6 +17,9 @@ Shared conventions (the validated front end in :mod:`incnet.simulate` guarantees
 - Runs are spread over ``n_chunks`` chunks in a ``prange``; each chunk allocates its buffers once
   (O(n) for a graph) and reuses them across its runs, with *stamps* (the run's number within
   the chunk) instead of clearing per-node arrays between runs.
+- The diffusion kernels (independent cascade, linear threshold) also have a serial entry that
+  runs on the calling thread until a work budget is spent: a batch of small cascades then never
+  pays for waking the thread pool, and the parallel entry takes the remaining runs.
 - Outputs are preallocated by the caller and indexed by run; every run writes only its own rows.
 - Events are ordered by (time, node): ties in time, such as the initial participants all joining
   at time 0 or fixed delays, are broken by the smaller node index (on a branching process, the
