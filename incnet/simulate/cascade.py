@@ -74,12 +74,14 @@ def _run_kernels(serial, parallel, head, n_runs, rng, serial_work, progress, wha
 
     The serial head is a plain (not parallel) kernel: it needs no thread pool and takes a few
     milliseconds at most; the remaining runs go in chunks that Ctrl-C and ``progress`` can stop.
+    A ``progress`` asked for explicitly (a callable or True) sees every run, so it skips the head.
     Every run draws from its own seed, so neither the split nor the thread count changes a result.
     """
     spread = np.zeros(n_runs, dtype=np.int64)
     visits = np.zeros(n_runs, dtype=np.int64)
     seeds_per_run = _common.run_seeds(rng, n_runs)
-    done = serial(*head, seeds_per_run, spread, visits, serial_work)
+    watched = progress is not None and progress is not False
+    done = 0 if watched else serial(*head, seeds_per_run, spread, visits, serial_work)
     if done < n_runs:
         rest = n_runs - done
         chunks = _common.n_chunks(rest)
