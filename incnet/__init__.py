@@ -37,6 +37,8 @@ _LAZY = {
     # network games (incnet.equilibria)
     "linear_quadratic": "incnet.equilibria",
     "intercentrality": "incnet.equilibria",
+    "intercentrality_bounds": "incnet.equilibria",
+    "IntercentralityResult": "incnet.equilibria",
     "key_player": "incnet.equilibria",
     "public_goods": "incnet.equilibria",
     "all_equilibria": "incnet.equilibria",

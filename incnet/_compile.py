@@ -43,6 +43,9 @@ def _equilibria():
     G = nx.cycle_graph(8)
     linear_quadratic(G, alpha=1.0, delta=0.2)
     key_player(G, 0.2)
+    from .equilibria import intercentrality_bounds
+
+    intercentrality_bounds(nx.barabasi_albert_graph(40, 2, seed=1), 0.05, method="probing", rtol=1e-14)
     for method in ("gauss_seidel", "lemke"):
         public_goods(G, 1.0, 0.3, method=method)
     all_equilibria(nx.path_graph(3), 1.0, 0.5)
@@ -85,9 +88,14 @@ def _simulate():
                              n_runs=4, deadline=10.0, delay=delay, rng=0)
     simulate_recruitment(None, [10.0, 5.0], offspring=scipy.stats.poisson(1.5), initial=2,
                          targets=0.1, response=0.5, horizon=4, n_runs=4, rng=0)
+    from .simulate import cascade
+
     independent_cascade(G, [0], 0.5, n_runs=4, rng=0)
     independent_cascade(G, [0], 0.01, n_runs=4, rng=0)
     linear_threshold(G, [0], n_runs=4, rng=0)
+    # small calls stay on the calling thread; no serial budget reaches the parallel kernels too
+    cascade._independent_cascade(G, [0], 0.5, 4, 0, 0)
+    cascade._linear_threshold(G, [0], 4, None, 0, 0)
     fit_recruitment([-1, 0, 0, 1, -1, 4], model="poisson")
 
 

@@ -5,6 +5,7 @@ no incnet imports. The validated front ends live in :mod:`incnet.equilibria`.
 """
 
 import numpy as np
+from numba import prange
 
 from ._jit import njit
 
@@ -13,6 +14,9 @@ __all__ = [
     "_threshold_down_kernel",
     "_projected_gauss_seidel_kernel",
     "_support_enumeration_kernel",
+    "distance_colouring_kernel",
+    "diagonal_bounds_kernel",
+    "probing_bounds_kernel",
 ]
 
 
@@ -313,3 +317,222 @@ def _support_enumeration_kernel(M, q, tol, status, lo, hi):
         for b in range(k):
             x[idx[b]] = 0.0
     return status
+
+
+@njit(cache=True)
+def distance_colouring_kernel(indptr, indices, radius, order):
+    """Greedy colouring in which nodes at most ``radius`` hops apart get different colours.
+
+    Preconditions: ``indptr``, ``indices`` the CSR structure of a symmetric pattern; ``order``
+    (int64) a permutation of the nodes, coloured in that order, each with the smallest colour not
+    used within ``radius`` hops. Returns the colours (int64, n). Cost: the edges of every node's
+    ``radius``-ball, with stamped marks instead of cleared arrays.
+    """
+    n = indptr.shape[0] - 1
+    colour = np.full(n, -1, dtype=np.int64)
+    mark = np.zeros(n, dtype=np.int64)
+    forbid = np.zeros(n + 1, dtype=np.int64)
+    queue = np.empty(n, dtype=np.int64)
+    for t in range(order.shape[0]):
+        i = order[t]
+        stamp = t + 1
+        mark[i] = stamp
+        queue[0] = i
+        head = 0
+        tail = 1
+        depth = 0
+        while head < tail and depth < radius:
+            level_end = tail
+            while head < level_end:
+                v = queue[head]
+                head += 1
+                for e in range(indptr[v], indptr[v + 1]):
+                    u = indices[e]
+                    if mark[u] != stamp:
+                        mark[u] = stamp
+                        queue[tail] = u
+                        tail += 1
+                        if colour[u] >= 0:
+                            forbid[colour[u]] = stamp
+            depth += 1
+        c = 0
+        while forbid[c] == stamp:
+            c += 1
+        colour[i] = c
+    return colour
+
+
+@njit(parallel=True, cache=True)
+def diagonal_bounds_kernel(indptr, indices, data, delta, nodes, cols, Y, radius, n_chunks):
+    """Two-sided bounds on ``m_ii = e_i^T A^{-1} e_i``, ``A = I - delta G`` symmetric positive definite.
+
+    For node ``i = nodes[k]`` the trial vector ``x`` is column ``cols[k]`` of ``Y`` (n, b)
+    restricted to the ``radius``-ball of ``i``. With ``r = e_i - A x``,
+    ``m_ii = (2 x_i - x^T A x) + r^T A^{-1} r``, so ``lower = 2 x_i - x^T A x <= m_ii`` and
+    ``m_ii <= lower + |r|^2 / lambda_min(A)``. Returns ``(lower, rr, scale)`` per node: the
+    variational lower bound, ``|r|_2^2`` and the sum of the magnitudes of the terms of
+    ``lower`` (for a round-off allowance). Preconditions: ``G`` (CSR ``indptr``, ``indices``,
+    ``data``) symmetric in pattern and values. Work: the edges of each ball and its boundary.
+    """
+    n = indptr.shape[0] - 1
+    m = nodes.shape[0]
+    lower = np.empty(m)
+    rr_out = np.empty(m)
+    scale_out = np.empty(m)
+    for c in prange(n_chunks):
+        mark = np.zeros(n, dtype=np.int64)
+        out_mark = np.zeros(n, dtype=np.int64)
+        ax = np.zeros(n)
+        queue = np.empty(n, dtype=np.int64)
+        outside = np.empty(n, dtype=np.int64)
+        for k in range(c, m, n_chunks):
+            i = nodes[k]
+            col = cols[k]
+            stamp = k + 1
+            mark[i] = stamp
+            queue[0] = i
+            head = 0
+            tail = 1
+            depth = 0
+            while head < tail and depth < radius:
+                level_end = tail
+                while head < level_end:
+                    v = queue[head]
+                    head += 1
+                    for e in range(indptr[v], indptr[v + 1]):
+                        u = indices[e]
+                        if mark[u] != stamp:
+                            mark[u] = stamp
+                            queue[tail] = u
+                            tail += 1
+                depth += 1
+            n_out = 0
+            xax = 0.0
+            rr = 0.0
+            scale = 0.0
+            for t in range(tail):
+                j = queue[t]
+                xj = Y[j, col]
+                s = 0.0
+                for e in range(indptr[j], indptr[j + 1]):
+                    u = indices[e]
+                    if mark[u] == stamp:
+                        s += data[e] * Y[u, col]
+                    else:
+                        if out_mark[u] != stamp:
+                            out_mark[u] = stamp
+                            ax[u] = 0.0
+                            outside[n_out] = u
+                            n_out += 1
+                        ax[u] -= delta * data[e] * xj
+                axj = xj - delta * s
+                xax += xj * axj
+                scale += abs(xj) * (abs(xj) + abs(delta * s))
+                rj = (1.0 if j == i else 0.0) - axj
+                rr += rj * rj
+            for t in range(n_out):
+                rr += ax[outside[t]] * ax[outside[t]]
+            lower[k] = 2.0 * Y[i, col] - xax
+            rr_out[k] = rr
+            scale_out[k] = scale + 2.0 * abs(Y[i, col])
+    return lower, rr_out, scale_out
+
+
+@njit(parallel=True, cache=True)
+def probing_bounds_kernel(indptr, indices, data, delta, nodes, class_start, cols, Y, n_chunks):
+    """Bounds on ``m_ii`` for every node of a block of colour classes, trial vectors on cells.
+
+    Class ``c`` of the block holds ``nodes[class_start[c]:class_start[c + 1]]``, all probed by
+    column ``cols[k]`` of ``Y`` (n, b). A multi-source breadth-first search from the class splits
+    the reachable nodes into cells (each node joins the nearest member of the class); node
+    ``i``'s trial vector is the column restricted to ``i``'s cell, so its residual lives only on
+    the cell's border, where the other members' columns meet. Returns ``(lower, rr, scale)`` per
+    entry of ``nodes`` as :func:`diagonal_bounds_kernel`.
+    """
+    n = indptr.shape[0] - 1
+    m = nodes.shape[0]
+    n_classes = class_start.shape[0] - 1
+    lower = np.empty(m)
+    rr_out = np.empty(m)
+    scale_out = np.empty(m)
+    for ch in prange(n_chunks):
+        owner = np.empty(n, dtype=np.int64)
+        own_stamp = np.zeros(n, dtype=np.int64)
+        out_mark = np.zeros(n, dtype=np.int64)
+        ax = np.zeros(n)
+        queue = np.empty(n, dtype=np.int64)
+        count = np.zeros(m + 1, dtype=np.int64)
+        members = np.empty(n, dtype=np.int64)
+        outside = np.empty(n, dtype=np.int64)
+        for c in range(ch, n_classes, n_chunks):
+            stamp = c + 1
+            first = class_start[c]
+            last = class_start[c + 1]
+            tail = 0
+            for k in range(first, last):
+                i = nodes[k]
+                own_stamp[i] = stamp
+                owner[i] = k
+                queue[tail] = i
+                tail += 1
+            head = 0
+            while head < tail:
+                v = queue[head]
+                head += 1
+                for e in range(indptr[v], indptr[v + 1]):
+                    u = indices[e]
+                    if own_stamp[u] != stamp:
+                        own_stamp[u] = stamp
+                        owner[u] = owner[v]
+                        queue[tail] = u
+                        tail += 1
+            # group the reached nodes by cell (counting sort on the owner)
+            for k in range(first, last + 1):
+                count[k] = 0
+            for t in range(tail):
+                count[owner[queue[t]] + 1] += 1
+            for k in range(first, last):
+                count[k + 1] += count[k]
+            for t in range(tail):
+                j = queue[t]
+                o = owner[j]
+                members[count[o]] = j
+                count[o] += 1
+            # count[o] now ends cell o; cell o starts where cell o - 1 ended
+            begin = 0
+            for k in range(first, last):
+                end = count[k]
+                i = nodes[k]
+                col = cols[k]
+                cell_stamp = k + 1
+                n_out = 0
+                xax = 0.0
+                rr = 0.0
+                scale = 0.0
+                for t in range(begin, end):
+                    j = members[t]
+                    xj = Y[j, col]
+                    s = 0.0
+                    for e in range(indptr[j], indptr[j + 1]):
+                        u = indices[e]
+                        if own_stamp[u] == stamp and owner[u] == k:
+                            s += data[e] * Y[u, col]
+                        else:
+                            if out_mark[u] != cell_stamp:
+                                out_mark[u] = cell_stamp
+                                ax[u] = 0.0
+                                outside[n_out] = u
+                                n_out += 1
+                            ax[u] -= delta * data[e] * xj
+                    axj = xj - delta * s
+                    xax += xj * axj
+                    scale += abs(xj) * (abs(xj) + abs(delta * s))
+                    rj = (1.0 if j == i else 0.0) - axj
+                    rr += rj * rj
+                for t in range(n_out):
+                    rr += ax[outside[t]] * ax[outside[t]]
+                lower[k] = 2.0 * Y[i, col] - xax
+                rr_out[k] = rr
+                scale_out[k] = scale + 2.0 * abs(Y[i, col])
+                begin = end
+    return lower, rr_out, scale_out

@@ -17,6 +17,9 @@ Shared conventions (the validated front end in :mod:`incnet.simulate` guarantees
 - Runs are spread over ``n_chunks`` chunks in a ``prange``; each chunk allocates its buffers once
   (O(n) for a graph) and reuses them across its runs, with *stamps* (the run's number within
   the chunk) instead of clearing per-node arrays between runs.
+- The diffusion kernels (independent cascade, linear threshold) also have a serial entry that
+  runs on the calling thread until a work budget is spent: a batch of small cascades then never
+  pays for waking the thread pool, and the parallel entry takes the remaining runs.
 - Outputs are preallocated by the caller and indexed by run; every run writes only its own rows.
 - Events are ordered by (time, node): ties in time, such as the initial participants all joining
   at time 0 or fixed delays, are broken by the smaller node index (on a branching process, the
@@ -40,7 +43,9 @@ __all__ = [
     "recruitment_graph_kernel",
     "recruitment_branching_kernel",
     "independent_cascade_kernel",
+    "independent_cascade_serial_kernel",
     "linear_threshold_kernel",
+    "linear_threshold_serial_kernel",
 ]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -692,153 +697,285 @@ def recruitment_branching_kernel(offspring_cdf, n_roots, find_prob, recruit_prob
             )
 
 
+# The ziggurat tables as compile-time constants of the cascade kernels: a call of a few small
+# cascades then spends nothing on rebuilding them (computed once at import, in plain Python).
+_ZIG_EDGE, _ZIG_WIDTH, _ZIG_HEIGHT = _ziggurat_tables.py_func()
+
+#: Stamps wrap here: the per-node marks are cleared once and the stamps start again (int32 marks).
+_STAMP_WRAP = 2**30 - 2
+
+
+@njit(cache=True, inline="always")
+def _place_seeds(state, n, seed_nodes, n_random_seeds, mark, stamp, queue):
+    """Mark the run's seeds with ``stamp`` and queue them; returns their number."""
+    tail = 0
+    if n_random_seeds > 0:
+        while tail < n_random_seeds:
+            v = _below(state, n)
+            if mark[v] != stamp:
+                mark[v] = stamp
+                queue[tail] = v
+                tail += 1
+    else:
+        for j in range(seed_nodes.shape[0]):
+            v = seed_nodes[j]
+            if mark[v] != stamp:
+                mark[v] = stamp
+                queue[tail] = v
+                tail += 1
+    return tail
+
+
+@njit(cache=True)
+def _skip_below_degree(p):
+    """Degrees below which geometric skips beat 64-lane bit masks at probability ``p`` (>= 1/32).
+
+    A skip costs one exponential variate per success plus one to leave the list (1 + d p draws,
+    each about 1.5 bare draws); a mask about log2(d) + 2 bare draws. Low-degree nodes of sparse
+    networks (most nodes of a social network) are cheaper by skips even at p = 0.1.
+    """
+    if p >= 0.5:
+        return 0
+    d = 1
+    while d < 64 and 1.5 * (1.0 + d * p) < math.log2(d) + 2.0:
+        d += 1
+    return d
+
+
+@njit(cache=True)
+def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, run_seeds, spread, visits,
+             first, stop, step, budget, state, mark, queue, edge, width, height):
+    """Independent-cascade runs ``first, first + step, ... < stop`` with one set of buffers.
+
+    ``mark`` (int32, n) holds the stamp of the run that last activated each node, so a run's
+    set-up and clean-up cost is proportional to its cascade, never to n. Stops early, once the
+    runs done have together visited more than ``budget`` edges (``budget < 0``: never); returns
+    the first run not done.
+    """
+    n = indptr.shape[0] - 1
+    per_edge = edge_prob.shape[0] > 0
+    inv_rate = -1.0 / math.log1p(-p) if 0.0 < p < 1.0 else 0.0
+    use_bits = p >= BITMASK_MIN_PROB
+    threshold = np.uint64(p * _TWO_64) if use_bits and p < 1.0 else np.uint64(0)
+    skip_below = _skip_below_degree(p) if use_bits and p < 1.0 else 0
+    all_lanes = np.uint64(0xFFFFFFFFFFFFFFFF)
+    stamp = 0
+    work = 0
+    r = first
+    while r < stop:
+        if budget >= 0 and work > budget:
+            return r
+        if stamp >= _STAMP_WRAP:
+            mark[:] = 0
+            stamp = 0
+        stamp += 1
+        _seed_state(state, run_seeds[r])
+        tail = _place_seeds(state, n, seed_nodes, n_random_seeds, mark, stamp, queue)
+        head = 0
+        touched = 0
+        gap = _skip(state, inv_rate, edge, width, height) if 0.0 < p < 1.0 and not per_edge else 0.0
+        while head < tail:
+            v = queue[head]
+            head += 1
+            start = indptr[v]
+            degree = indptr[v + 1] - start
+            touched += degree
+            if per_edge:
+                for e in range(start, start + degree):
+                    u = indices[e]
+                    if mark[u] != stamp and _uniform(state) < edge_prob[e]:
+                        mark[u] = stamp
+                        queue[tail] = u
+                        tail += 1
+                continue
+            if p <= 0.0:
+                continue
+            if p >= 1.0 or (use_bits and degree >= skip_below):
+                end = start + degree
+                for base in range(start, end, 64):
+                    m = end - base
+                    lanes = all_lanes if m >= 64 else (np.uint64(1) << np.uint64(m)) - np.uint64(1)
+                    hits = lanes if p >= 1.0 else _bernoulli_bits(state, threshold, lanes)
+                    while hits:
+                        u = indices[base + np.int64(_trailing_zeros(hits))]
+                        hits &= hits - np.uint64(1)
+                        if mark[u] != stamp:
+                            mark[u] = stamp
+                            queue[tail] = u
+                            tail += 1
+                continue
+            # one Bernoulli(p) process over the attempts of all skip-sampled nodes in queue
+            # order: ``gap`` failures remain before its next success, carried across nodes
+            # (memorylessness), so a run draws once per success plus once, not once per node
+            if gap >= degree:
+                gap -= degree
+                continue
+            pos = gap
+            while True:
+                u = indices[start + np.int64(pos)]
+                if mark[u] != stamp:
+                    mark[u] = stamp
+                    queue[tail] = u
+                    tail += 1
+                pos += 1.0 + _skip(state, inv_rate, edge, width, height)
+                if pos >= degree:
+                    gap = pos - degree
+                    break
+        spread[r] = tail
+        visits[r] = touched
+        work += touched + tail
+        r += step
+    return stop
+
+
+@njit(cache=True)
+def independent_cascade_serial_kernel(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds,
+                                      run_seeds, spread, visits, budget):
+    """Independent-cascade runs 0, 1, ... on the calling thread, until about ``budget`` edges.
+
+    The serial head of :func:`independent_cascade_kernel`: small cascades (a few nodes each)
+    finish here without waking the thread pool, whose launch costs more than thousands of such
+    runs on a busy machine. Returns the number of runs done; the caller hands the rest to the
+    parallel kernel. Same arguments and results as :func:`independent_cascade_kernel`.
+    """
+    n = indptr.shape[0] - 1
+    edge, width, height = _ZIG_EDGE, _ZIG_WIDTH, _ZIG_HEIGHT
+    state = np.zeros(1, dtype=np.uint64)
+    mark = np.zeros(n, dtype=np.int32)
+    queue = np.empty(n, dtype=np.int32)
+    return _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, run_seeds, spread,
+                    visits, 0, run_seeds.shape[0], 1, budget, state, mark, queue, edge, width, height)
+
+
 @njit(parallel=True, cache=True)
 def independent_cascade_kernel(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds,
-                               run_seeds, n_chunks, spread, visits):
-    """Independent cascade from the seeds, one run per entry of ``run_seeds``.
+                               run_seeds, n_chunks, spread, visits, first):
+    """Independent cascade from the seeds, one run per entry of ``run_seeds`` from ``first`` on.
 
     Each newly active node ``u`` activates each inactive contact once, with probability ``p``
-    (geometric skip-sampling below ``BITMASK_MIN_PROB``: one random number per success; bit masks
-    of 64 Bernoulli draws above it: about log2(degree) + 2 random numbers per node) or, when
-    ``edge_prob`` is non-empty, ``edge_prob[e]`` for the CSR entry ``e``. Writes ``spread[r]``
-    (active nodes at the end, seeds included) and ``visits[r]`` (sum of the out-degrees of the
-    active nodes). Seeds as in :func:`recruitment_graph_kernel`.
+    (geometric skip-sampling below ``BITMASK_MIN_PROB``, and above it at nodes of low degree: one
+    random number per success; bit masks of 64 Bernoulli draws otherwise: about log2(degree) + 2
+    random numbers per node) or, when ``edge_prob`` is non-empty, ``edge_prob[e]`` for the CSR
+    entry ``e``. Writes ``spread[r]`` (active nodes at the end, seeds included) and
+    ``visits[r]`` (sum of the out-degrees of the active nodes). Seeds as in
+    :func:`recruitment_graph_kernel`. A run's result depends only on ``run_seeds[r]``.
     """
     n = indptr.shape[0] - 1
     n_runs = run_seeds.shape[0]
-    per_edge = edge_prob.shape[0] > 0
-    inv_rate = -1.0 / math.log1p(-p) if 0.0 < p < 1.0 else 0.0
-    edge, width, height = _ziggurat_tables()
-    # frequent attempts: bit masks of 64 contacts; rare ones: geometric skips
-    use_bits = p >= BITMASK_MIN_PROB
-    threshold = np.uint64(p * _TWO_64) if use_bits and p < 1.0 else np.uint64(0)
-    all_lanes = np.uint64(0xFFFFFFFFFFFFFFFF)
+    edge, width, height = _ZIG_EDGE, _ZIG_WIDTH, _ZIG_HEIGHT
     for c in prange(n_chunks):
         state = np.zeros(1, dtype=np.uint64)
-        active = np.zeros(n, dtype=np.int32)
+        mark = np.zeros(n, dtype=np.int32)
         queue = np.empty(n, dtype=np.int32)
-        stamp = 0
-        for r in range(c, n_runs, n_chunks):
-            stamp += 1
-            _seed_state(state, run_seeds[r])
-            tail = 0
-            if n_random_seeds > 0:
-                while tail < n_random_seeds:
-                    v = _below(state, n)
-                    if active[v] != stamp:
-                        active[v] = stamp
-                        queue[tail] = v
-                        tail += 1
-            else:
-                for j in range(seed_nodes.shape[0]):
-                    v = seed_nodes[j]
-                    if active[v] != stamp:
-                        active[v] = stamp
-                        queue[tail] = v
-                        tail += 1
-            head = 0
-            touched = 0
-            while head < tail:
-                v = queue[head]
-                head += 1
-                start = indptr[v]
-                degree = indptr[v + 1] - start
-                touched += degree
-                if per_edge:
-                    for e in range(start, start + degree):
-                        u = indices[e]
-                        if active[u] != stamp and _uniform(state) < edge_prob[e]:
-                            active[u] = stamp
-                            queue[tail] = u
-                            tail += 1
+        _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, run_seeds, spread,
+                 visits, first + c, n_runs, n_chunks, -1, state, mark, queue, edge, width, height)
+
+
+@njit(cache=True)
+def _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, run_seeds, spread,
+             visits, first, stop, step, budget, state, mark, need, slack, queue):
+    """Linear-threshold runs ``first, first + step, ... < stop``; see :func:`linear_threshold_kernel`.
+
+    ``mark[u]`` is ``2 * stamp`` once ``u`` is influenced in the run and ``2 * stamp + 1`` once
+    active, so one array (and one cache miss) tells both. With ``in_degree`` given (the default
+    weights ``1 / in-degree``), ``v`` becomes active once ``k_v`` in-neighbours are, ``k_v``
+    uniform on ``1..in_degree[v]`` (the law of ``ceil(theta_v in_degree[v])``): an integer count
+    replaces the sum of weights. Otherwise ``slack[v]`` holds ``theta_v`` minus the weights
+    received. Early stop on ``budget`` as in :func:`_ic_runs`.
+    """
+    n = indptr.shape[0] - 1
+    counts = in_degree.shape[0] > 0
+    stamp = 0
+    work = 0
+    r = first
+    while r < stop:
+        if budget >= 0 and work > budget:
+            return r
+        if stamp >= _STAMP_WRAP // 2:
+            mark[:] = 0
+            stamp = 0
+        stamp += 1
+        seen = 2 * stamp
+        on = seen + 1
+        _seed_state(state, run_seeds[r])
+        tail = _place_seeds(state, n, seed_nodes, n_random_seeds, mark, on, queue)
+        head = 0
+        touched = 0
+        while head < tail:
+            v = queue[head]
+            head += 1
+            touched += indptr[v + 1] - indptr[v]
+            for e in range(indptr[v], indptr[v + 1]):
+                u = indices[e]
+                mu = mark[u]
+                if mu == on:
                     continue
-                if p <= 0.0:
-                    continue
-                if use_bits:
-                    end = start + degree
-                    for base in range(start, end, 64):
-                        m = end - base
-                        lanes = all_lanes if m >= 64 else (np.uint64(1) << np.uint64(m)) - np.uint64(1)
-                        hits = lanes if p >= 1.0 else _bernoulli_bits(state, threshold, lanes)
-                        while hits:
-                            u = indices[base + np.int64(_trailing_zeros(hits))]
-                            hits &= hits - np.uint64(1)
-                            if active[u] != stamp:
-                                active[u] = stamp
-                                queue[tail] = u
-                                tail += 1
-                    continue
-                pos = -1.0
-                while True:
-                    pos += 1.0 + _skip(state, inv_rate, edge, width, height)
-                    if pos >= degree:
-                        break
-                    u = indices[start + np.int64(pos)]
-                    if active[u] != stamp:
-                        active[u] = stamp
+                if counts:
+                    if mu != seen:
+                        mark[u] = seen
+                        left = np.int32(_below(state, in_degree[u]))  # k_u - 1 more to come
+                    else:
+                        left = need[u] - 1
+                    if left == 0:
+                        mark[u] = on
                         queue[tail] = u
                         tail += 1
-            spread[r] = tail
-            visits[r] = touched
+                    else:
+                        need[u] = left
+                    continue
+                if mu != seen:
+                    mark[u] = seen
+                    slack[u] = _uniform(state)
+                slack[u] -= weights[e]
+                if slack[u] <= 0.0:
+                    mark[u] = on
+                    queue[tail] = u
+                    tail += 1
+        spread[r] = tail
+        visits[r] = touched
+        work += touched + tail
+        r += step
+    return stop
+
+
+@njit(cache=True)
+def linear_threshold_serial_kernel(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds,
+                                   run_seeds, spread, visits, budget):
+    """Linear-threshold runs 0, 1, ... on the calling thread, until about ``budget`` edges.
+
+    The serial head of :func:`linear_threshold_kernel` (see
+    :func:`independent_cascade_serial_kernel`); returns the number of runs done.
+    """
+    n = indptr.shape[0] - 1
+    state = np.zeros(1, dtype=np.uint64)
+    mark = np.zeros(n, dtype=np.int32)
+    need = np.empty(n if in_degree.shape[0] > 0 else 0, dtype=np.int32)
+    slack = np.empty(0 if in_degree.shape[0] > 0 else n, dtype=np.float64)
+    queue = np.empty(n, dtype=np.int32)
+    return _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, run_seeds,
+                    spread, visits, 0, run_seeds.shape[0], 1, budget, state, mark, need, slack, queue)
 
 
 @njit(parallel=True, cache=True)
-def linear_threshold_kernel(indptr, indices, weights, seed_nodes, n_random_seeds, run_seeds,
-                            n_chunks, spread, visits):
-    """Linear threshold model (Kempe et al. 2003), one run per entry of ``run_seeds``.
+def linear_threshold_kernel(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds,
+                            run_seeds, n_chunks, spread, visits, first):
+    """Linear threshold model (Kempe et al. 2003), one run per entry of ``run_seeds`` from ``first``.
 
     Node ``v`` draws a threshold uniform on (0, 1) per run (lazily, when first influenced) and
     becomes active once the summed ``weights[e]`` of its active in-neighbours reaches it; ``e``
     ranges over the CSR entries ``u -> v`` (row ``u``). Weights into each node must sum to at
-    most 1. Writes ``spread`` and ``visits`` as :func:`independent_cascade_kernel`. The final
-    active set does not depend on the activation order, so a queue is used.
+    most 1. With ``in_degree`` (int32, n) non-empty the weights are ``1 / in_degree[v]`` and
+    ``weights`` is not read: thresholds become counts of active in-neighbours, uniform on
+    ``1..in_degree[v]``. Writes ``spread`` and ``visits`` as :func:`independent_cascade_kernel`.
+    The final active set does not depend on the activation order, so a queue is used.
     """
     n = indptr.shape[0] - 1
     n_runs = run_seeds.shape[0]
     for c in prange(n_chunks):
         state = np.zeros(1, dtype=np.uint64)
-        active = np.zeros(n, dtype=np.int32)
-        touched_stamp = np.zeros(n, dtype=np.int32)
-        threshold = np.empty(n, dtype=np.float64)
-        pressure = np.empty(n, dtype=np.float64)
+        mark = np.zeros(n, dtype=np.int32)
+        need = np.empty(n if in_degree.shape[0] > 0 else 0, dtype=np.int32)
+        slack = np.empty(0 if in_degree.shape[0] > 0 else n, dtype=np.float64)
         queue = np.empty(n, dtype=np.int32)
-        stamp = 0
-        for r in range(c, n_runs, n_chunks):
-            stamp += 1
-            _seed_state(state, run_seeds[r])
-            tail = 0
-            if n_random_seeds > 0:
-                while tail < n_random_seeds:
-                    v = _below(state, n)
-                    if active[v] != stamp:
-                        active[v] = stamp
-                        queue[tail] = v
-                        tail += 1
-            else:
-                for j in range(seed_nodes.shape[0]):
-                    v = seed_nodes[j]
-                    if active[v] != stamp:
-                        active[v] = stamp
-                        queue[tail] = v
-                        tail += 1
-            head = 0
-            touched = 0
-            while head < tail:
-                v = queue[head]
-                head += 1
-                touched += indptr[v + 1] - indptr[v]
-                for e in range(indptr[v], indptr[v + 1]):
-                    u = indices[e]
-                    if active[u] == stamp:
-                        continue
-                    if touched_stamp[u] != stamp:
-                        touched_stamp[u] = stamp
-                        threshold[u] = _uniform(state)
-                        pressure[u] = 0.0
-                    pressure[u] += weights[e]
-                    if pressure[u] >= threshold[u]:
-                        active[u] = stamp
-                        queue[tail] = u
-                        tail += 1
-            spread[r] = tail
-            visits[r] = touched
+        _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, run_seeds, spread,
+                 visits, first + c, n_runs, n_chunks, -1, state, mark, need, slack, queue)

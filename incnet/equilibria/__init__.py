@@ -7,6 +7,7 @@ strategy profile.
 """
 
 from ._common import EquilibriumResult
+from ._diagonal import IntercentralityResult, intercentrality_bounds
 from .checks import best_response, best_response_gap, is_equilibrium
 from .linear_quadratic import (
     Intercentrality,
@@ -22,6 +23,8 @@ from .threshold import ThresholdResult, threshold_equilibrium
 __all__ = [
     "linear_quadratic",
     "intercentrality",
+    "intercentrality_bounds",
+    "IntercentralityResult",
     "key_player",
     "KeyPlayerResult",
     "Intercentrality",

@@ -279,7 +279,7 @@ class Intercentrality(np.ndarray):
                             index=pd.Index(list(labels), name="node"))
 
 
-def intercentrality(net, delta, *, alpha=1.0):
+def intercentrality(net, delta, *, alpha=1.0, method="auto", rtol=1e-6):
     r"""Intercentrality :math:`c_i = (M\alpha)_i (\mathbf 1^\top M)_i / m_{ii}` of every player.
 
     :math:`c_i` is exactly the fall in aggregate equilibrium effort :math:`\mathbf 1^\top x^*`
@@ -293,6 +293,14 @@ def intercentrality(net, delta, *, alpha=1.0):
         Interaction strength; :math:`|\delta|\,\rho(|G|) < 1`.
     alpha : float or array_like, shape (n,), default 1.0
         Standalone marginal returns.
+    method : {"auto", "exact", "probing"}, default "auto"
+        ``"exact"``: the direct route below. ``"probing"``: the certified estimator of
+        :func:`intercentrality_bounds` (symmetric :math:`G`). ``"auto"``: exact up to 2000 nodes
+        and for directed networks, probing above.
+    rtol : float, default 1e-6
+        Relative accuracy asked of the probing route: each node's :math:`m_{ii}` is certified
+        to an interval of relative width ``rtol`` (so every value is within about ``rtol`` of the
+        exact one; :func:`intercentrality_bounds` reports the bound actually proven).
 
     Returns
     -------
@@ -307,18 +315,25 @@ def intercentrality(net, delta, *, alpha=1.0):
 
     See Also
     --------
-    key_player, linear_quadratic
+    key_player, linear_quadratic, intercentrality_bounds
 
     Notes
     -----
-    Exact. Up to 2000 nodes :math:`M` is formed densely (one LAPACK inverse). Above, one sparse
+    The exact route: up to 2000 nodes :math:`M` is formed densely (one LAPACK inverse). Above, one sparse
     LU factorisation of :math:`I - \delta G` (minimum-degree ordering of :math:`A + A^\top`),
     two solves for :math:`M\alpha` and :math:`M^\top\mathbf 1`, and the diagonal of :math:`M`
     from solves with blocks of identity columns, :math:`n` columns in all. Memory stays
     :math:`O(\mathrm{nnz}(L+U))` plus one block of about four million entries; time grows like
     :math:`n\,\mathrm{nnz}(L+U)`, which on hub-heavy graphs (whose factors fill in) limits this
-    route to a few thousand nodes. For the best player, or a greedy group, on larger networks
-    use :func:`key_player`, whose pruned search is exact without the full diagonal.
+    route to a few thousand nodes. Above 2000 nodes ``"auto"`` takes the probing route of
+    :func:`intercentrality_bounds` on symmetric networks: block conjugate-gradient solves for a
+    few hundred colour classes and variational two-sided bounds on every :math:`m_{ii}`, which
+    certify each value to about ``rtol`` (measured at ``delta rho = 0.5``: 2.7 s on the
+    9,877-node ca-HepTh with every value proven within 2.5e-7; on the 28,281-node deezer-europe
+    25 s at ``rtol = 1e-4``, where the LU factors alone hold 23 million entries). Its cost grows
+    with the number of colour classes, i.e. with the size of the nodes' neighbourhoods, and as
+    ``delta rho`` approaches 1. For the best player, or a greedy group, use
+    :func:`key_player`, whose pruned search is exact without the full diagonal.
 
     Examples
     --------
@@ -333,10 +348,17 @@ def intercentrality(net, delta, *, alpha=1.0):
     net = as_network(net)
     delta = as_finite(delta, "delta")
     alpha = as_vector(alpha, net.n, "alpha")
+    method = check_method(method, ("auto", "exact", "probing"))
     _check_decay(net, delta)
     # c is linear in alpha: solve for alpha scaled to unit size (by a power of two, exactly)
     exponent = _unit_exponent(alpha)
-    values = _intercentrality_lu(net, delta, np.ldexp(alpha, -exponent))[0]
+    scaled = np.ldexp(alpha, -exponent)
+    if method == "exact" or (method == "auto" and (net.n <= DENSE_LIMIT or not net.is_symmetric)):
+        values = _intercentrality_lu(net, delta, scaled)[0]
+    else:
+        from ._diagonal import intercentrality_bounds
+
+        values = intercentrality_bounds(net, delta, alpha=scaled, rtol=rtol, method=method).values
     return Intercentrality(_unscaled(values, exponent, "intercentrality"), net.nodes)
 
 

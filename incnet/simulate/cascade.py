@@ -62,9 +62,58 @@ def _finish(spread, visits, n_runs, method, nodes):
     return CascadeResult(spread, float(spread.mean()), se, visits, n_runs, method, nodes)
 
 
+#: Work (edge visits plus activations) a call does on the calling thread before it hands the
+#: remaining runs to the thread pool. Waking the pool costs from tens of microseconds to several
+#: milliseconds on a busy machine, more than thousands of runs of a small cascade; a few
+#: milliseconds of serial work are a negligible share of any call that does need the threads.
+SERIAL_WORK = 1_000_000
+
+
+def _run_kernels(serial, parallel, head, n_runs, rng, serial_work, progress, what):
+    """Runs 0.. on this thread until ``serial_work`` is spent, the rest over the threads.
+
+    The serial head is a plain (not parallel) kernel: it needs no thread pool and takes a few
+    milliseconds at most; the remaining runs go in chunks that Ctrl-C and ``progress`` can stop.
+    A ``progress`` asked for explicitly (a callable or True) sees every run, so it skips the head.
+    Every run draws from its own seed, so neither the split nor the thread count changes a result.
+    """
+    spread = np.zeros(n_runs, dtype=np.int64)
+    visits = np.zeros(n_runs, dtype=np.int64)
+    seeds_per_run = _common.run_seeds(rng, n_runs)
+    watched = progress is not None and progress is not False
+    done = 0 if watched else serial(*head, seeds_per_run, spread, visits, serial_work)
+    if done < n_runs:
+        rest = n_runs - done
+        chunks = _common.n_chunks(rest)
+
+        def call(a, b):
+            a += done
+            b += done
+            parallel(*head, seeds_per_run[a:b], min(chunks, b - a), spread[a:b], visits[a:b], 0)
+
+        require_parallel(what)
+        _common.run_batches(rest, chunks, call, progress, what)
+    return spread, visits
+
+
 def _csr(net):
-    # writable int64 copies: numba compiles one specialisation per dtype and per read-only flag
-    return np.array(net.W.indptr, dtype=np.int64), np.array(net.W.indices, dtype=_common.index_dtype(net.n))
+    """Writable copies of the CSR structure (int64 pointers, 32-bit indices), cached on the network.
+
+    numba compiles one specialisation per dtype and per read-only flag; the kernels never write
+    them, and the cache spares a copy of the whole structure per call.
+    """
+
+    def compute():
+        return (np.array(net.W.indptr, dtype=np.int64),
+                np.array(net.W.indices, dtype=_common.index_dtype(net.n)))
+
+    return net._cached("simulate.csr", compute)
+
+
+def _in_degree(net, indices):
+    """In-degrees as int32, cached on the network."""
+    return net._cached("simulate.in_degree",
+                       lambda: np.bincount(indices, minlength=net.n).astype(np.int32))
 
 
 def independent_cascade(net, seeds, p, *, n_runs, rng=None, progress=None):
@@ -106,10 +155,15 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None, progress=None):
     Notes
     -----
     A breadth-first cascade in numba that never draws one random number per edge: for
-    ``p >= 1/32`` the successful edges among 64 at a time come from a Bernoulli bit mask built
-    from about log2(degree) + 2 random words, and below that from geometric skip-sampling (the
-    gap to the next successful edge is drawn directly). Runs are spread over threads, one
-    SplitMix64 stream per run.
+    ``p >= 1/32`` the successful edges of a well-connected node among 64 at a time come from a
+    Bernoulli bit mask built from about log2(degree) + 2 random words; otherwise the attempts of
+    the run, in queue order, form one Bernoulli process sampled by geometric skips (the gap to the
+    next success is drawn directly and carried from node to node), so a run draws about once per
+    success. A run's set-up and clean-up cost is proportional to its cascade (per-node marks are
+    stamped with the run's number, never cleared). Runs execute on the calling thread until about
+    a million edge visits are spent (small cascades never wake the thread pool), the rest over the
+    threads; each run has its own SplitMix64 stream, so neither the split nor the thread count
+    changes a result.
 
     References
     ----------
@@ -124,7 +178,11 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None, progress=None):
     >>> res.mean
     3.0
     """
-    from .._kernels.simulate import independent_cascade_kernel
+    return _independent_cascade(net, seeds, p, n_runs, rng, SERIAL_WORK, progress)
+
+
+def _independent_cascade(net, seeds, p, n_runs, rng, serial_work, progress=None):
+    from .._kernels.simulate import independent_cascade_kernel, independent_cascade_serial_kernel
 
     net = as_network(net)
     n_runs = _common.check_runs(n_runs)
@@ -145,17 +203,9 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None, progress=None):
         uniform = check_probability(p, "p")
         edge_prob = np.zeros(0)
         method = "independent cascade (skip-sampling)"
-    spread = np.zeros(n_runs, dtype=np.int64)
-    visits = np.zeros(n_runs, dtype=np.int64)
-    seeds_per_run = _common.run_seeds(rng, n_runs)
-    chunks = _common.n_chunks(n_runs)
-
-    def call(a, b):
-        independent_cascade_kernel(indptr, indices, edge_prob, uniform, seed_nodes, n_random,
-                                   seeds_per_run[a:b], min(chunks, b - a), spread[a:b], visits[a:b])
-
-    require_parallel("independent_cascade")
-    _common.run_batches(n_runs, chunks, call, progress, "independent_cascade")
+    head = (indptr, indices, edge_prob, uniform, seed_nodes, n_random)
+    spread, visits = _run_kernels(independent_cascade_serial_kernel, independent_cascade_kernel, head,
+                                  n_runs, rng, serial_work, progress, "independent_cascade")
     return _finish(spread, visits, n_runs, method, net.nodes)
 
 
@@ -197,6 +247,10 @@ def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None, progress=Non
     -----
     Thresholds are drawn uniformly per run and node (lazily, when first influenced); the final
     active set does not depend on the activation order, so a queue replaces synchronous rounds.
+    With the default weights :math:`1/\deg^{in}(v)` the threshold is drawn as the number of active
+    in-neighbours :math:`v` needs, uniform on :math:`1, \dots, \deg^{in}(v)` (the law of
+    :math:`\lceil \theta_v \deg^{in}(v) \rceil`), and counted down in integers. Runs are split
+    between the calling thread and the thread pool as in :func:`independent_cascade`.
 
     References
     ----------
@@ -210,7 +264,11 @@ def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None, progress=Non
     >>> linear_threshold(nx.path_graph(2), [0], n_runs=5, rng=0).mean  # b = 1 >= any threshold
     2.0
     """
-    from .._kernels.simulate import linear_threshold_kernel
+    return _linear_threshold(net, seeds, n_runs, weights, rng, SERIAL_WORK, progress)
+
+
+def _linear_threshold(net, seeds, n_runs, weights, rng, serial_work, progress=None):
+    from .._kernels.simulate import linear_threshold_kernel, linear_threshold_serial_kernel
 
     net = as_network(net)
     n_runs = _common.check_runs(n_runs)
@@ -218,8 +276,10 @@ def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None, progress=Non
     seed_nodes, n_random = _common.seed_spec(net, seeds)
     indptr, indices = _csr(net)
     if weights is None:
-        in_degree = np.bincount(indices, minlength=net.n).astype(np.float64)
-        b = 1.0 / in_degree[indices]
+        # b_uv = 1 / in-degree(v): the kernel counts active in-neighbours against a threshold
+        # uniform on 1..in-degree(v), the law of ceil(theta_v in-degree(v))
+        b = np.zeros(0)
+        in_degree = _in_degree(net, indices)
     elif weights == "weight":
         b = np.array(net.W.data, dtype=np.float64)
         into = np.bincount(indices, weights=b, minlength=net.n)
@@ -229,18 +289,10 @@ def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None, progress=Non
                 f"linear threshold weights must be >= 0 and sum to at most 1 into each node; node "
                 f"{net.nodes[worst]!r} receives {into[worst]:.6g}. Normalise the columns of W"
             )
+        in_degree = np.zeros(0, dtype=np.int32)
     else:
         raise InvalidInputError(f"weights must be None or 'weight', got {weights!r}")
-    spread = np.zeros(n_runs, dtype=np.int64)
-    visits = np.zeros(n_runs, dtype=np.int64)
-    seeds_per_run = _common.run_seeds(rng, n_runs)
-    chunks = _common.n_chunks(n_runs)
-    b = np.ascontiguousarray(b)
-
-    def call(lo, hi):
-        linear_threshold_kernel(indptr, indices, b, seed_nodes, n_random, seeds_per_run[lo:hi],
-                                min(chunks, hi - lo), spread[lo:hi], visits[lo:hi])
-
-    require_parallel("linear_threshold")
-    _common.run_batches(n_runs, chunks, call, progress, "linear_threshold")
+    head = (indptr, indices, b, in_degree, seed_nodes, n_random)
+    spread, visits = _run_kernels(linear_threshold_serial_kernel, linear_threshold_kernel, head,
+                                  n_runs, rng, serial_work, progress, "linear_threshold")
     return _finish(spread, visits, n_runs, "linear threshold", net.nodes)

@@ -1,0 +1,163 @@
+"""Independent cascade and linear threshold kernels: small cascades, the serial head, chunking.
+
+A call runs on the calling thread until a work budget is spent and hands the remaining runs to the
+thread pool; the skip-sampled attempts of a run form one Bernoulli process carried across nodes;
+linear threshold with the default weights counts active in-neighbours. These tests check the
+results against plain breadth-first references and that no split of the runs changes them.
+"""
+
+import math
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from incnet import as_network
+from incnet.datasets import load
+from incnet.simulate import cascade, independent_cascade, linear_threshold
+
+SMALL = nx.Graph([(0, 1), (1, 2), (2, 3), (3, 0), (1, 4), (4, 5)])
+
+
+def reference_ic(net, seeds, p, n_runs, rng):
+    """Independent cascade by a plain BFS, one uniform per attempt."""
+    indptr, indices = net.W.indptr, net.W.indices
+    out = np.empty(n_runs)
+    for r in range(n_runs):
+        active = set(seeds)
+        frontier = list(seeds)
+        while frontier:
+            nxt = []
+            for v in frontier:
+                nbrs = indices[indptr[v]:indptr[v + 1]]
+                for u in nbrs[rng.random(nbrs.size) < p]:
+                    if u not in active:
+                        active.add(u)
+                        nxt.append(u)
+            frontier = nxt
+        out[r] = len(active)
+    return out.mean(), out.std(ddof=1) / math.sqrt(n_runs)
+
+
+def reference_lt(net, seeds, n_runs, rng):
+    """Linear threshold with b_uv = 1 / in-degree(v) and float thresholds, synchronous rounds."""
+    A = net.W.tocsc()
+    in_degree = np.diff(A.indptr)
+    indptr, indices = net.W.indptr, net.W.indices
+    out = np.empty(n_runs)
+    for r in range(n_runs):
+        theta = {}
+        pressure = {}
+        active = set(seeds)
+        frontier = list(seeds)
+        while frontier:
+            nxt = []
+            for v in frontier:
+                for u in indices[indptr[v]:indptr[v + 1]]:
+                    if u in active:
+                        continue
+                    if u not in theta:
+                        theta[u] = rng.random()
+                        pressure[u] = 0.0
+                    pressure[u] += 1.0 / in_degree[u]
+                    if pressure[u] >= theta[u]:
+                        active.add(u)
+                        nxt.append(u)
+            frontier = nxt
+        out[r] = len(active)
+    return out.mean(), out.std(ddof=1) / math.sqrt(n_runs)
+
+
+def agree(a, b, k=5.0):
+    (m1, s1), (m2, s2) = a, b
+    return abs(m1 - m2) <= k * math.sqrt(s1 * s1 + s2 * s2)
+
+
+@pytest.fixture(scope="module")
+def grqc():
+    return load("ca-grqc", as_network=True)
+
+
+def test_small_cascades_match_a_bfs_reference(grqc):
+    # p = 0.01 and ten seeds: about a dozen active nodes per run, all runs on the calling thread
+    seeds = np.random.default_rng(4).choice(grqc.n, 10, replace=False)
+    labels = [grqc.nodes[i] for i in seeds]
+    res = independent_cascade(grqc, labels, 0.01, n_runs=40_000, rng=5)
+    ref = reference_ic(grqc, seeds, 0.01, 4000, np.random.default_rng(6))
+    assert 10.0 < res.mean < 20.0
+    assert agree((res.mean, res.stderr), ref), (res.mean, res.stderr, ref)
+
+
+def test_mixed_skips_and_bit_masks_match_a_bfs_reference():
+    # p = 0.1 samples low-degree nodes by carried geometric skips and hubs by 64-lane bit masks
+    net = as_network(nx.barabasi_albert_graph(2000, 2, seed=3))
+    degree = np.diff(net.W.indptr)
+    assert degree.max() > 64
+    hubs = [int(v) for v in np.argsort(degree)[-3:]]
+    res = independent_cascade(net, hubs, 0.1, n_runs=20_000, rng=7)
+    ref = reference_ic(net, hubs, 0.1, 3000, np.random.default_rng(8))
+    assert agree((res.mean, res.stderr), ref), (res.mean, res.stderr, ref)
+
+
+def test_carried_skips_match_live_edge_enumeration():
+    from test_simulate_engine import exact_ic_reach
+
+    res = independent_cascade(SMALL, [0], 0.1, n_runs=40_000, rng=9)
+    assert abs(res.mean - exact_ic_reach(SMALL, [0], 0.1)) <= 5 * res.stderr
+
+
+def test_linear_threshold_counts_match_a_float_reference(grqc):
+    seeds = np.random.default_rng(10).choice(grqc.n, 10, replace=False)
+    labels = [grqc.nodes[i] for i in seeds]
+    res = linear_threshold(grqc, labels, n_runs=20_000, rng=11)
+    ref = reference_lt(grqc, seeds, 3000, np.random.default_rng(12))
+    assert agree((res.mean, res.stderr), ref), (res.mean, res.stderr, ref)
+    # the explicit weights 1 / in-degree take the float path of the kernel: same law
+    W = grqc.W.tocsc(copy=True)
+    W.data = 1.0 / np.repeat(np.diff(W.indptr), np.diff(W.indptr)).astype(float)
+    weighted = linear_threshold(as_network(W.tocsr()), list(seeds), n_runs=20_000, weights="weight",
+                                rng=13)
+    assert agree((res.mean, res.stderr), (weighted.mean, weighted.stderr))
+
+
+@pytest.mark.parametrize("p", [0.005, 0.1, 0.6, 1.0, "weight"])
+def test_results_do_not_depend_on_the_split_or_the_chunks(p):
+    from incnet._kernels.simulate import independent_cascade_kernel
+
+    G = nx.barabasi_albert_graph(500, 3, seed=2)
+    for u, v in G.edges():
+        G[u][v]["weight"] = 0.05 + 0.1 * ((u + v) % 3)
+    net = as_network(G)
+    serial = cascade._independent_cascade(net, 4, p, 300, 21, -1)  # every run on this thread
+    split = cascade._independent_cascade(net, 4, p, 300, 21, 2000)  # serial head, parallel rest
+    pooled = cascade._independent_cascade(net, 4, p, 300, 21, 0)  # one run, then the threads
+    assert np.array_equal(serial.spread, split.spread)
+    assert np.array_equal(serial.spread, pooled.spread)
+    assert np.array_equal(serial.edge_visits, pooled.edge_visits)
+    # chunk counts stand for thread counts: each run reads only its own seed
+    indptr, indices = cascade._csr(net)
+    edge_prob = np.array(net.W.data) if p == "weight" else np.zeros(0)
+    q = 0.0 if p == "weight" else float(p)
+    seeds = np.random.default_rng(3).integers(0, 2**62, size=50)
+    outs = []
+    for chunks in (1, 3, 7):
+        spread = np.zeros(50, dtype=np.int64)
+        visits = np.zeros(50, dtype=np.int64)
+        independent_cascade_kernel(indptr, indices, edge_prob, q, np.array([0, 1], dtype=np.int64), 0,
+                                   seeds, chunks, spread, visits, 0)
+        outs.append(spread)
+    assert all(np.array_equal(outs[0], o) for o in outs[1:])
+
+
+@pytest.mark.parametrize("weights", [None, "weight"])
+def test_linear_threshold_does_not_depend_on_the_split(weights):
+    G = nx.barabasi_albert_graph(500, 3, seed=4)
+    net = as_network(G)
+    if weights == "weight":
+        W = net.W.tocsc(copy=True)
+        W.data = 0.9 / np.repeat(np.diff(W.indptr), np.diff(W.indptr)).astype(float)
+        net = as_network(W.tocsr())
+    serial = cascade._linear_threshold(net, 6, 200, weights, 31, -1)
+    pooled = cascade._linear_threshold(net, 6, 200, weights, 31, 0)
+    assert np.array_equal(serial.spread, pooled.spread)
+    assert serial.mean > 6
