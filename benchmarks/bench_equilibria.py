@@ -15,10 +15,10 @@
 * ``key_player``: the exact key player, pruned search, against brute force (remove each
   player, re-solve with scipy ``cg``, keep the largest fall of aggregate effort).
 * ``intercentrality`` of every node on the shipped ca-HepTh and deezer-europe networks
-  (:math:`\delta = 0.5/\rho`): the certified probing route (``rtol = 1e-6`` on ca-HepTh, ``1e-4``
+  (:math:`\\delta = 0.5/\\rho`): the certified probing route (``rtol = 1e-6`` on ca-HepTh, ``1e-4``
   on deezer-europe; the proven bound is in the note) against the sparse-LU route (``method="exact"``, ca-HepTh only: on deezer its
   factors alone hold 23 million entries) and a naive per-node scipy ``cg`` solve of each
-  column of :math:`(I - \delta G)^{-1}`, timed on 200 nodes and extrapolated to all.
+  column of :math:`(I - \\delta G)^{-1}`, timed on 200 nodes and extrapolated to all.
 """
 
 import numpy as np
