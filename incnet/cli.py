@@ -250,8 +250,8 @@ def _demo_darpa(args, out):
                else "not distinguishable from")
     halving = RecursiveSplit(2000.0, 0.5).chain_payments(len(design.schedule))
     if np.allclose(design.schedule, halving, rtol=0, atol=0.5):
-        verdict += (" halving: the search found no schedule that beats recursive halving on this "
-                    "campaign and kept\nhalving itself, so the two rows below agree")
+        verdict += (" halving:\nthe search found no schedule that beats recursive halving on "
+                    "this campaign and kept halving itself,\nso the two rows below agree")
     else:
         verdict += " halving"
     held_out = design.details["held_out"]
