@@ -238,7 +238,7 @@ def njit(*args, **options):
 
     def decorate(func):
         dispatcher = numba.njit(**options)(func)
-        if cache:
+        if cache and hasattr(dispatcher, "py_func"):  # not under NUMBA_DISABLE_JIT=1
             _attach_cache(dispatcher)
         return dispatcher
 

@@ -200,12 +200,20 @@ def _delay(state, kind, a, b, mu, edge, width, height):
     return a
 
 
+# A finite cap on -1/log(1 - p): for p near the smallest double the ratio overflows to inf, and
+# a zero exponential variate times inf is NaN, which as an index writes out of bounds. Skips of
+# 1e300 contacts are as good as never.
+_MAX_INV_RATE = 1e300
+
+
 @njit(cache=True, inline="always")
 def _skip(state, inv_rate, edge, width, height):
     """Failures before the next success of Bernoulli(p) trials, as a float (may exceed int range).
 
     ``inv_rate`` is ``-1 / log(1 - p)``: floor(E * inv_rate), E ~ Exp(1), is geometric."""
-    return math.floor(_exponential(state, edge, width, height) * inv_rate)
+    # np.floor, not math.floor: numba's math.floor returns an int64, which wraps for skips
+    # beyond 2**63 (p below about 1e-19) into a negative, out-of-bounds index
+    return np.floor(_exponential(state, edge, width, height) * inv_rate)
 
 
 @njit(cache=True)
@@ -480,7 +488,7 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
                     size += 1
             continue
         # rare attempts: jump from one success to the next (geometric skips)
-        inv_rate = -1.0 / math.log1p(-p)
+        inv_rate = min(-1.0 / math.log1p(-p), _MAX_INV_RATE)
         pos = -1.0
         while True:
             pos += 1.0 + _skip(state, inv_rate, edge, width, height)
@@ -754,7 +762,7 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, run_seed
     """
     n = indptr.shape[0] - 1
     per_edge = edge_prob.shape[0] > 0
-    inv_rate = -1.0 / math.log1p(-p) if 0.0 < p < 1.0 else 0.0
+    inv_rate = min(-1.0 / math.log1p(-p), _MAX_INV_RATE) if 0.0 < p < 1.0 else 0.0
     use_bits = p >= BITMASK_MIN_PROB
     threshold = np.uint64(p * _TWO_64) if use_bits and p < 1.0 else np.uint64(0)
     skip_below = _skip_below_degree(p) if use_bits and p < 1.0 else 0

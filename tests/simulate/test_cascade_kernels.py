@@ -161,3 +161,15 @@ def test_linear_threshold_does_not_depend_on_the_split(weights):
     pooled = cascade._linear_threshold(net, 6, 200, weights, 31, 0)
     assert np.array_equal(serial.spread, pooled.spread)
     assert serial.mean > 6
+
+
+@pytest.mark.parametrize("p", [1e-20, 1e-300, 5e-324])
+def test_vanishing_probabilities_activate_nobody_and_stay_in_bounds(p):
+    # A geometric skip beyond 2**63 once wrapped to a negative index (numba's math.floor returns
+    # an int64), writing out of bounds; the run must simply see no activation.
+    import networkx as nx
+
+    from incnet.simulate import independent_cascade
+
+    res = independent_cascade(nx.path_graph(50), [0], p, n_runs=200, rng=1)
+    assert res.mean == 1.0 and res.stderr == 0.0
