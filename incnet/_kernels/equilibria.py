@@ -319,6 +319,30 @@ def _support_enumeration_kernel(M, q, tol, status, lo, hi):
     return status
 
 
+@njit(cache=True, inline="always")
+def _ball(indptr, indices, i, radius, mark, stamp, queue):
+    """Breadth-first ball of ``radius`` hops around ``i``: writes its nodes to ``queue[:tail]``
+    (``i`` first), sets ``mark`` to ``stamp`` on them, and returns ``tail``."""
+    mark[i] = stamp
+    queue[0] = i
+    head = 0
+    tail = 1
+    depth = 0
+    while head < tail and depth < radius:
+        level_end = tail
+        while head < level_end:
+            v = queue[head]
+            head += 1
+            for e in range(indptr[v], indptr[v + 1]):
+                u = indices[e]
+                if mark[u] != stamp:
+                    mark[u] = stamp
+                    queue[tail] = u
+                    tail += 1
+        depth += 1
+    return tail
+
+
 @njit(cache=True)
 def distance_colouring_kernel(indptr, indices, radius, order):
     """Greedy colouring in which nodes at most ``radius`` hops apart get different colours.
@@ -336,25 +360,11 @@ def distance_colouring_kernel(indptr, indices, radius, order):
     for t in range(order.shape[0]):
         i = order[t]
         stamp = t + 1
-        mark[i] = stamp
-        queue[0] = i
-        head = 0
-        tail = 1
-        depth = 0
-        while head < tail and depth < radius:
-            level_end = tail
-            while head < level_end:
-                v = queue[head]
-                head += 1
-                for e in range(indptr[v], indptr[v + 1]):
-                    u = indices[e]
-                    if mark[u] != stamp:
-                        mark[u] = stamp
-                        queue[tail] = u
-                        tail += 1
-                        if colour[u] >= 0:
-                            forbid[colour[u]] = stamp
-            depth += 1
+        tail = _ball(indptr, indices, i, radius, mark, stamp, queue)
+        for q in range(1, tail):
+            u = queue[q]
+            if colour[u] >= 0:
+                forbid[colour[u]] = stamp
         c = 0
         while forbid[c] == stamp:
             c += 1
@@ -389,23 +399,7 @@ def diagonal_bounds_kernel(indptr, indices, data, delta, nodes, cols, Y, radius,
             i = nodes[k]
             col = cols[k]
             stamp = k + 1
-            mark[i] = stamp
-            queue[0] = i
-            head = 0
-            tail = 1
-            depth = 0
-            while head < tail and depth < radius:
-                level_end = tail
-                while head < level_end:
-                    v = queue[head]
-                    head += 1
-                    for e in range(indptr[v], indptr[v + 1]):
-                        u = indices[e]
-                        if mark[u] != stamp:
-                            mark[u] = stamp
-                            queue[tail] = u
-                            tail += 1
-                depth += 1
+            tail = _ball(indptr, indices, i, radius, mark, stamp, queue)
             n_out = 0
             xax = 0.0
             rr = 0.0
