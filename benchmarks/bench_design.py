@@ -161,7 +161,7 @@ def coauthor_campaign(net=None):
         from incnet.datasets import load
 
         net = load("ca-hepth", as_network=True)
-    return Campaign(net, seeds=10, targets=3, response=ExponentialResponse(0.02, 0.6, 0.5),
+    return Campaign(net, initial=10, targets=3, response=ExponentialResponse(0.02, 0.6, 0.5),
                     horizon=20, deadline=48.0, delay=("lognormal", 2.0, 1.0),
                     report=ExponentialResponse(0.0, 1.0, scale=1000.0))
 
@@ -283,7 +283,7 @@ def _predictor_rows(smoke):
     else:
         from incnet.datasets import load
 
-        email = Campaign(load("email-eu-core", as_network=True), seeds=4, targets=3,
+        email = Campaign(load("email-eu-core", as_network=True), initial=4, targets=3,
                          response=ExponentialResponse(0.02, 0.4, 20.0), horizon=20, deadline=24.0,
                          delay=("lognormal", 2.0, 1.0))
         cases = [("ca-GrQc (sparse, clustered)", coauthor_campaign(load("ca-grqc", as_network=True)), 3000.0),

@@ -185,10 +185,10 @@ def _key_player_case(n, smoke):
     net = _network(n, seed=4)
     A = net.W
     delta = 0.5 / net.spectral_radius
-    warm = key_player(net, delta, method="pruned")
+    warm = key_player(net, delta=delta, method="pruned")
 
     def run_incnet():
-        res = key_player(net, delta, method="pruned")
+        res = key_player(net, delta=delta, method="pruned")
         return res.players[0], res.intercentrality[0]
 
     def run_brute_force():
@@ -225,14 +225,14 @@ def _intercentrality_case(name, smoke, rtol=1e-6):
     delta = 0.5 / net.spectral_radius
     bench = "intercentrality of every node (delta = 0.5/rho)"
     case = f"{name} (n={n:,}, nnz={net.nnz:,})"
-    proof = intercentrality_bounds(net, delta, rtol=rtol)
+    proof = intercentrality_bounds(net, delta=delta, rtol=rtol)
 
     def run_incnet():
-        return intercentrality(net, delta, rtol=rtol)
+        return intercentrality(net, delta=delta, rtol=rtol)
 
     peers = {}
     if n <= 10_000 and not smoke:
-        peers["sparse LU route (method='exact')"] = lambda: intercentrality(net, delta, method="exact")
+        peers["sparse LU route (method='exact')"] = lambda: intercentrality(net, delta=delta, method="exact")
 
     def agree(ours, theirs):
         return bool(np.max(np.abs(ours - theirs) / np.abs(theirs)) <= proof.max_relative_error * (1 + 1e-6) + 1e-12)

@@ -42,10 +42,10 @@ def _equilibria():
 
     G = nx.cycle_graph(8)
     linear_quadratic(G, alpha=1.0, delta=0.2)
-    key_player(G, 0.2)
+    key_player(G, delta=0.2)
     from .equilibria import intercentrality_bounds
 
-    intercentrality_bounds(nx.barabasi_albert_graph(40, 2, seed=1), 0.05, method="probing", rtol=1e-14)
+    intercentrality_bounds(nx.barabasi_albert_graph(40, 2, seed=1), delta=0.05, method="probing", rtol=1e-14)
     for method in ("gauss_seidel", "lemke"):
         public_goods(G, 1.0, 0.3, method=method)
     all_equilibria(nx.path_graph(3), 1.0, 0.5)
@@ -115,7 +115,7 @@ def _design():
                             find_probability=0.05, horizon=2, seeds=2)
     optimal_split(step, 200.0)
     seed_rewards(nx.path_graph(6), 1.0, 1.0, method="greedy")
-    campaign = Campaign(nx.cycle_graph(10), seeds=2, targets=2, response=0.5, horizon=4,
+    campaign = Campaign(nx.cycle_graph(10), initial=2, targets=2, response=0.5, horizon=4,
                         deadline=10.0, delay=("lognormal", 1.0, 0.5))
     optimal_split(campaign, 100.0, n_runs=4, n_validation=4, max_rounds=0, polish_rounds=0,
                   rng=0, progress=False)

@@ -232,7 +232,7 @@ def _demo_darpa(args, out):
     net = load("ego-facebook", as_network=True)
     campaign = darpa_campaign(net)
     print(
-        f"Ten targets hidden at random people, {campaign.seeds} random initial participants, a "
+        f"Ten targets hidden at random people, {campaign.initial} random initial participants, a "
         f"{campaign.deadline:g}-hour deadline,\nforwarding delays log-normal with mean 2 h. A "
         f"participant passes the word to each friend with probability p(w) =\n0.02 + 0.38 "
         f"(1 - exp(-w / 200)), w the expected payment one recruit brings "

@@ -216,12 +216,12 @@ CASES = {
         lambda kw, res: _require(np.all(np.isfinite(res.u)) and res.converged, res),
     ),
     "intercentrality": (
-        lambda net, delta, alpha: incnet.intercentrality(net, delta, alpha=alpha),
+        lambda net, delta, alpha: incnet.intercentrality(net, delta=delta, alpha=alpha),
         dict(net=IncentiveNetwork.from_networkx(nx.star_graph(3)), delta=0.2, alpha=1.0),
         lambda kw, res: _require(np.all(np.isfinite(np.asarray(res, dtype=float))), res),
     ),
     "key_player": (
-        lambda net, delta, alpha, k, method, tol: incnet.key_player(net, delta, alpha=alpha, k=k,
+        lambda net, delta, alpha, k, method, tol: incnet.key_player(net, delta=delta, alpha=alpha, k=k,
                                                                     method=method, tol=tol),
         dict(net=IncentiveNetwork.from_networkx(nx.star_graph(3)), delta=0.2, alpha=1.0, k=1,
              method="auto", tol=1e-10),
@@ -328,7 +328,7 @@ CASES = {
     ),
     "targeting": (
         lambda delta, budget, alpha_hat: incnet.targeting(
-            IncentiveNetwork.from_networkx(nx.path_graph(4)), delta, budget, alpha_hat),
+            IncentiveNetwork.from_networkx(nx.path_graph(4)), delta=delta, budget=budget, alpha_hat=alpha_hat),
         dict(delta=0.2, budget=1.0, alpha_hat=1.0),
         lambda kw, res: _require(np.all(np.isfinite(res.rewards)), res),
     ),

@@ -31,7 +31,7 @@ def test_per_node_results_frame_by_label(lettered):
 
 
 def test_key_player_result_to_dict_and_frame(lettered):
-    res = incnet.key_player(lettered, 0.05, k=2)
+    res = incnet.key_player(lettered, delta=0.05, k=2)
     d = res.to_dict()
     assert d["players"] == res.players and d["intercentrality"] == res.intercentrality.tolist()
     json.dumps(d)  # plain Python values
@@ -88,11 +88,11 @@ def test_every_result_class_has_to_dict_and_to_frame(lettered):
 def test_intercentrality_is_a_labelled_read_only_array(lettered):
     import pickle
 
-    c = incnet.intercentrality(lettered, 0.05)
+    c = incnet.intercentrality(lettered, delta=0.05)
     assert isinstance(c, np.ndarray) and c.shape == (34,) and c.nodes == lettered.nodes
     with pytest.raises(ValueError):
         c[0] = 1.0
-    assert c.key_player == incnet.key_player(lettered, 0.05).players[0]
+    assert c.key_player == incnet.key_player(lettered, delta=0.05).players[0]
     assert c.to_dict()["p0"] == pytest.approx(float(c[0]))
     assert c.to_frame().loc["p33", "intercentrality"] == pytest.approx(float(c[33]))
     assert int(np.argmax(c)) == lettered.node_index[c.key_player] and float(c.max()) == pytest.approx(c[33])
@@ -103,7 +103,7 @@ def test_intercentrality_is_a_labelled_read_only_array(lettered):
 
 def test_key_player_reports_progress(lettered):
     seen = []
-    res = incnet.key_player(lettered, 0.05, k=3, progress=lambda done, total: seen.append((done, total)))
+    res = incnet.key_player(lettered, delta=0.05, k=3, progress=lambda done, total: seen.append((done, total)))
     assert seen == [(1, 3), (2, 3), (3, 3)] and len(res.players) == 3
 
 
@@ -129,4 +129,4 @@ def test_progress_true_without_tqdm_warns_and_a_false_callback_cancels(lettered,
         incnet.simulate_recruitment(lettered, [1.0], initial=["p0"], targets=0, response=0.5,
                                     horizon=2, n_runs=10, rng=0, progress=True)
     with pytest.raises(incnet.CancelledError):
-        incnet.key_player(lettered, 0.05, k=3, progress=lambda done, total: done < 2)
+        incnet.key_player(lettered, delta=0.05, k=3, progress=lambda done, total: done < 2)

@@ -126,7 +126,7 @@ def test_linear_quadratic_solver_matches_the_function_and_dense(method):
     G = nx.barabasi_albert_graph(80, 2, seed=4)
     net = IncentiveNetwork.from_networkx(G)
     delta = 0.5 / net.spectral_radius
-    game = LinearQuadraticSolver(net, delta, method=method)
+    game = LinearQuadraticSolver(net, delta=delta, method=method)
     alpha = np.random.default_rng(2).uniform(0.5, 1.5, size=net.n)
     res = game.solve(alpha)
     np.testing.assert_allclose(res.x, linear_quadratic(net, alpha, delta).x, atol=1e-8)
@@ -141,7 +141,7 @@ def test_linear_quadratic_solver_matches_the_function_and_dense(method):
 
 def test_linear_quadratic_solver_refuses_an_ill_posed_decay():
     with pytest.raises(IllPosedNetworkError):
-        LinearQuadraticSolver(nx.complete_graph(4), 0.5)
+        LinearQuadraticSolver(nx.complete_graph(4), delta=0.5)
 
 
 def test_linear_quadratic_warm_start_saves_iterations():
@@ -163,7 +163,7 @@ def test_solvers_pickle_and_solve_the_same_after_changes():
     back = pickle.loads(pickle.dumps(solver))
     assert back.rank == solver.rank and back.method == solver.method
     np.testing.assert_array_equal(back.solve(x).u, solver.solve(x).u)
-    game = LinearQuadraticSolver(nx.path_graph(6), 0.3).with_edges({(0, 5): 1.0, (5, 0): 1.0})
+    game = LinearQuadraticSolver(nx.path_graph(6), delta=0.3).with_edges({(0, 5): 1.0, (5, 0): 1.0})
     again = pickle.loads(pickle.dumps(game))
     np.testing.assert_array_equal(again.solve(1.0).x, game.solve(1.0).x)
     A = nx.to_numpy_array(nx.cycle_graph(6))

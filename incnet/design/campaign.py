@@ -11,10 +11,12 @@ and what is evaluated are the same model.
 import dataclasses
 import math
 import numbers
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import KW_ONLY, InitVar, dataclass, field
 
 import numpy as np
 
+from .._compat import MISSING
 from .._validate import as_node_indices, as_rng, check_int, check_method, check_probability, describe
 from ..errors import InvalidInputError
 from ..network import as_network
@@ -37,7 +39,7 @@ class Campaign:
     ----------
     net : IncentiveNetwork, networkx graph, sparse or dense matrix
         The contact network (the contacts of ``u`` are the non-zeros of row ``u``).
-    seeds : int or sequence of nodes
+    initial : int or sequence of nodes
         Initial participants: node labels, or a number of random distinct nodes per run.
     targets : int, sequence of nodes, or float
         ``k`` targets hidden at random nodes in each run, the target nodes, or the probability in
@@ -59,6 +61,9 @@ class Campaign:
         mechanism and scenario at hand (:func:`~incnet.design.self_consistent_incentives`).
     max_participants : int, default 10**6
         A run stops at this many participants.
+    seeds : int or sequence of nodes, optional
+        Deprecated spelling of ``initial`` (kept for one release): across incnet, *seeds* are the
+        seed nodes of a diffusion or a design, *initial* participants start a recruitment.
 
     Notes
     -----
@@ -72,7 +77,7 @@ class Campaign:
     >>> from incnet.mechanisms import RecursiveSplit
     >>> from incnet.simulate import ExponentialResponse
     >>> G = nx.barabasi_albert_graph(500, 2, seed=1)
-    >>> campaign = Campaign(G, seeds=3, targets=2, response=ExponentialResponse(0.05, 0.5, 5.0),
+    >>> campaign = Campaign(G, initial=3, targets=2, response=ExponentialResponse(0.05, 0.5, 5.0),
     ...                     horizon=6, deadline=24.0, delay=("lognormal", 2.0, 1.0))
     >>> res = campaign.simulate(RecursiveSplit(1000.0, 0.5), n_runs=200, rng=1)
     >>> res.n_runs, 0.0 <= res.success_rate <= 1.0
@@ -80,17 +85,19 @@ class Campaign:
     """
 
     net: object
-    seeds: object = field(kw_only=True)
-    targets: object = field(kw_only=True)
-    response: object = field(kw_only=True)
-    horizon: int = field(kw_only=True)
-    deadline: float = field(default=math.inf, kw_only=True)
-    delay: object = field(default=1.0, kw_only=True)
-    report: object = field(default=None, kw_only=True)
-    incentives: str = field(default="branching", kw_only=True)
-    max_participants: int = field(default=10**6, kw_only=True)
+    _: KW_ONLY
+    initial: object = None
+    targets: object = None
+    response: object = None
+    horizon: int = None
+    deadline: float = math.inf
+    delay: object = 1.0
+    report: object = None
+    incentives: str = "branching"
+    max_participants: int = 10**6
+    seeds: InitVar[object] = MISSING
 
-    def __post_init__(self):
+    def __post_init__(self, seeds):
         from ..simulate import as_response
         from ..simulate.recruitment import parse_delay
 
@@ -98,17 +105,28 @@ class Campaign:
         object.__setattr__(self, "net", net)
         if net.n == 0:
             raise InvalidInputError("the network has no nodes; a campaign needs people")
-        seeds = self.seeds
-        if isinstance(seeds, numbers.Integral) and not isinstance(seeds, bool):
-            seeds = check_int(seeds, "seeds", minimum=1)
-            if seeds > net.n:
-                raise InvalidInputError(f"seeds={seeds} random nodes requested but the network has {net.n}")
+        name = "initial"
+        if seeds is not MISSING:
+            if self.initial is not None:
+                raise TypeError("Campaign() got both initial= and its old name seeds=; pass initial= only")
+            warnings.warn("Campaign(): seeds= is deprecated and will be removed in the next release; "
+                          "use initial= (the initial participants)", DeprecationWarning, stacklevel=3)
+            object.__setattr__(self, "initial", seeds)
+            name = "seeds"
+        for required in ("initial", "targets", "response", "horizon"):
+            if getattr(self, required) is None:
+                raise InvalidInputError(f"Campaign() needs {required}=; see help(incnet.design.Campaign)")
+        initial = self.initial
+        if isinstance(initial, numbers.Integral) and not isinstance(initial, bool):
+            initial = check_int(initial, name, minimum=1)
+            if initial > net.n:
+                raise InvalidInputError(f"{name}={initial} random nodes requested but the network has {net.n}")
         else:
-            idx = as_node_indices(net, seeds, "seeds")
+            idx = as_node_indices(net, initial, name)
             if idx.size == 0:
-                raise InvalidInputError("seeds is empty; give nodes or a number of random nodes")
-            seeds = tuple(net.nodes[i] for i in dict.fromkeys(idx.tolist()))
-        object.__setattr__(self, "seeds", seeds)
+                raise InvalidInputError(f"{name} is empty; give nodes or a number of random nodes")
+            initial = tuple(net.nodes[i] for i in dict.fromkeys(idx.tolist()))
+        object.__setattr__(self, "initial", initial)
         targets = self.targets
         if isinstance(targets, numbers.Integral) and not isinstance(targets, bool):
             targets = check_int(targets, "targets", minimum=0)
@@ -148,7 +166,7 @@ class Campaign:
     def __reduce__(self):
         # plain data: the network travels as its CSR matrix and labels (a network's caches and
         # lock stay behind), the rest as the validated fields
-        state = {f: getattr(self, f) for f in ("seeds", "targets", "response", "horizon",
+        state = {f: getattr(self, f) for f in ("initial", "targets", "response", "horizon",
                                                "deadline", "delay", "report", "incentives",
                                                "max_participants")}
         W = self.net.W
@@ -241,7 +259,7 @@ class Campaign:
         from ..simulate import simulate_recruitment
 
         rng = as_rng(rng)
-        kwargs = dict(initial=self._seeds_arg(), targets=self._targets_arg(), response=self.response,
+        kwargs = dict(initial=self._initial_arg(), targets=self._targets_arg(), response=self.response,
                       horizon=self.horizon, n_runs=n_runs, deadline=self.deadline,
                       report=self.report, delay=self.delay,
                       max_participants=self.max_participants, keep_trees=keep_trees,
@@ -256,8 +274,8 @@ class Campaign:
             return dataclasses.replace(res, incentives=inc)
         return simulate_recruitment(self.net, mechanism, rng=rng, **kwargs)
 
-    def _seeds_arg(self):
-        return self.seeds if isinstance(self.seeds, int) else list(self.seeds)
+    def _initial_arg(self):
+        return self.initial if isinstance(self.initial, int) else list(self.initial)
 
     def _targets_arg(self):
         return self.targets if not isinstance(self.targets, tuple) else list(self.targets)
@@ -269,10 +287,10 @@ class Campaign:
 
         indptr = np.ascontiguousarray(self.net.W.indptr, dtype=np.int64)
         indices = np.ascontiguousarray(self.net.W.indices, dtype=np.int64)
-        if isinstance(self.seeds, int):
-            seed_nodes, n_random_seeds = np.zeros(0, np.int64), self.seeds
+        if isinstance(self.initial, int):
+            seed_nodes, n_random_seeds = np.zeros(0, np.int64), self.initial
         else:
-            seed_nodes, n_random_seeds = as_node_indices(self.net, list(self.seeds), "seeds"), 0
+            seed_nodes, n_random_seeds = as_node_indices(self.net, list(self.initial), "initial"), 0
         t = self.targets
         if isinstance(t, tuple):
             target_nodes, n_random_targets, find_prob = as_node_indices(self.net, list(t), "targets"), 0, 0.0
@@ -325,3 +343,13 @@ def _campaign_from_state(matrix, nodes, state):
     data, indices, indptr, shape = matrix
     net = IncentiveNetwork.from_scipy(sp.csr_array((data, indices, indptr), shape=shape), nodes)
     return Campaign(net, **state)
+
+
+def _deprecated_seeds(self):
+    warnings.warn("Campaign.seeds is deprecated and will be removed in the next release; use "
+                  "Campaign.initial (the initial participants)", DeprecationWarning, stacklevel=2)
+    return self.initial
+
+
+# after @dataclass has read the InitVar's default: reading ``campaign.seeds`` still works, with a warning
+Campaign.seeds = property(_deprecated_seeds, doc="Deprecated: :attr:`initial`.")

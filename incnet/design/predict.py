@@ -174,7 +174,7 @@ def predict_campaign(campaign, mechanism, *, incentives=None):
     --------
     >>> import networkx as nx
     >>> from incnet.design import Campaign, predict_campaign
-    >>> c = Campaign(nx.path_graph(3), seeds=[0], targets=[2], response=0.5, horizon=2,
+    >>> c = Campaign(nx.path_graph(3), initial=[0], targets=[2], response=0.5, horizon=2,
     ...              delay=("fixed", 1.0))
     >>> pred = predict_campaign(c, [1.0])
     >>> pred.participants_per_depth.tolist(), pred.reach
@@ -205,13 +205,13 @@ def predict_campaign(campaign, mechanism, *, incentives=None):
     indices = np.asarray(net.W.indices, dtype=np.int64)
     rev, rows, cols = _reverse_edges(indptr, indices, n)
     sigma = np.zeros(n)
-    if isinstance(campaign.seeds, int):
-        sigma[:] = campaign.seeds / n
+    if isinstance(campaign.initial, int):
+        sigma[:] = campaign.initial / n
         seeds_degree = None
     else:
         from .._validate import as_node_indices
 
-        idx = as_node_indices(net, list(campaign.seeds), "seeds")
+        idx = as_node_indices(net, list(campaign.initial), "initial")
         sigma[idx] = 1.0
         seeds_degree = np.diff(indptr)[idx]
     # q[e]: probability that i = rows[e] has recruited j = cols[e] by the current generation
@@ -247,7 +247,7 @@ def predict_campaign(campaign, mechanism, *, incentives=None):
         # random seeds: the degree law of a seed is the network's, E[h^D] per seed
         law = np.bincount(degree) / n
         fail_one = np.polynomial.polynomial.polyval(h, law)
-        survive = 1.0 - fail_one ** campaign.seeds
+        survive = 1.0 - fail_one ** campaign.initial
     else:
         survive = 1.0 - np.prod(np.power(h[:, None], seeds_degree[None, :]), axis=1)
     cumulative = np.cumsum(per_depth)

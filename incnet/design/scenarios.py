@@ -1,5 +1,6 @@
 """Ready-made campaigns: the DARPA Network Challenge scenario of ``incnet demo``."""
 
+from .._compat import MISSING, renamed
 from .campaign import Campaign
 
 __all__ = ["darpa_campaign", "DARPA_DESIGN_OPTIONS"]
@@ -11,9 +12,9 @@ DARPA_DESIGN_OPTIONS = dict(n_runs=120, n_validation=2000, max_rounds=4, polish_
                             polish_depth=8)
 
 
-def darpa_campaign(net, *, seeds=4, targets=10, deadline=36.0, horizon=20,
+def darpa_campaign(net, *, initial=4, targets=10, deadline=36.0, horizon=20,
                    delay=("lognormal", 2.0, 1.0), response=None, report=None,
-                   incentives="branching"):
+                   incentives="branching", seeds=MISSING):
     """The DARPA Network Challenge as a :class:`Campaign` on ``net``.
 
     Ten targets hidden at random people, four random initial participants, a 36-hour deadline,
@@ -25,8 +26,10 @@ def darpa_campaign(net, *, seeds=4, targets=10, deadline=36.0, horizon=20,
     ----------
     net : IncentiveNetwork, networkx graph or sparse matrix
         The contact network (``incnet demo`` uses ego-Facebook, ``incnet.datasets.load("ego-facebook")``).
-    seeds, targets, deadline, horizon, delay, response, report, incentives
+    initial, targets, deadline, horizon, delay, response, report, incentives
         As in :class:`Campaign`; ``response=None`` is the demo's response.
+    seeds : int or sequence of nodes, optional
+        Deprecated spelling of ``initial`` (kept for one release).
 
     Returns
     -------
@@ -52,5 +55,6 @@ def darpa_campaign(net, *, seeds=4, targets=10, deadline=36.0, horizon=20,
         from ..simulate import ExponentialResponse
 
         response = ExponentialResponse(0.02, 0.4, scale=200.0)
-    return Campaign(net, seeds=seeds, targets=targets, response=response, horizon=horizon,
+    initial = renamed(seeds, "seeds", initial, "initial", "darpa_campaign", new_default=4)
+    return Campaign(net, initial=initial, targets=targets, response=response, horizon=horizon,
                     deadline=deadline, delay=delay, report=report, incentives=incentives)

@@ -167,7 +167,7 @@ def self_consistent_incentives(campaign, mechanism, *, n_runs=2000, rng=None, to
 
     >>> import networkx as nx
     >>> from incnet.design import Campaign, self_consistent_incentives
-    >>> c = Campaign(nx.path_graph(3), seeds=[0], targets=[2], response=0.5, horizon=2)
+    >>> c = Campaign(nx.path_graph(3), initial=[0], targets=[2], response=0.5, horizon=2)
     >>> inc = self_consistent_incentives(c, [100.0, 60.0, 30.0], n_runs=4000, rng=1)
     >>> round(float(inc.incentives[1]), 1), bool(inc.converged)
     (60.0, True)

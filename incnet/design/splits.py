@@ -524,7 +524,7 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
     >>> import networkx as nx
     >>> from incnet.design import Campaign
     >>> from incnet.simulate import ExponentialResponse
-    >>> campaign = Campaign(nx.barabasi_albert_graph(300, 2, seed=7), seeds=3, targets=2,
+    >>> campaign = Campaign(nx.barabasi_albert_graph(300, 2, seed=7), initial=3, targets=2,
     ...                     response=ExponentialResponse(0.05, 0.5, 2.0), horizon=5,
     ...                     deadline=12.0, delay=("lognormal", 1.0, 0.8),
     ...                     report=ExponentialResponse(0.0, 1.0, 300.0))

@@ -30,6 +30,7 @@ import math
 
 import numpy as np
 
+from .._compat import keyword_only
 from .._validate import as_node_indices, as_vector, check_method, check_nonnegative, describe
 from ..errors import IllPosedNetworkError, InvalidInputError
 from ..network import DENSE_LIMIT, as_network
@@ -249,8 +250,9 @@ def _shor(net, delta, budget, alpha_hat, targetable, nonnegative, caps, solver):
     return alpha, dual, bound, extra, status, problem
 
 
-def targeting(net, delta, budget, alpha_hat, *, method="closed-form", nonnegative=False,
-              caps=None, targetable=None, solver="CLARABEL"):
+@keyword_only("delta", "budget", "alpha_hat")
+def targeting(net, *, delta, budget, alpha_hat, method="closed-form", nonnegative=False, caps=None,
+              targetable=None, solver="CLARABEL"):
     r"""Welfare-maximising change of standalone returns under a quadratic budget (GGG 2020).
 
     .. math::
@@ -327,7 +329,7 @@ def targeting(net, delta, budget, alpha_hat, *, method="closed-form", nonnegativ
     --------
     >>> import networkx as nx
     >>> G = nx.to_numpy_array(nx.star_graph(3))
-    >>> res = targeting(G, 0.3, 1.0, 1.0)
+    >>> res = targeting(G, delta=0.3, budget=1.0, alpha_hat=1.0)
     >>> res.alpha.round(3)
     array([1.694, 1.416, 1.416, 1.416])
     >>> round(res.welfare, 3), round(res.details["cosine_first_pc"], 3)

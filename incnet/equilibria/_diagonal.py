@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .._compat import keyword_only
 from .._results import ResultMixin
 from ..errors import InvalidInputError
 from ..network import DENSE_LIMIT
@@ -213,7 +214,8 @@ def intercentrality_bounds_impl(net, delta, alpha, rtol, radius, method, exact_f
                                  n_colours, refined)
 
 
-def intercentrality_bounds(net, delta, *, alpha=1.0, rtol=1e-6, radius=2, method="auto"):
+@keyword_only("delta")
+def intercentrality_bounds(net, *, delta, alpha=1.0, rtol=1e-6, radius=2, method="auto"):
     r"""Every player's intercentrality with a certified error bound, at network scale.
 
     Parameters
@@ -279,7 +281,7 @@ def intercentrality_bounds(net, delta, *, alpha=1.0, rtol=1e-6, radius=2, method
     --------
     >>> import networkx as nx
     >>> from incnet.equilibria import intercentrality_bounds
-    >>> res = intercentrality_bounds(nx.path_graph(3), 0.3)
+    >>> res = intercentrality_bounds(nx.path_graph(3), delta=0.3)
     >>> res.method, res.values.round(4)
     ('exact', array([2.2648, 3.122 , 2.2648]))
     """

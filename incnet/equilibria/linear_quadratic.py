@@ -39,6 +39,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
+from .._compat import keyword_only
 from .._progress import reporter
 from .._results import ResultMixin
 from .._validate import as_vector, check_int, check_method, check_positive
@@ -279,7 +280,8 @@ class Intercentrality(np.ndarray):
                             index=pd.Index(list(labels), name="node"))
 
 
-def intercentrality(net, delta, *, alpha=1.0, method="auto", rtol=1e-6):
+@keyword_only("delta")
+def intercentrality(net, *, delta, alpha=1.0, method="auto", rtol=1e-6):
     r"""Intercentrality :math:`c_i = (M\alpha)_i (\mathbf 1^\top M)_i / m_{ii}` of every player.
 
     :math:`c_i` is exactly the fall in aggregate equilibrium effort :math:`\mathbf 1^\top x^*`
@@ -339,7 +341,7 @@ def intercentrality(net, delta, *, alpha=1.0, method="auto", rtol=1e-6):
     --------
     >>> import networkx as nx
     >>> from incnet.equilibria import intercentrality
-    >>> c = intercentrality(nx.path_graph(["a", "b", "c"]), 0.3)
+    >>> c = intercentrality(nx.path_graph(["a", "b", "c"]), delta=0.3)
     >>> c.round(4)
     array([2.2648, 3.122 , 2.2648])
     >>> c.key_player
@@ -358,7 +360,7 @@ def intercentrality(net, delta, *, alpha=1.0, method="auto", rtol=1e-6):
     else:
         from ._diagonal import intercentrality_bounds
 
-        values = intercentrality_bounds(net, delta, alpha=scaled, rtol=rtol, method=method).values
+        values = intercentrality_bounds(net, delta=delta, alpha=scaled, rtol=rtol, method=method).values
     return Intercentrality(_unscaled(values, exponent, "intercentrality"), net.nodes)
 
 
@@ -448,7 +450,8 @@ def _first_maximum(values):
     return int(np.flatnonzero(values >= top - 1e-12 * max(1.0, abs(top)))[0])
 
 
-def key_player(net, delta, *, alpha=1.0, k=1, method="auto", tol=1e-10, progress=None):
+@keyword_only("delta")
+def key_player(net, *, delta, alpha=1.0, k=1, method="auto", tol=1e-10, progress=None):
     r"""The player (or greedy group of ``k``) whose removal most lowers aggregate equilibrium effort.
 
     Parameters
@@ -529,10 +532,10 @@ def key_player(net, delta, *, alpha=1.0, k=1, method="auto", tol=1e-10, progress
     >>> import networkx as nx
     >>> from incnet.equilibria import key_player
     >>> G = nx.karate_club_graph()
-    >>> res = key_player(G, 0.1)
+    >>> res = key_player(G, delta=0.1)
     >>> res.players, round(float(res.intercentrality[0]), 4)
     ((33,), 20.1191)
-    >>> key_player(G, 0.1, k=3).players
+    >>> key_player(G, delta=0.1, k=3).players
     (33, 0, 32)
     """
     net = as_network(net)
@@ -641,14 +644,15 @@ class LinearQuadraticSolver:
     --------
     >>> import networkx as nx
     >>> from incnet.equilibria import LinearQuadraticSolver
-    >>> game = LinearQuadraticSolver(nx.star_graph(3), 0.2)
+    >>> game = LinearQuadraticSolver(nx.star_graph(3), delta=0.2)
     >>> game.solve(1.0).x.round(4)
     array([1.8182, 1.3636, 1.3636, 1.3636])
     >>> game.with_edges({(1, 2): 1.0, (2, 1): 1.0}).solve(1.0).x.round(4)
     array([1.9767, 1.7442, 1.7442, 1.3953])
     """
 
-    def __init__(self, net, delta, *, method="auto", tol=1e-10, max_iter=10_000):
+    @keyword_only("delta", leading=2)
+    def __init__(self, net, *, delta, method="auto", tol=1e-10, max_iter=10_000):
         from ..payoffs import PayoffSolver
 
         net = as_network(net)
@@ -732,5 +736,5 @@ class LinearQuadraticSolver:
 
 
 def _rebuild_lq_solver(net, delta, method, tol, max_iter, changes):
-    solver = LinearQuadraticSolver(net, delta, method=method, tol=tol, max_iter=max_iter)
+    solver = LinearQuadraticSolver(net, delta=delta, method=method, tol=tol, max_iter=max_iter)
     return solver.with_edges(changes) if changes else solver

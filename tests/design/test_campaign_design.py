@@ -21,7 +21,7 @@ def graph():
 
 @pytest.fixture(scope="module")
 def campaign(graph):
-    return Campaign(graph, seeds=3, targets=2, response=ExponentialResponse(0.05, 0.5, scale=2.0),
+    return Campaign(graph, initial=3, targets=2, response=ExponentialResponse(0.05, 0.5, scale=2.0),
                     horizon=5, deadline=12.0, delay=("lognormal", 1.0, 0.8),
                     report=ExponentialResponse(0.0, 1.0, scale=300.0))
 
@@ -49,8 +49,8 @@ def test_campaign_pickles_and_stays_deterministic(campaign):
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(seeds=0), "seeds"),
-    (dict(seeds=[999]), "not in the network"),
+    (dict(initial=0), "initial"),
+    (dict(initial=[999]), "not in the network"),
     (dict(targets=1.5), "targets"),
     (dict(targets=[1, 1]), "repeated"),
     (dict(incentives="oracle"), "incentives"),
@@ -59,15 +59,15 @@ def test_campaign_pickles_and_stays_deterministic(campaign):
     (dict(horizon=-1), "horizon"),
 ])
 def test_campaign_rejects_bad_input(graph, kwargs, match):
-    base = dict(seeds=2, targets=1, response=0.3, horizon=3)
+    base = dict(initial=2, targets=1, response=0.3, horizon=3)
     base.update(kwargs)
     with pytest.raises(InvalidInputError, match=match):
         Campaign(graph, **base)
 
 
 def test_campaign_facts(graph):
-    c = Campaign(graph, seeds=[0, 1, 1], targets=3, response=0.2, horizon=10**6)
-    assert c.seeds == (0, 1)
+    c = Campaign(graph, initial=[0, 1, 1], targets=3, response=0.2, horizon=10**6)
+    assert c.initial == (0, 1)
     assert c.horizon == graph.number_of_nodes() - 1
     assert c.find_probability == pytest.approx(3 / 300)
     deg = np.array([d for _, d in graph.degree()], dtype=float)
@@ -77,7 +77,7 @@ def test_campaign_facts(graph):
 # ----------------------------------------------------------------------------- the CRN kernel
 def test_crn_kernel_exact_on_a_path():
     # seed 0 - 1 - 2 with the target at 2: found iff both attempts succeed, P = p^2 (enumeration)
-    c = Campaign(nx.path_graph(3), seeds=[0], targets=[2], response=ConstantResponse(0.3),
+    c = Campaign(nx.path_graph(3), initial=[0], targets=[2], response=ConstantResponse(0.3),
                  horizon=2, delay=("fixed", 1.0))
     out = schedule_outcomes(c, [[1.0, 0.0, 0.0]], _seeds(20_000))
     p = out["success"][0].mean()
@@ -101,7 +101,7 @@ def test_crn_kernel_matches_the_engine(graph, campaign):
 
 def test_crn_coupling_is_monotone(graph):
     # the same uniforms on every edge: a higher p recruits a superset, run by run
-    c = Campaign(graph, seeds=2, targets=0, response=0.1, horizon=299, deadline=6.0)
+    c = Campaign(graph, initial=2, targets=0, response=0.1, horizon=299, deadline=6.0)
     seeds = _seeds(300, 5)
     P = np.array([[0.1] * 299 + [0.0], [0.2] * 299 + [0.0]])
     raw = c._crn_runs(P, np.ones_like(P), seeds)
@@ -166,7 +166,7 @@ def test_design_validation_errors(campaign, graph):
     with pytest.raises(InvalidInputError, match="budget"):
         optimal_split(campaign, 0.0, progress=False)
     with pytest.raises(InvalidInputError, match="targets"):
-        optimal_split(Campaign(graph, seeds=2, targets=0, response=0.3, horizon=3), 100.0)
+        optimal_split(Campaign(graph, initial=2, targets=0, response=0.3, horizon=3), 100.0)
     with pytest.raises(ValueError, match="objective"):
         optimal_split(campaign, 100.0, objective="fame")
     with pytest.raises(InvalidInputError, match="RecruitmentModel or a Campaign"):

@@ -14,7 +14,7 @@ def test_exact_per_depth_on_a_tree():
     # on a tree from one seed, E[participants at depth d] = (nodes at distance d) * prod_{j<d} p_j
     G = nx.balanced_tree(3, 4)
     response = ExponentialResponse(0.2, 0.9, scale=5.0)
-    c = Campaign(G, seeds=[0], targets=5, response=response, horizon=4, delay=("fixed", 1.0))
+    c = Campaign(G, initial=[0], targets=5, response=response, horizon=4, delay=("fixed", 1.0))
     mech = [8.0, 4.0, 2.0, 1.0]
     pred = predict_campaign(c, mech)
     p = c.branching_incentives(mech).probabilities
@@ -27,7 +27,7 @@ def test_exact_per_depth_on_a_tree():
 
 def test_deadline_thins_by_generations():
     G = nx.balanced_tree(2, 5)
-    c = Campaign(G, seeds=[0], targets=1, response=ConstantResponse(1.0), horizon=5,
+    c = Campaign(G, initial=[0], targets=1, response=ConstantResponse(1.0), horizon=5,
                  deadline=2.5, delay=("fixed", 1.0))
     pred = predict_campaign(c, [1.0])
     np.testing.assert_allclose(pred.participants_per_depth, [1, 2, 4, 0, 0, 0])
@@ -36,7 +36,7 @@ def test_deadline_thins_by_generations():
 def test_close_to_the_simulation_on_a_sparse_random_graph():
     G = nx.random_regular_graph(3, 3000, seed=5)
     # supercritical (3-regular: excess degree 2, p about 0.8), about 900 people reached in time
-    c = Campaign(G, seeds=2, targets=2, response=ExponentialResponse(0.7, 0.9, scale=50.0),
+    c = Campaign(G, initial=2, targets=2, response=ExponentialResponse(0.7, 0.9, scale=50.0),
                  horizon=30, deadline=14.0, delay=("lognormal", 1.0, 0.5))
     mech = RecursiveSplit(500.0, 0.5)
     pred = predict_campaign(c, mech)

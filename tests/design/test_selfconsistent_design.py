@@ -17,7 +17,7 @@ def test_exact_on_a_path():
     # finds, so w_1 = s r_1; a depth-0 recruit (node 1) brings r_2 when it recruits node 2:
     # w_0 = s r_2 p(w_1). Exact enumeration of the two attempts.
     response = ExponentialResponse(0.1, 0.9, scale=20.0)
-    c = Campaign(nx.path_graph(3), seeds=[0], targets=[2], response=response, horizon=2,
+    c = Campaign(nx.path_graph(3), initial=[0], targets=[2], response=response, horizon=2,
                  report=0.8)
     r = [100.0, 40.0, 30.0]
     runs = 20_000
@@ -36,7 +36,7 @@ def test_exact_on_a_path():
 def test_agrees_with_branching_on_a_tree_like_graph():
     # random 3-regular graph: locally tree-like, excess degree 2, far from saturation
     G = nx.random_regular_graph(3, 20_000, seed=3)
-    c = Campaign(G, seeds=20, targets=2000, response=ExponentialResponse(0.2, 0.45, scale=30.0),
+    c = Campaign(G, initial=20, targets=2000, response=ExponentialResponse(0.2, 0.45, scale=30.0),
                  horizon=4)
     mech = [100.0, 50.0, 25.0, 12.5, 6.25]
     sc = self_consistent_incentives(c, mech, n_runs=2000, rng=1)
@@ -47,7 +47,7 @@ def test_agrees_with_branching_on_a_tree_like_graph():
 
 def test_bounded_on_a_dense_graph():
     G = nx.barabasi_albert_graph(400, 20, seed=2)
-    c = Campaign(G, seeds=3, targets=2, response=ExponentialResponse(0.05, 0.6, scale=5.0),
+    c = Campaign(G, initial=3, targets=2, response=ExponentialResponse(0.05, 0.6, scale=5.0),
                  horizon=8, deadline=10.0)
     mech = [500.0, 250.0, 125.0, 62.5, 31.25, 15.6, 7.8, 3.9, 1.95]
     br = c.branching_incentives(mech)
@@ -60,7 +60,7 @@ def test_bounded_on_a_dense_graph():
 
 def test_campaign_simulates_with_self_consistent_incentives():
     G = nx.barabasi_albert_graph(200, 2, seed=4)
-    c = Campaign(G, seeds=3, targets=2, response=ExponentialResponse(0.05, 0.5, scale=2.0),
+    c = Campaign(G, initial=3, targets=2, response=ExponentialResponse(0.05, 0.5, scale=2.0),
                  horizon=4, incentives="self-consistent")
     res = c.simulate([300.0, 150.0, 75.0], n_runs=100, rng=5, incentive_options={"n_runs": 200})
     assert res.incentives.method == "self-consistent"
@@ -74,7 +74,7 @@ def test_campaign_simulates_with_self_consistent_incentives():
 
 
 def test_rejects_bad_options():
-    c = Campaign(nx.path_graph(3), seeds=[0], targets=[2], response=0.5, horizon=2)
+    c = Campaign(nx.path_graph(3), initial=[0], targets=[2], response=0.5, horizon=2)
     with pytest.raises(InvalidInputError, match="damping"):
         self_consistent_incentives(c, [1.0], damping=0.0)
     with pytest.raises(InvalidInputError, match="Campaign"):

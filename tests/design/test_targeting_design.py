@@ -21,8 +21,8 @@ def welfare(G, delta, alpha):
 def test_closed_form_agrees_with_shor_relaxation(seed, delta):
     G = random_graph(9, seed)
     alpha_hat = np.random.default_rng(seed).uniform(0.5, 1.5, 9)
-    closed = targeting(G, delta, 2.0, alpha_hat)
-    sdp = targeting(G, delta, 2.0, alpha_hat, method="cvxpy")
+    closed = targeting(G, delta=delta, budget=2.0, alpha_hat=alpha_hat)
+    sdp = targeting(G, delta=delta, budget=2.0, alpha_hat=alpha_hat, method="cvxpy")
     assert sdp.welfare == pytest.approx(closed.welfare, rel=1e-5)
     assert sdp.alpha == pytest.approx(closed.alpha, abs=2e-3)
     assert sdp.bound == pytest.approx(closed.welfare, rel=1e-5)  # S-lemma: the relaxation is exact
@@ -35,7 +35,7 @@ def test_global_optimality_certificate(delta):
     G = random_graph(10, 7)
     alpha_hat = np.linspace(0.5, 1.5, 10)
     C = 3.0
-    res = targeting(G, delta, C, alpha_hat)
+    res = targeting(G, delta=delta, budget=C, alpha_hat=alpha_hat)
     M = np.linalg.inv(np.eye(10) - delta * G)
     A = M.T @ M
     y = res.alpha - alpha_hat
@@ -56,11 +56,11 @@ def test_large_budgets_align_with_first_or_last_principal_component():
     G = random_graph(12, 4)
     alpha_hat = np.ones(12)
     small, large = 1e-3, 1e4
-    comp_small = targeting(G, 0.1, small, alpha_hat)
-    comp_large = targeting(G, 0.1, large, alpha_hat)
+    comp_small = targeting(G, delta=0.1, budget=small, alpha_hat=alpha_hat)
+    comp_large = targeting(G, delta=0.1, budget=large, alpha_hat=alpha_hat)
     assert abs(comp_large.details["cosine_first_pc"]) > 0.99
     assert abs(comp_large.details["cosine_first_pc"]) > abs(comp_small.details["cosine_first_pc"])
-    subs_large = targeting(G, -0.1, large, alpha_hat)
+    subs_large = targeting(G, delta=-0.1, budget=large, alpha_hat=alpha_hat)
     assert abs(subs_large.details["cosine_last_pc"]) > 0.99
     # Theorem 1: the change per component relative to alpha_hat grows with the component's weight
     ratios = comp_small.details["similarity_ratios"]
@@ -74,7 +74,7 @@ def test_targetable_subset_stays_exact():
     G = random_graph(8, 5)
     alpha_hat = np.full(8, 1.0)
     P = [0, 2, 3, 6]
-    res = targeting(G, 0.1, 1.5, alpha_hat, method="cvxpy", targetable=P)
+    res = targeting(G, delta=0.1, budget=1.5, alpha_hat=alpha_hat, method="cvxpy", targetable=P)
     assert res.gap < 1e-5 * res.bound
     assert np.allclose(np.delete(res.alpha, P), 1.0)
     # reference: trust-region optimum of the reduced quadratic by dense eigen-analysis
@@ -94,22 +94,22 @@ def test_targetable_subset_stays_exact():
 def test_nonnegativity_gives_bound_and_feasible_design():
     G = random_graph(8, 6)
     alpha_hat = np.array([0.1, 0.2, 0.0, 0.5, 0.3, 0.05, 0.4, 0.2])
-    res = targeting(G, -0.1, 4.0, alpha_hat, method="cvxpy", nonnegative=True,
+    res = targeting(G, delta=-0.1, budget=4.0, alpha_hat=alpha_hat, method="cvxpy", nonnegative=True,
                     caps=np.full(8, 1.5))
     assert np.all(res.alpha >= -1e-9) and np.all(res.alpha <= 1.5 + 1e-9)
     assert np.sum((res.alpha - alpha_hat) ** 2) <= 4.0 + 1e-7
     assert res.bound >= res.welfare - 1e-6 and res.gap >= 0
-    unconstrained = targeting(G, -0.1, 4.0, alpha_hat)
+    unconstrained = targeting(G, delta=-0.1, budget=4.0, alpha_hat=alpha_hat)
     assert res.bound <= unconstrained.welfare * (1 + 1e-5)
 
 
 def test_targeting_errors():
     G = random_graph(6, 0)
     with pytest.raises(IllPosedNetworkError):
-        targeting(G, 2.0, 1.0, 1.0)
+        targeting(G, delta=2.0, budget=1.0, alpha_hat=1.0)
     with pytest.raises(InvalidInputError, match="budget"):
-        targeting(G, 0.1, -1.0, 1.0)
+        targeting(G, delta=0.1, budget=-1.0, alpha_hat=1.0)
     with pytest.raises(InvalidInputError, match="cvxpy"):
-        targeting(G, 0.1, 1.0, 1.0, nonnegative=True)
+        targeting(G, delta=0.1, budget=1.0, alpha_hat=1.0, nonnegative=True)
     with pytest.raises(InvalidInputError, match="NaN"):
-        targeting(G, 0.1, 1.0, [1, 1, np.nan, 1, 1, 1])
+        targeting(G, delta=0.1, budget=1.0, alpha_hat=[1, 1, np.nan, 1, 1, 1])

@@ -36,7 +36,7 @@ def test_probing_intervals_contain_the_dense_values(q, rtol):
     delta = q / max(abs(np.linalg.eigvalsh(A)))
     alpha = np.random.default_rng(1).uniform(0.5, 2.0, net.n)
     exact = dense_intercentrality(A, delta, alpha)
-    res = intercentrality_bounds(net, delta, alpha=alpha, rtol=rtol, method="probing")
+    res = intercentrality_bounds(net, delta=delta, alpha=alpha, rtol=rtol, method="probing")
     assert res.method == "probing" and res.colours > 1
     assert contains(res, exact)
     rel = np.abs(res.values - exact) / np.abs(exact)
@@ -61,7 +61,7 @@ def test_probing_with_signed_symmetric_weights_and_negative_delta():
     for delta in (0.6 / rho, -0.6 / rho):
         exact = dense_intercentrality(A, delta, np.ones(net.n))
         for radius in (1, 3):
-            res = intercentrality_bounds(net, delta, rtol=1e-6, radius=radius, method="probing")
+            res = intercentrality_bounds(net, delta=delta, rtol=1e-6, radius=radius, method="probing")
             assert contains(res, exact)
             assert res.max_relative_error < 1e-5
 
@@ -72,21 +72,21 @@ def test_exact_route_and_auto_choice():
     A = net.W.toarray()
     delta = 0.5 / max(abs(np.linalg.eigvalsh(A)))
     exact = dense_intercentrality(A, delta, np.ones(net.n))
-    res = intercentrality_bounds(net, delta)
+    res = intercentrality_bounds(net, delta=delta)
     assert res.method == "exact" and res.max_relative_error == 0.0 and res.refined == 0
     np.testing.assert_allclose(res.values, exact, rtol=1e-10)
-    np.testing.assert_array_equal(res.values, intercentrality(net, delta))
+    np.testing.assert_array_equal(res.values, intercentrality(net, delta=delta))
     # directed networks take the exact route; probing refuses them
     D = as_network(sp.csr_array(np.triu(A)))
-    assert intercentrality_bounds(D, delta).method == "exact"
+    assert intercentrality_bounds(D, delta=delta).method == "exact"
     with pytest.raises(InvalidInputError, match="symmetric"):
-        intercentrality_bounds(D, delta, method="probing")
+        intercentrality_bounds(D, delta=delta, method="probing")
     with pytest.raises(InvalidInputError):
-        intercentrality_bounds(net, delta, rtol=0.0)
+        intercentrality_bounds(net, delta=delta, rtol=0.0)
     with pytest.raises(InvalidInputError):
-        intercentrality_bounds(net, delta, radius=0)
+        intercentrality_bounds(net, delta=delta, radius=0)
     with pytest.raises(IllPosedNetworkError):
-        intercentrality_bounds(net, 2.0 / max(abs(np.linalg.eigvalsh(A))))
+        intercentrality_bounds(net, delta=2.0 / max(abs(np.linalg.eigvalsh(A))))
 
 
 def test_scalable_route_on_a_shipped_network_agrees_with_column_solves():
@@ -98,7 +98,7 @@ def test_scalable_route_on_a_shipped_network_agrees_with_column_solves():
 
     net = load("ca-grqc", as_network=True)
     delta = 0.5 / net.spectral_radius
-    res = intercentrality_bounds(net, delta, rtol=1e-4)
+    res = intercentrality_bounds(net, delta=delta, rtol=1e-4)
     assert res.method == "probing" and res.max_relative_error < 1e-3
     lu = splu((sp.identity(net.n, format="csc") - delta * net.W).tocsc())
     b = lu.solve(np.ones(net.n))

@@ -55,7 +55,7 @@ def test_ballester_table_one_by_independent_dense_route(decay):
     inter = bonacich**2 / np.diag(M)
     eq = linear_quadratic(net, 1.0, decay)
     np.testing.assert_allclose(eq.x, bonacich, rtol=1e-10)
-    np.testing.assert_allclose(intercentrality(net, decay), inter, rtol=1e-10)
+    np.testing.assert_allclose(intercentrality(net, delta=decay), inter, rtol=1e-10)
     # Removing player i lowers aggregate effort by exactly c_i.
     np.testing.assert_allclose(inter, brute_force_reductions(A, decay, np.ones(11)), rtol=1e-10)
     # The symmetries of the figure: the bridge ends 2, 6, 7, 11 alike, the clique cores alike.
@@ -64,8 +64,8 @@ def test_ballester_table_one_by_independent_dense_route(decay):
         assert np.ptp(bonacich[idx]) < 1e-12 and np.ptp(inter[idx]) < 1e-12
     # The key player is the dense argmax (the first of a symmetric tie, reproducibly).
     top = np.flatnonzero(inter >= inter.max() - 1e-9)
-    assert key_player(net, decay).players == (nodes[top[0]],)
-    assert key_player(net, decay, method="pruned").players == (nodes[top[0]],)
+    assert key_player(net, delta=decay).players == (nodes[top[0]],)
+    assert key_player(net, delta=decay, method="pruned").players == (nodes[top[0]],)
 
 
 # Ballester, Calvó-Armengol & Zenou (2006), Table I, as printed (two decimals): Bonacich
@@ -83,7 +83,7 @@ def test_ballester_table_one_published_values(decay):
     nodes = sorted(G)
     net = IncentiveNetwork.from_networkx(G, nodelist=nodes)
     b = linear_quadratic(net, 1.0, decay).x
-    c = intercentrality(net, decay)
+    c = intercentrality(net, delta=decay)
     for player, (b_printed, c_printed) in BALLESTER_TABLE_ONE[decay].items():
         i = nodes.index(player)
         assert round(float(b[i]), 2) == b_printed
@@ -100,8 +100,8 @@ def test_ballester_headline_key_player_is_not_the_most_central():
     most_central = {nodes[i] for i in np.flatnonzero(b == b.max())}
     assert 1 not in most_central
     assert most_central == {2, 6, 7, 11}
-    assert key_player(net, 0.2).players == (1,)
-    c = intercentrality(net, 0.2)
+    assert key_player(net, delta=0.2).players == (1,)
+    c = intercentrality(net, delta=0.2)
     assert int(np.argmax(c)) == nodes.index(1) and np.sum(c == c.max()) == 1
 
 
@@ -120,7 +120,7 @@ def test_random_directed_heterogeneous_alpha(seed):
     assert is_equilibrium(A, res.x, game="linear_quadratic", alpha=alpha, delta=delta, tol=1e-14)
     # Intercentrality = brute-force removal, for asymmetric G and heterogeneous alpha too.
     np.testing.assert_allclose(
-        intercentrality(A, delta, alpha=alpha), brute_force_reductions(A, delta, alpha), rtol=1e-9
+        intercentrality(A, delta=delta, alpha=alpha), brute_force_reductions(A, delta, alpha), rtol=1e-9
     )
 
 
@@ -138,15 +138,15 @@ def test_ill_posed_decay_states_rho_and_the_admissible_delta():
         linear_quadratic(G, 1.0, 0.25)
     assert err.value.spectral_radius == pytest.approx(4.0)
     with pytest.raises(IllPosedNetworkError):
-        key_player(G, -0.3)
+        key_player(G, delta=-0.3)
     with pytest.raises(IllPosedNetworkError):
-        intercentrality(G, 0.3)
+        intercentrality(G, delta=0.3)
     with pytest.raises(InvalidInputError):
         linear_quadratic(G, [1.0, 2.0], 0.1)
     with pytest.raises(InvalidInputError):
         linear_quadratic(G, 1.0, float("nan"))
     with pytest.raises(InvalidInputError, match="k = 6"):
-        key_player(G, 0.1, k=6)
+        key_player(G, delta=0.1, k=6)
 
 
 def test_key_player_agrees_with_brute_force_on_a_real_network(karate):
@@ -154,7 +154,7 @@ def test_key_player_agrees_with_brute_force_on_a_real_network(karate):
     delta = 0.5 / np.max(np.linalg.eigvalsh(A))
     reductions = brute_force_reductions(A, delta, np.ones(34))
     for method in ("lu", "pruned"):
-        res = key_player(karate, delta, method=method)
+        res = key_player(karate, delta=delta, method=method)
         assert res.players == (int(np.argmax(reductions)),)
         assert res.intercentrality[0] == pytest.approx(reductions.max(), rel=1e-8)
         assert res.aggregate == pytest.approx(dense_total(A, delta, np.ones(34)), rel=1e-9)
@@ -166,8 +166,8 @@ def test_pruned_search_is_exact_on_random_graphs(seed):
     net = IncentiveNetwork.from_networkx(G)
     delta = 0.9 / net.spectral_radius
     alpha = np.random.default_rng(seed).uniform(0.5, 1.5, net.n)
-    exact = intercentrality(net, delta, alpha=alpha)
-    res = key_player(net, delta, alpha=alpha, method="pruned")
+    exact = intercentrality(net, delta=delta, alpha=alpha)
+    res = key_player(net, delta=delta, alpha=alpha, method="pruned")
     assert res.players == (int(np.argmax(exact)),)
     assert res.intercentrality[0] == pytest.approx(exact.max(), rel=1e-7)
     assert res.solves < net.n
@@ -180,7 +180,7 @@ def test_greedy_key_group_reductions_and_guarantee(seed):
     A = nx.to_numpy_array(G)
     alpha = rng.uniform(0.5, 1.5, 12)
     delta = 0.7 / max(np.max(np.linalg.eigvalsh(A)), 1e-9)
-    res = key_player(G, delta, alpha=alpha, k=3)
+    res = key_player(G, delta=delta, alpha=alpha, k=3)
     # Removing the group really lowers aggregate effort by the sum of the marginal reductions.
     group = list(res.players)
     keep = [i for i in range(12) if i not in group]
@@ -208,10 +208,10 @@ def test_greedy_key_group_reductions_and_guarantee(seed):
 
 
 def test_no_guarantee_reported_for_substitutes():
-    res = key_player(nx.cycle_graph(6), -0.2, k=2)
+    res = key_player(nx.cycle_graph(6), delta=-0.2, k=2)
     assert res.approximation is None and res.method == "lu"
     with pytest.raises(InvalidInputError, match="pruned"):
-        key_player(nx.cycle_graph(6), -0.2, method="pruned")
+        key_player(nx.cycle_graph(6), delta=-0.2, method="pruned")
 
 
 def test_no_interaction_and_labels():
@@ -221,5 +221,5 @@ def test_no_interaction_and_labels():
     assert res.to_dict() == {"a": 1.0, "b": 2.0, "c": 3.0}
     empty = IncentiveNetwork.from_dense(np.zeros((3, 3)))
     np.testing.assert_allclose(linear_quadratic(empty, 2.0, 0.4).x, 2.0)
-    np.testing.assert_allclose(intercentrality(empty, 0.4, alpha=2.0), 2.0)  # only alpha_i is lost
-    assert key_player(G, 0.3, k=3).remaining_aggregate == pytest.approx(0.0, abs=1e-12)
+    np.testing.assert_allclose(intercentrality(empty, delta=0.4, alpha=2.0), 2.0)  # only alpha_i is lost
+    assert key_player(G, delta=0.3, k=3).remaining_aggregate == pytest.approx(0.0, abs=1e-12)
