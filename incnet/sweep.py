@@ -111,16 +111,57 @@ def _named_index(frame):
     return any(name is not None for name in frame.index.names)
 
 
-def _run_cell(func, cell, index, entropy, pass_rng, n_threads):
-    """Run one cell in whichever process it lands (module-level, so it pickles)."""
+def _deadline_groups(cells):
+    """Tasks ``(indices, cells)``: cells equal but for a numeric ``deadline`` share one task.
+
+    The other values are compared by identity (a grid's product reuses its objects), so nothing
+    that merely looks alike is merged; a deadline repeated within a group starts a new group.
+    """
+    tasks, open_groups = [], {}
+    for k, cell in enumerate(cells):
+        deadline = cell.get("deadline")
+        if not isinstance(deadline, numbers.Real) or isinstance(deadline, bool) or deadline != deadline:
+            tasks.append(([k], [cell]))
+            continue
+        key = tuple((name, id(value)) for name, value in cell.items() if name != "deadline")
+        group = open_groups.get(key)
+        if group is None or any(c["deadline"] == deadline for c in group[1]):
+            group = ([], [])
+            open_groups[key] = group
+            tasks.append(group)
+        group[0].append(k)
+        group[1].append(cell)
+    return tasks
+
+
+def _run_task(func, task, entropy, pass_rng, n_threads):
+    """Run one task in whichever process it lands (module-level, so it pickles).
+
+    A task of several cells (equal but for the deadline) is one call at the latest deadline with
+    the others as ``checkpoints``, read at each with the result's ``at_deadline``; it draws from
+    the stream of its first cell.
+    """
     from ._threads import threads
 
-    kwargs = dict(cell)
+    indices, cells = task
+    kwargs = dict(cells[0])
+    if len(cells) > 1:
+        deadlines = [cell["deadline"] for cell in cells]
+        kwargs["deadline"] = max(deadlines)
+        kwargs["checkpoints"] = sorted(d for d in deadlines if d != kwargs["deadline"])
     if pass_rng:
-        kwargs["rng"] = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(index,)))
+        kwargs["rng"] = np.random.default_rng(np.random.SeedSequence(entropy, spawn_key=(indices[0],)))
     with threads(n_threads):
         output = func(**kwargs)
-    return _rows(output, cell, index)
+    if len(cells) == 1:
+        return [_rows(output, cells[0], indices[0])]
+    if not callable(getattr(output, "at_deadline", None)):
+        raise InvalidInputError(
+            f"func takes checkpoints=, so sweep ran cells {indices} (deadlines {deadlines}) as one call, "
+            f"but it returned {type(output).__name__}, which has no at_deadline(); return the "
+            "simulation result itself, or drop the checkpoints parameter to run every cell on its own"
+        )
+    return [_rows(output.at_deadline(cell["deadline"]), cell, k) for k, cell in zip(indices, cells)]
 
 
 #: In a worker process of the "processes" backend: the sweep's function, installed once per
@@ -133,16 +174,28 @@ def _install(func):
     _worker_func = func
 
 
-def _run_installed(cell, index, entropy, pass_rng, n_threads):
-    return _run_cell(_worker_func, cell, index, entropy, pass_rng, n_threads)
+def _run_installed(task, entropy, pass_rng, n_threads):
+    return _run_task(_worker_func, task, entropy, pass_rng, n_threads)
+
+
+def _parameters(func):
+    try:
+        return inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return None
 
 
 def _takes_rng(func):
-    try:
-        params = inspect.signature(func).parameters
-    except (TypeError, ValueError):
+    params = _parameters(func)
+    if params is None:
         return True
     return "rng" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+def _takes_checkpoints(func):
+    """Only an explicit ``checkpoints`` parameter says a function can read one run at many deadlines."""
+    params = _parameters(func)
+    return params is not None and "checkpoints" in params
 
 
 def _worker_threads(n_threads, workers):
@@ -188,7 +241,8 @@ def sweep(func, grid, *, backend="serial", client=None, n_workers=None, n_thread
         never oversubscribes its machine.
     rng : None, int, numpy.random.SeedSequence or numpy.random.Generator
         Root of the per-cell streams: cell ``k`` gets
-        ``default_rng(SeedSequence(seed, spawn_key=(k,)))``. A Generator gives one draw for the
+        ``default_rng(SeedSequence(seed, spawn_key=(k,)))`` (cells read from one simulation share
+        the stream of the first of them; see Notes). A Generator gives one draw for the
         seed. The table does not depend on the backend, the number of workers or the completion
         order.
     progress : bool, callable or None, default None
@@ -222,9 +276,16 @@ def sweep(func, grid, *, backend="serial", client=None, n_workers=None, n_thread
     ``simulate_recruitment(..., n_runs=N, runs=(start, stop), rng=seed)`` (not the cell's
     ``rng``): every run then has its stream of the whole simulation, the ``run`` column of the
     table numbers the runs globally, and :meth:`~incnet.simulate.SimulationResult.concat` merges
-    the batches' results exactly. A simulation over several deadlines is cheaper as one run read
-    at every deadline (:meth:`~incnet.simulate.SimulationResult.success_by_time`): a run's
-    trajectory does not depend on its deadline.
+    the batches' results exactly.
+
+    Deadlines: when ``func`` takes a ``checkpoints`` parameter (as
+    :func:`~incnet.simulate.simulate_recruitment` does, and a function can pass it on to it or to
+    :meth:`~incnet.design.Campaign.simulate`) and the grid varies ``deadline``, the cells that differ only in their deadline are one
+    call: ``func(..., deadline=latest, checkpoints=[the others])``, read at every deadline with
+    the result's ``at_deadline``. Each row is exactly what its own call with the group's stream
+    would give, because a run's events up to a time do not depend on the deadline; the cells of
+    a group share that stream (the one of their first cell), which also makes the deadlines a
+    paired comparison. A function without a ``checkpoints`` parameter runs every cell on its own.
 
     Large fixed arguments (a network of millions of links) should not travel with every cell:
     bind them with :func:`functools.partial`; the Dask backend then sends ``func`` to every
@@ -255,21 +316,30 @@ def sweep(func, grid, *, backend="serial", client=None, n_workers=None, n_thread
     total = len(cells)
     if total == 0:
         return pd.DataFrame({"cell": []})
+    if _takes_checkpoints(func):
+        tasks = _deadline_groups(cells)
+    else:
+        tasks = [([k], [cell]) for k, cell in enumerate(cells)]
     frames = [None] * total
+
+    def gather(task, parts):
+        for k, frame in zip(task[0], parts):
+            frames[k] = frame
+        bar.update(len(parts))
+
     with reporter(progress, total, unit="cell", desc="sweep", default=total > 1) as bar:
         if backend == "serial":
             threads = None if n_threads is None else _worker_threads(n_threads, 1)
-            for k, cell in enumerate(cells):
-                frames[k] = _run_cell(func, cell, k, entropy, pass_rng, threads)
-                bar.update()
+            for task in tasks:
+                gather(task, _run_task(func, task, entropy, pass_rng, threads))
         elif backend == "processes":
-            _run_processes(func, cells, entropy, pass_rng, n_workers, n_threads, frames, bar)
+            _run_processes(func, tasks, entropy, pass_rng, n_workers, n_threads, gather)
         else:
-            _run_dask(func, cells, entropy, pass_rng, client, n_workers, n_threads, frames, bar)
+            _run_dask(func, tasks, entropy, pass_rng, client, n_workers, n_threads, gather)
     return pd.concat(frames, ignore_index=True)
 
 
-def _run_processes(func, cells, entropy, pass_rng, n_workers, n_threads, frames, bar):
+def _run_processes(func, tasks, entropy, pass_rng, n_workers, n_threads, gather):
     import concurrent.futures
     import multiprocessing
 
@@ -284,20 +354,18 @@ def _run_processes(func, cells, entropy, pass_rng, n_workers, n_threads, frames,
             "pickles lambdas and local functions"
         ) from None
     workers = check_int(n_workers, "n_workers", minimum=1) if n_workers is not None else (os.cpu_count() or 1)
-    workers = min(workers, len(cells))
+    workers = min(workers, len(tasks))
     threads = _worker_threads(n_threads, workers)
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                                 initializer=_install, initargs=(func,)) as pool:
-        futures = {pool.submit(_run_installed, cell, k, entropy, pass_rng, threads): k
-                   for k, cell in enumerate(cells)}
+        futures = {pool.submit(_run_installed, task, entropy, pass_rng, threads): task for task in tasks}
         for future in concurrent.futures.as_completed(futures):
-            frames[futures[future]] = future.result()
-            bar.update()
+            gather(futures[future], future.result())
 
 
-def _run_dask(func, cells, entropy, pass_rng, client, n_workers, n_threads, frames, bar):
+def _run_dask(func, tasks, entropy, pass_rng, client, n_workers, n_threads, gather):
     try:
         from dask.distributed import Client, LocalCluster, as_completed
     except ImportError:
@@ -308,7 +376,7 @@ def _run_dask(func, cells, entropy, pass_rng, client, n_workers, n_threads, fram
     cluster = None
     if client is None:
         workers = check_int(n_workers, "n_workers", minimum=1) if n_workers is not None else (os.cpu_count() or 1)
-        workers = min(workers, len(cells))
+        workers = min(workers, len(tasks))
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
                                dashboard_address=None)
         client = Client(cluster)
@@ -321,13 +389,12 @@ def _run_dask(func, cells, entropy, pass_rng, client, n_workers, n_threads, fram
         # (the client cannot know the cores of a remote worker).
         threads = 1 if n_threads is None else _worker_threads(n_threads, 1)
         remote = client.scatter(func, broadcast=True)
-        futures = [client.submit(_run_cell, remote, cell, k, entropy, pass_rng, threads, pure=False,
-                                 key=f"incnet-sweep-{k}-{entropy}-{os.getpid()}-{id(frames)}")
-                   for k, cell in enumerate(cells)]
-        position = {f.key: k for k, f in enumerate(futures)}
+        futures = [client.submit(_run_task, remote, task, entropy, pass_rng, threads, pure=False,
+                                 key=f"incnet-sweep-{task[0][0]}-{entropy}-{os.getpid()}-{id(tasks)}")
+                   for task in tasks]
+        position = {f.key: task for f, task in zip(futures, tasks)}
         for future in as_completed(futures):
-            frames[position[future.key]] = future.result()
-            bar.update()
+            gather(position[future.key], future.result())
     finally:
         if own:
             client.close()

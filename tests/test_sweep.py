@@ -93,3 +93,60 @@ def test_dask_local_cluster_gives_the_same_table():
     serial = incnet.sweep(func, grid, rng=4)
     on_dask = incnet.sweep(func, grid, backend="dask", n_workers=2, rng=4)
     pd.testing.assert_frame_equal(serial, on_dask)
+
+
+def recruit_checkpointed(graph, budget, deadline, rng, checkpoints=None):
+    mech = incnet.RecursiveSplit(budget / 2, 0.5)
+    return incnet.simulate_recruitment(graph, mech, initial=[0], targets=[33], response=0.5, horizon=4,
+                                       n_runs=30, deadline=deadline, rng=rng, checkpoints=checkpoints,
+                                       delay=("fixed", 1.0))
+
+
+def counted(calls, budget, deadline, rng, checkpoints=None):
+    calls.append((budget, deadline, tuple(checkpoints or ())))
+    return recruit_checkpointed(KARATE, budget, deadline, rng, checkpoints)
+
+
+def test_deadlines_of_one_cell_family_are_read_from_one_simulation():
+    calls = []
+    counting = functools.partial(counted, calls)
+    grid = {"budget": [100.0, 400.0], "deadline": [1.0, 3.0, 2.0]}
+    table = incnet.sweep(counting, grid, rng=8)
+    # one call per budget, at the latest deadline, the others as checkpoints
+    assert calls == [(100.0, 3.0, (1.0, 2.0)), (400.0, 3.0, (1.0, 2.0))]
+    assert table["cell"].tolist() == sorted(table["cell"].tolist()) and len(table) == 6 * 30
+    # every row is exactly its own direct call with the group's stream (that of its first cell)
+    for k, cell in enumerate(grid_cells(grid)):
+        first = 0 if cell["budget"] == 100.0 else 3
+        direct = recruit_checkpointed(KARATE, cell["budget"], cell["deadline"],
+                                      np.random.default_rng(np.random.SeedSequence(8, spawn_key=(first,))))
+        rows = table[table["cell"] == k]
+        np.testing.assert_array_equal(rows["success"].to_numpy(), direct.success)
+        np.testing.assert_array_equal(rows["participants"].to_numpy(), direct.participants)
+        assert (rows["deadline"] == cell["deadline"]).all()
+
+
+def test_deadline_reuse_is_the_same_on_processes():
+    grid = {"budget": [100.0], "deadline": [1.0, 2.0, 4.0]}
+    func = functools.partial(recruit_checkpointed, KARATE)
+    serial = incnet.sweep(func, grid, rng=2)
+    pooled = incnet.sweep(func, grid, backend="processes", n_workers=2, rng=2)
+    pd.testing.assert_frame_equal(serial, pooled)
+
+
+def test_a_function_without_checkpoints_runs_every_deadline_on_its_own():
+    grid = {"budget": [100.0], "deadline": [1.0, 2.0]}
+    table = incnet.sweep(functools.partial(recruit, KARATE), grid, rng=2)
+    own = recruit(KARATE, 100.0, 2.0, np.random.default_rng(np.random.SeedSequence(2, spawn_key=(1,))))
+    np.testing.assert_array_equal(table[table["cell"] == 1]["success"].to_numpy(), own.success)
+
+
+def test_checkpointed_function_must_return_a_result_it_can_cut():
+    def summary(deadline, rng, checkpoints=None):
+        return {"deadline": deadline}
+
+    with pytest.raises(incnet.InvalidInputError, match="at_deadline"):
+        incnet.sweep(summary, {"deadline": [1.0, 2.0]}, rng=0)
+    # a repeated deadline, or a non-numeric one, is its own call
+    table = incnet.sweep(summary, [{"deadline": 1.0}, {"deadline": 1.0}, {"deadline": None}], rng=0)
+    assert len(table) == 3

@@ -357,12 +357,30 @@ def _pop_root(heap_time, heap_node, where, size):
     return size
 
 
+@njit(cache=True, inline="always")
+def _snapshot(row, participants, max_depth, capped, visits, n_found):
+    """Write a run's stats row (the layout of ``stats``)."""
+    row[0] = participants
+    row[1] = max_depth
+    row[2] = capped
+    row[3] = visits
+    row[4] = n_found
+
+
+@njit(cache=True, inline="always")
+def _checkpoint(row, profile_row, profile, participants, max_depth, capped, visits, n_found):
+    """The stats and depth profile of a run so far, as the same run with an earlier deadline ends."""
+    _snapshot(row, participants, max_depth, capped, visits, n_found)
+    profile_row[: max_depth + 1] = profile[: max_depth + 1]
+
+
 @njit(cache=True)
 def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
                find_prob, recruit_prob, thresholds, report_prob, pay_total, delay_kind, delay_a, delay_b,
                deadline, cap, state, edge, width, height, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
                target_of, depth_of, ht, hk, where, found_time, paid_target, stats, profile,
-               record, rec_start, rec_node, rec_parent, rec_depth, rec_time):
+               record, rec_start, rec_node, rec_parent, rec_depth, rec_time, checkpoints, cp_stats, cp_profile,
+               cp_paid):
     """One recruitment run on a graph; returns the total paid. See recruitment_graph_kernel.
 
     Dijkstra over random delays: every pending contact sits once in the heap, keyed by its
@@ -413,9 +431,15 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
     paid = 0.0
     capped = 0
     all_lanes = np.uint64(0xFFFFFFFFFFFFFFFF)
+    next_cp = 0
     while size > 0:
         t = ht[0]
         v = hk[0]
+        while next_cp < checkpoints.shape[0] and checkpoints[next_cp] < t:
+            _checkpoint(cp_stats[next_cp], cp_profile[next_cp], profile, participants, max_depth, 0,
+                        visits, n_found)
+            cp_paid[next_cp] = paid
+            next_cp += 1
         if participants >= cap:
             capped = 1
             break
@@ -513,11 +537,10 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
             tent_parent[u] = v
             _sift_up(ht, hk, where, size, arrival, u)
             size += 1
-    stats[0] = participants
-    stats[1] = max_depth
-    stats[2] = capped
-    stats[3] = visits
-    stats[4] = n_found
+    _snapshot(stats, participants, max_depth, capped, visits, n_found)
+    for m in range(next_cp, checkpoints.shape[0]):
+        _checkpoint(cp_stats[m], cp_profile[m], profile, participants, max_depth, capped, visits, n_found)
+        cp_paid[m] = paid
     return paid
 
 
@@ -526,7 +549,8 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
                              n_random_targets, find_prob, recruit_prob, report_prob, pay_total,
                              delay_kind, delay_a, delay_b, deadline, cap, run_seeds, n_chunks,
                              found_time, paid_target, paid, stats, profile,
-                             record, rec_offsets, rec_node, rec_parent, rec_depth, rec_time):
+                             record, rec_offsets, rec_node, rec_parent, rec_depth, rec_time,
+                             checkpoints, cp_stats, cp_profile, cp_paid):
     """Event-driven recruitment and search on a graph, one independent run per entry of run_seeds.
 
     Preconditions: CSR arrays as in the module docstring; ``seed_nodes`` distinct int64 node
@@ -539,7 +563,12 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
     ``stats`` int64 (runs, N_STATS) and ``profile`` int64 (runs, width > max possible depth)
     zero-filled. With ``record`` true, run r writes its participants (node, recruiter node or -1,
     depth, time, in joining order) at ``rec_offsets[r]`` of the ``rec_*`` arrays, which must hold
-    ``stats[r, 0]`` of a previous identical call. Memory per chunk: O(n).
+    ``stats[r, 0]`` of a previous identical call. ``checkpoints``: ascending times below the
+    deadline at which run r also writes ``cp_stats[r, m]`` and ``cp_profile[r, m]`` (zero-filled,
+    shapes (runs, m, N_STATS) and (runs, m, width)) and ``cp_paid[r, m]`` (zeros, shape (runs, m)):
+    the stats, depth profile and total paid of the same run with deadline
+    ``checkpoints[m]``, exactly, because a run's events up to a time do not depend on the deadline.
+    Memory per chunk: O(n).
     """
     n = indptr.shape[0] - 1
     n_runs = run_seeds.shape[0]
@@ -572,7 +601,8 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
                 find_prob, recruit_prob, thresholds, report_prob, pay_total, delay_kind, delay_a, delay_b,
                 deadline, cap, state, edge, width, height, stamp, joined, tentative, tent_stamp, tent_parent, target_stamp,
                 target_of, depth_of, ht, hk, where, found_time[r], paid_target[r], stats[r], profile[r],
-                record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time,
+                record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time, checkpoints,
+                cp_stats[r], cp_profile[r], cp_paid[r],
             )
 
 
@@ -595,7 +625,8 @@ def _draw_offspring(state, cdf):
 def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob, pay_total,
                    delay_kind, delay_a, delay_b, deadline, cap, state, edge, width, height, depth_of,
                    ht, hk, found_time, paid_target, stats, profile,
-                   record, rec_start, rec_node, rec_parent, rec_depth, rec_time):
+                   record, rec_start, rec_node, rec_parent, rec_depth, rec_time, checkpoints, cp_stats, cp_profile,
+               cp_paid):
     """One run on a Galton-Watson tree; returns (paid, heap arrays possibly grown).
 
     A heap entry is (arrival time, recruiter): every successful attempt makes a new participant.
@@ -613,10 +644,15 @@ def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob,
     n_found = 0
     paid = 0.0
     capped = 0
-    all_lanes = np.uint64(0xFFFFFFFFFFFFFFFF)
+    next_cp = 0
     while size > 0:
         t = ht[0]
         parent = hk[0]
+        while next_cp < checkpoints.shape[0] and checkpoints[next_cp] < t:
+            _checkpoint(cp_stats[next_cp], cp_profile[next_cp], profile, participants, max_depth, 0,
+                        visits, n_found)
+            cp_paid[next_cp] = paid
+            next_cp += 1
         size = _heap_pop(ht, hk, size)
         if participants >= cap:
             capped = 1
@@ -654,11 +690,10 @@ def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob,
             if size == ht.shape[0]:
                 ht, hk = _grow(ht, hk)
             size = _heap_push(ht, hk, size, arrival, v)
-    stats[0] = participants
-    stats[1] = max_depth
-    stats[2] = capped
-    stats[3] = visits
-    stats[4] = n_found
+    _snapshot(stats, participants, max_depth, capped, visits, n_found)
+    for m in range(next_cp, checkpoints.shape[0]):
+        _checkpoint(cp_stats[m], cp_profile[m], profile, participants, max_depth, capped, visits, n_found)
+        cp_paid[m] = paid
     return paid, ht, hk
 
 
@@ -677,7 +712,8 @@ def _grow(ht, hk):
 def recruitment_branching_kernel(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob,
                                  pay_total, delay_kind, delay_a, delay_b, deadline, cap, run_seeds,
                                  n_chunks, found_time, paid_target, paid, stats, profile,
-                                 record, rec_offsets, rec_node, rec_parent, rec_depth, rec_time):
+                                 record, rec_offsets, rec_node, rec_parent, rec_depth, rec_time,
+                                 checkpoints, cp_stats, cp_profile, cp_paid):
     """Recruitment on a Galton-Watson process: each participant has K ~ offspring new contacts.
 
     Preconditions: ``offspring_cdf`` float64 (laws, support) cumulative probabilities, each row
@@ -701,7 +737,8 @@ def recruitment_branching_kernel(offspring_cdf, n_roots, find_prob, recruit_prob
                 offspring_cdf, n_roots, find_prob, recruit_prob, report_prob, pay_total,
                 delay_kind, delay_a, delay_b, deadline, cap, state, edge, width, height, depth_of,
                 ht, hk, found_time[r], paid_target[r], stats[r], profile[r],
-                record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time,
+                record, rec_offsets[r], rec_node, rec_parent, rec_depth, rec_time, checkpoints,
+                cp_stats[r], cp_profile[r], cp_paid[r],
             )
 
 

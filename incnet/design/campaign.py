@@ -234,7 +234,7 @@ class Campaign:
 
     # ------------------------------------------------------------------ simulation
     def simulate(self, mechanism, *, n_runs, rng=None, keep_trees=False, progress=None,
-                 incentive_options=None):
+                 incentive_options=None, checkpoints=None):
         """Run :func:`~incnet.simulate.simulate_recruitment` on this campaign.
 
         Parameters
@@ -246,8 +246,9 @@ class Campaign:
             Runs with the same seed share their run seeds (their target and seed placements),
             which is what paired comparisons of two rules use. With branching incentives the
             result is exactly ``simulate_recruitment(net, mechanism, rng=rng, ...)``.
-        keep_trees, progress
-            As in :func:`~incnet.simulate.simulate_recruitment`.
+        keep_trees, progress, checkpoints
+            As in :func:`~incnet.simulate.simulate_recruitment` (``checkpoints``: deadlines
+            earlier than the campaign's at which the result can also be read).
         incentive_options : dict, optional
             Options of :func:`~incnet.design.self_consistent_incentives` for a self-consistent
             campaign (its randomness is drawn from ``rng`` after the runs' seeds).
@@ -263,7 +264,7 @@ class Campaign:
                       horizon=self.horizon, n_runs=n_runs, deadline=self.deadline,
                       report=self.report, delay=self.delay,
                       max_participants=self.max_participants, keep_trees=keep_trees,
-                      progress=progress)
+                      progress=progress, checkpoints=checkpoints)
         if self.incentives == "self-consistent":
             # the runs' seeds come first from rng, so a paired comparison stays paired
             run_rng = np.random.default_rng(_seed_from(rng))

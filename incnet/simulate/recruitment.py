@@ -9,6 +9,7 @@ that attempt. A participant sitting on a target finds it on joining and reports 
 target is found, when recruitment dies out or at the participant cap.
 """
 
+import dataclasses
 import math
 import numbers
 from dataclasses import dataclass, field
@@ -126,6 +127,7 @@ class SimulationResult(ResultMixin):
     nodes: tuple = field(default=None, repr=False)
     first_run: int = field(default=0, repr=False)
     _forests: tuple = field(default=None, repr=False)
+    _checkpoints: tuple = field(default=None, repr=False)
 
     _frame_index = ("run", "run_numbers", "n_runs")
 
@@ -193,6 +195,14 @@ class SimulationResult(ResultMixin):
                 shift += int(p._forests[0][-1])
             forests = (np.concatenate(offsets),
                        *(np.concatenate([p._forests[k] for p in parts]) for k in range(1, 5)))
+        checkpoints = None
+        if parts[0]._checkpoints is not None:
+            if any(p.checkpoints != first.checkpoints for p in parts):
+                raise InvalidInputError("the batches were simulated with different checkpoints")
+            checkpoints = (first._checkpoints[0],
+                           *(np.concatenate([p._checkpoints[k] for p in parts]) for k in range(1, 4)))
+        elif any(p._checkpoints is not None for p in parts):
+            raise InvalidInputError("the batches were simulated with different checkpoints")
         return cls(
             success=success, found_time=join("found_time"), participants=join("participants"),
             max_depth=join("max_depth"), paid=join("paid"), paid_per_target=join("paid_per_target"),
@@ -200,7 +210,7 @@ class SimulationResult(ResultMixin):
             success_rate=float(success.mean()),
             success_interval=_common.wilson_interval(int(success.sum()), n_runs),
             n_runs=n_runs, deadline=first.deadline, incentives=first.incentives, method=first.method,
-            nodes=first.nodes, first_run=first.first_run, _forests=forests,
+            nodes=first.nodes, first_run=first.first_run, _forests=forests, _checkpoints=checkpoints,
         )
 
     # ----------------------------------------------------------------- summaries
@@ -223,6 +233,76 @@ class SimulationResult(ResultMixin):
         times = np.asarray(times, dtype=np.float64)
         ordered = np.sort(self.completion_time)
         return np.searchsorted(ordered, times, side="right") / self.n_runs
+
+    @property
+    def checkpoints(self):
+        """The earlier deadlines this result can be read at (:meth:`at_deadline`), ascending."""
+        return () if self._checkpoints is None else tuple(self._checkpoints[0].tolist())
+
+    def at_deadline(self, deadline):
+        """This simulation as it ends at an earlier deadline, one of :attr:`checkpoints`.
+
+        Exactly the result of the same :func:`simulate_recruitment` call with that ``deadline``
+        (same ``rng``): a run's events up to a time do not depend on the deadline.
+
+        Parameters
+        ----------
+        deadline : float
+            :attr:`deadline` itself or one of :attr:`checkpoints`.
+
+        Returns
+        -------
+        SimulationResult
+
+        Examples
+        --------
+        >>> import networkx as nx
+        >>> from incnet.simulate import simulate_recruitment
+        >>> kw = dict(initial=[0], targets=[33], response=0.5, horizon=4, n_runs=200, rng=3)
+        >>> G = nx.karate_club_graph()
+        >>> once = simulate_recruitment(G, [10.0, 5.0], deadline=4.0, checkpoints=[1.0, 2.0], **kw)
+        >>> direct = simulate_recruitment(G, [10.0, 5.0], deadline=2.0, **kw)
+        >>> early = once.at_deadline(2.0)
+        >>> early.success_rate == direct.success_rate, bool((early.participants == direct.participants).all())
+        (True, True)
+        """
+        t = _common.check_deadline(deadline)
+        if t == self.deadline:
+            return self
+        times = self.checkpoints
+        if t not in times:
+            raise InvalidInputError(
+                f"deadline {t:g} is not one of this result's checkpoints {times}; simulate with "
+                f"checkpoints=[..., {t:g}, ...] to read the result at it"
+            )
+        m = times.index(t)
+        cp_times, cp_stats, cp_profile, cp_paid = self._checkpoints
+        stats = cp_stats[:, m]
+        found = self.found_time <= t
+        columns = self.found_time.shape[1]
+        # every target found (a find probability has one column: the first find)
+        success = stats[:, 4] >= columns if columns else np.zeros(self.n_runs, dtype=bool)
+        max_depth = stats[:, 1].copy()
+        keep = int(max_depth.max()) + 1 if self.n_runs else 1
+        forests = None
+        if self._forests is not None:
+            offsets, *records = self._forests
+            mask = records[3] <= t  # joining times
+            counts = stats[:, 0]
+            new_offsets = np.zeros(self.n_runs + 1, dtype=np.int64)
+            np.cumsum(counts, out=new_offsets[1:])
+            forests = (new_offsets, *(r[mask] for r in records))
+        earlier = (cp_times[:m], cp_stats[:, :m], cp_profile[:, :m], cp_paid[:, :m]) if m else None
+        return dataclasses.replace(
+            self, success=success, found_time=np.where(found, self.found_time, np.inf),
+            participants=stats[:, 0].copy(), max_depth=max_depth, paid=cp_paid[:, m].copy(),
+            paid_per_target=np.where(found, self.paid_per_target, 0.0),
+            depth_profile=np.ascontiguousarray(cp_profile[:, m, :keep]),
+            capped=stats[:, 2].astype(bool), edge_visits=stats[:, 3].copy(),
+            success_rate=float(success.mean()),
+            success_interval=_common.wilson_interval(int(success.sum()), self.n_runs),
+            deadline=t, _forests=forests, _checkpoints=earlier,
+        )
 
     @property
     def median_time(self):
@@ -358,7 +438,7 @@ def _offspring_laws(offspring):
 def simulate_recruitment(net, mechanism, *, initial=None, targets, response, horizon, n_runs,
                          offspring=None, deadline=np.inf, report=None, delay=1.0,
                          max_participants=10**6, rng=None, keep_trees=False, progress=None,
-                         incentives=None, runs=None, seeds=MISSING):
+                         incentives=None, runs=None, checkpoints=None, seeds=MISSING):
     r"""Simulate incentive-driven recruitment and the search for hidden targets.
 
     The incentive to recruit at depth :math:`d` is
@@ -426,6 +506,13 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
         Compute only runs ``start, ..., stop - 1`` of the ``n_runs``: each run draws the stream it
         has in the whole simulation, so batches computed anywhere (other processes, a cluster)
         merge exactly with :meth:`SimulationResult.concat`.
+    checkpoints : sequence of float, optional
+        Earlier deadlines (each below ``deadline``) at which every run's outcome is also kept:
+        :meth:`SimulationResult.at_deadline` then returns, for each of them, exactly the result
+        of this simulation with that deadline, at the cost of one simulation. A run's events up
+        to a time do not depend on the deadline (ties are broken by node), so nothing is
+        approximated. :func:`incnet.sweep` passes them itself to a function that takes
+        ``checkpoints`` when its grid varies ``deadline``.
     seeds : int or sequence of nodes, optional
         Deprecated spelling of ``initial`` (a DeprecationWarning); removed in the next release.
         "Seeds" names seed nodes of a diffusion (:func:`independent_cascade`) and of a design,
@@ -489,6 +576,7 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
     if cap >= 2**31 - 1:
         raise InvalidInputError(f"max_participants must be below 2**31 - 1, got {cap}")
     deadline = _common.check_deadline(deadline)
+    checkpoints = _checkpoint_times(checkpoints, deadline)
     delay_kind, delay_a, delay_b = parse_delay(delay)
     graph = net is not None
     if graph:
@@ -564,6 +652,12 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
         n_runs = stop - first_run
     chunks = _common.n_chunks(n_runs)
 
+    if n_runs * width * max(1, checkpoints.size) > _PROFILE_CELLS_LIMIT:
+        raise InvalidInputError(
+            f"{checkpoints.size} checkpoints of {n_runs} runs x {width} depths is too many "
+            f"depth-profile cells (limit {_PROFILE_CELLS_LIMIT}); pass fewer checkpoints or split the runs"
+        )
+
     def allocate():
         return (
             np.full((n_runs, columns), np.inf),
@@ -571,16 +665,20 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
             np.zeros(n_runs),
             np.zeros((n_runs, _STAT_COLUMNS), dtype=np.int64),
             np.zeros((n_runs, width), dtype=np.int64),
+            np.zeros((n_runs, checkpoints.size, _STAT_COLUMNS), dtype=np.int64),
+            np.zeros((n_runs, checkpoints.size, width), dtype=np.int64),
+            np.zeros((n_runs, checkpoints.size)),
         )
 
     def execute(outputs, record, offsets, rec):
         from .._kernels import simulate as kernels
 
-        found_time, paid_target, paid, stats, profile = outputs
+        found_time, paid_target, paid, stats, profile, cp_stats, cp_profile, cp_paid = outputs
 
         def call(a, b):
             args = (deadline, cap, seeds_per_run[a:b], min(chunks, b - a), found_time[a:b],
-                    paid_target[a:b], paid[a:b], stats[a:b], profile[a:b], record, offsets[a:b], *rec)
+                    paid_target[a:b], paid[a:b], stats[a:b], profile[a:b], record, offsets[a:b], *rec,
+                    checkpoints, cp_stats[a:b], cp_profile[a:b], cp_paid[a:b])
             if graph:
                 kernels.recruitment_graph_kernel(
                     indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_random_targets,
@@ -600,7 +698,7 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
     outputs = allocate()
     no_record = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
     execute(outputs, False, np.zeros(n_runs, dtype=np.int64), no_record)
-    found_time, paid_target, paid, stats, profile = outputs
+    found_time, paid_target, paid, stats, profile, cp_stats, cp_profile, cp_paid = outputs
     forests = None
     if keep_trees:
         offsets = np.zeros(n_runs + 1, dtype=np.int64)
@@ -635,5 +733,21 @@ def simulate_recruitment(net, mechanism, *, initial=None, targets, response, hor
         nodes=net.nodes if graph else None,
         first_run=first_run,
         _forests=forests,
+        _checkpoints=(checkpoints, cp_stats, cp_profile, cp_paid) if checkpoints.size else None,
     )
     return result
+
+
+def _checkpoint_times(checkpoints, deadline):
+    """Validated checkpoints: distinct, ascending, finite, ``0 <= t < deadline`` (float64 array)."""
+    if checkpoints is None:
+        return np.zeros(0)
+    if isinstance(checkpoints, (str, bytes)) or not np.iterable(checkpoints):
+        raise InvalidInputError(f"checkpoints must be a sequence of times, got {describe(checkpoints)}")
+    times = np.unique([_common.check_deadline(t) for t in checkpoints]).astype(np.float64)
+    if times.size and times[-1] >= deadline:
+        raise InvalidInputError(
+            f"checkpoints must be earlier than the deadline {deadline:g}, got {times[-1]:g}; the "
+            "deadline itself is the simulation's own result"
+        )
+    return np.ascontiguousarray(times)

@@ -481,3 +481,59 @@ def test_batches_of_runs_merge_exactly_into_the_whole_simulation():
         SimulationResult.concat([parts[0], parts[1]])
     with pytest.raises(InvalidInputError, match="runs="):
         simulate_recruitment(G, mech, runs=(10, 5), **kw)
+
+
+@pytest.mark.parametrize("delay", [1.5, ("fixed", 1.0), ("lognormal", 2.0, 1.0)])
+@pytest.mark.parametrize("graph", [True, False])
+def test_checkpoints_read_one_simulation_exactly_at_earlier_deadlines(graph, delay):
+    """at_deadline(t) equals the direct call with deadline t, field for field and forest for forest.
+
+    Fixed delays tie every event of a generation (the (time, node) rule decides); a small
+    max_participants caps most graph runs, and the checkpoint at 0 keeps only the initial ones.
+    """
+    import scipy.stats
+
+    kw = dict(initial=4, targets=3 if graph else 0.02, response=0.4, horizon=8, n_runs=120, rng=11,
+              delay=delay, max_participants=150)
+    net = nx.barabasi_albert_graph(400, 4, seed=3) if graph else None
+    if not graph:
+        kw["offspring"] = scipy.stats.poisson(3.0)
+    once = simulate_recruitment(net, [100.0, 50.0, 25.0], deadline=12.0, checkpoints=[6.0, 0.0, 1.0, 3.0],
+                                keep_trees=True, **kw)
+    assert once.checkpoints == (0.0, 1.0, 3.0, 6.0)
+    assert once.capped.any() if graph else True
+    for d in once.checkpoints:
+        early = once.at_deadline(d)
+        direct = simulate_recruitment(net, [100.0, 50.0, 25.0], deadline=d, keep_trees=True, **kw)
+        for name in ("success", "found_time", "participants", "max_depth", "paid", "paid_per_target",
+                     "depth_profile", "capped", "edge_visits"):
+            np.testing.assert_array_equal(getattr(early, name), getattr(direct, name), err_msg=name)
+        assert early.deadline == d and early.success_rate == direct.success_rate
+        for run in range(0, 120, 29):
+            a, b = early.forest(run), direct.forest(run)
+            for key in a:
+                np.testing.assert_array_equal(np.asarray(a[key]), np.asarray(b[key]))
+    # an earlier result keeps the checkpoints below it, and batches merge with theirs
+    assert once.at_deadline(3.0).checkpoints == (0.0, 1.0)
+    assert once.at_deadline(3.0).at_deadline(1.0).participants.tolist() == once.at_deadline(1.0).participants.tolist()
+    from incnet.simulate import SimulationResult
+
+    parts = [simulate_recruitment(net, [100.0, 50.0, 25.0], deadline=12.0, checkpoints=[1.0, 3.0],
+                                  runs=(a, a + 60), **kw) for a in (0, 60)]
+    merged = SimulationResult.concat(parts).at_deadline(3.0)
+    np.testing.assert_array_equal(merged.participants, once.at_deadline(3.0).participants)
+
+
+def test_checkpoints_are_validated():
+    kw = dict(initial=[0], targets=[5], response=0.5, horizon=3, n_runs=5, rng=1, deadline=4.0)
+    G = nx.path_graph(6)
+    with pytest.raises(InvalidInputError, match="earlier than the deadline"):
+        simulate_recruitment(G, [1.0], checkpoints=[2.0, 4.0], **kw)
+    with pytest.raises(InvalidInputError, match="deadline"):
+        simulate_recruitment(G, [1.0], checkpoints=[-1.0], **kw)
+    with pytest.raises(InvalidInputError, match="sequence"):
+        simulate_recruitment(G, [1.0], checkpoints=2.0, **kw)
+    res = simulate_recruitment(G, [1.0], checkpoints=[1.0], **kw)
+    assert res.at_deadline(4.0) is res
+    with pytest.raises(InvalidInputError, match="checkpoints"):
+        res.at_deadline(2.0)
