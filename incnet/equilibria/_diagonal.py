@@ -38,6 +38,8 @@ __all__ = ["IntercentralityResult", "intercentrality_bounds"]
 #: Entries of one block of probing or refinement columns (n rows times the block width).
 _BLOCK_ENTRIES = 1 << 22
 _EPS = np.finfo(float).eps
+#: Multiply-adds per pass of the block solve below which it runs on one thread.
+_PARALLEL_WORK = 1 << 21
 
 
 @dataclass(frozen=True, repr=False)
@@ -71,25 +73,30 @@ class IntercentralityResult(ResultMixin):
     refined: int
 
 
-def _cg_block(G, delta, B, tol, max_iter=10_000):
-    """Conjugate gradients on ``(I - delta G) X = B``, each column to relative residual ``tol``."""
+def _cg_block(indptr, indices, data, delta, B, tol, max_iter=10_000):
+    """Conjugate gradients on ``(I - delta G) X = B``, each column to relative residual ``tol``.
+
+    A numba kernel over the rows in parallel, run in chunks of iterations (Ctrl-C between them).
+    """
+    from .._chunked import run_chunked
+    from .._kernels.equilibria import block_cg_kernel
+    from .._threads import threads
+
+    B = np.ascontiguousarray(B, dtype=np.float64)
     X = np.zeros_like(B)
     R = B.copy()
-    P = R.copy()
+    P = B.copy()
+    AP = np.empty_like(B)
     rs = np.einsum("ij,ij->j", R, R)
     target = (tol * tol) * rs
-    for _ in range(max_iter):
-        if np.all(rs <= target):
-            break
-        AP = P - delta * (G @ P)
-        pap = np.einsum("ij,ij->j", P, AP)
-        step = np.divide(rs, pap, out=np.zeros_like(rs), where=pap > 0)
-        X += step * P
-        R -= step * AP
-        rs_new = np.einsum("ij,ij->j", R, R)
-        beta = np.divide(rs_new, rs, out=np.zeros_like(rs), where=rs > 0)
-        P = R + beta * P
-        rs = rs_new
+
+    def call(a, b):
+        return block_cg_kernel(indptr, indices, data, delta, X, R, P, AP, rs, target, b - a) < b - a
+
+    # a pass shorter than about a millisecond costs less on one thread than a parallel region's
+    # start and barrier (far less on a busy machine); the iterates are the same either way
+    with threads(1 if indices.size * B.shape[1] < _PARALLEL_WORK else None):
+        run_chunked(max_iter, call, what="the block conjugate-gradient solve")
     return X
 
 
@@ -143,7 +150,7 @@ def intercentrality_bounds_impl(net, delta, alpha, rtol, radius, method, exact_f
 
     # b = M alpha and s = M 1 (M symmetric), with |b_i - b^_i| <= |r|_2 / lam
     rhs = np.column_stack([alpha, np.ones(n)])
-    BS = _cg_block(G, delta, rhs, min(tol, 1e-13))
+    BS = _cg_block(indptr, indices, data, delta, rhs, min(tol, 1e-13))
     res = rhs - (BS - delta * (G @ BS))
     err = np.sqrt(np.einsum("ij,ij->j", res, res)) / lam
     b, s = BS[:, 0], BS[:, 1]
@@ -173,7 +180,7 @@ def intercentrality_bounds_impl(net, delta, alpha, rtol, radius, method, exact_f
             cols = (colour[pick] - first).astype(np.int64)
             Z = np.zeros((n, last - first))
             Z[nodes, cols] = 1.0
-            Y = _cg_block(G, delta, Z, cg_tol)
+            Y = _cg_block(indptr, indices, data, delta, Z, cg_tol)
             class_start = (starts[first:last + 1] - starts[first]).astype(np.int64)
             tighten(nodes, *probing_bounds_kernel(indptr, indices, data, delta, nodes, class_start, cols,
                                                   Y, max(1, min(chunks, last - first))))
@@ -200,7 +207,7 @@ def intercentrality_bounds_impl(net, delta, alpha, rtol, radius, method, exact_f
         cols = np.arange(nodes.size, dtype=np.int64)
         E = np.zeros((n, nodes.size))
         E[nodes, cols] = 1.0
-        X = _cg_block(G, delta, E, max(tol / 4.0, 1e-15))
+        X = _cg_block(indptr, indices, data, delta, E, max(tol / 4.0, 1e-15))
         tighten(nodes, *diagonal_bounds_kernel(indptr, indices, data, delta, nodes, cols, X, n, chunks))
     m_lo = np.maximum(m_lo, m_floor)
     m_hi = np.minimum(m_hi, m_ceiling)

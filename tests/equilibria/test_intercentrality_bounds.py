@@ -109,3 +109,28 @@ def test_scalable_route_on_a_shipped_network_agrees_with_column_solves():
     m = lu.solve(E)[picks, np.arange(picks.size)]
     exact = b[picks] ** 2 / m
     assert np.all((res.lower[picks] <= exact * (1 + 1e-12)) & (exact <= res.upper[picks] * (1 + 1e-12)))
+
+
+def test_block_conjugate_gradients_solve_every_column_whatever_the_thread_count():
+    """The numba block CG behind the probing route against a dense solve; iterates identical on one
+    thread and on all (column sums are taken in fixed row blocks)."""
+    import incnet
+    from incnet.equilibria import _diagonal
+
+    A = nx.to_numpy_array(nx.barabasi_albert_graph(300, 3, seed=4))
+    delta = 0.9 / max(abs(np.linalg.eigvalsh(A)))
+    net = incnet.as_network(A)
+    G = net.W.tocsr()
+    indptr, indices = G.indptr.astype(np.int64), G.indices.astype(np.int64)
+    B = np.random.default_rng(2).normal(size=(300, 40))
+    exact = np.linalg.solve(np.eye(300) - delta * A, B)
+    X = _diagonal._cg_block(indptr, indices, G.data, delta, B, 1e-12)
+    np.testing.assert_allclose(X, exact, atol=1e-9 * np.abs(exact).max())
+    old, _diagonal._PARALLEL_WORK = _diagonal._PARALLEL_WORK, 0  # force the parallel passes
+    try:
+        with incnet.threads(1):
+            one = _diagonal._cg_block(indptr, indices, G.data, delta, B, 1e-12)
+        every = _diagonal._cg_block(indptr, indices, G.data, delta, B, 1e-12)
+    finally:
+        _diagonal._PARALLEL_WORK = old
+    np.testing.assert_array_equal(one, every)
