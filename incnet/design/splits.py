@@ -321,77 +321,382 @@ def _pattern_search(model, budget, objective, thresholds):
     return schedule, solved, int(best_pattern.sum())
 
 
-def _multistart(model, budget, objective, budget_kind, starts, rng):
+class _SplitProblem:
+    r"""The exact objective of a :class:`RecruitmentModel` as a function of a schedule, with its
+    exact gradient, and the expected payment per find with its gradient.
+
+    A forward pass computes the incentives :math:`w_d`, the probabilities :math:`p_d = p(w_d)` and
+    the slopes :math:`p'(w_d)`; a reverse pass of the objective's recursion gives
+    :math:`\partial F / \partial p_d` and :math:`\partial F / \partial (qs)`, and a reverse pass
+    of the incentive recursion carries them back to the schedule. The named response families
+    run inside the kernels; any other response is evaluated depth by depth in Python and
+    differentiated by central differences (the only inexact step). The finder's reward enters
+    through :math:`s = \text{report}(r_0)` alone. One instance per call: it owns its scratch
+    arrays.
+    """
+
+    def __init__(self, model, objective):
+        from .._kernels import splits as kernels
+
+        self.model = model
+        self.H = model.horizon
+        self.q = float(model.find_probability)
+        self.contacts = float(model.mean_contacts)
+        self.seeds = int(model.seeds)
+        self.objective = {"success": kernels.OBJECTIVE_SUCCESS, "depth": kernels.OBJECTIVE_DEPTH,
+                          "reach": kernels.OBJECTIVE_REACH}[objective]
+        self.response_spec = _response_spec(model.response)
+        self.report_spec = (_response_spec(model.report) if callable(model.report) else None)
+        size = self.H + 1
+        self.w, self.p, self.dp = np.zeros(size), np.zeros(size), np.zeros(size)
+        self.bar_p = np.zeros(size)
+        self.work = np.zeros(2 * size)
+
+    def report(self, r0):
+        """:math:`(s, ds/dr_0)` at the finder's reward ``r0``."""
+        report = self.model.report
+        if report is None:
+            return 1.0, 0.0
+        if not callable(report):
+            return float(report), 0.0
+        if self.report_spec is not None:
+            from .._kernels.splits import response_slope_kernel
+
+            s, ds = response_slope_kernel(self.report_spec[0], self.report_spec[1], float(r0))
+            return float(s), float(ds)
+        from ..simulate.incentives import report_table
+
+        h = _STEP * max(1.0, abs(r0))
+        low = max(r0 - h, 0.0)
+        s_low, s, s_high = report_table(report, np.array([low, r0, r0 + h]))
+        return float(s), float((s_high - s_low) / (r0 + h - low))
+
+    def forward(self, r):
+        """Fill ``w``, ``p``, ``dp`` for schedule ``r``; return :math:`(qs, d(qs)/dr_0)`."""
+        s, ds = self.report(r[0])
+        qs = self.q * s
+        if self.response_spec is not None:
+            from .._kernels.splits import split_incentives_kernel
+
+            split_incentives_kernel(self.response_spec[0], self.response_spec[1], r, qs,
+                                    self.contacts, self.w, self.p, self.dp)
+        else:
+            self._generic_forward(r, qs)
+        return qs, self.q * ds
+
+    def _generic_forward(self, r, qs):
+        from ..simulate.response import response_table
+
+        H, w, p, m = self.H, self.w, self.p, np.zeros(self.H + 1)
+        w[:] = 0.0
+        p[:] = 0.0
+        for d in range(H - 1, -1, -1):
+            reach = np.ones(H - d)
+            if H - d > 1:
+                np.cumprod(m[d + 1:H], out=reach[1:])
+            w[d] = qs * float(r[1:H - d + 1] @ reach) if qs > 0 else 0.0
+            p[d] = response_table(self.model.response, w[d:d + 1])[0]
+            m[d] = self.contacts * p[d]
+        h = _STEP * np.maximum(1.0, w[:H])
+        low = np.maximum(w[:H] - h, 0.0)
+        both = response_table(self.model.response, np.concatenate([low, w[:H] + h]))
+        self.dp[:H] = (both[H:] - both[:H]) / (w[:H] + h - low)
+        self.dp[H] = 0.0
+
+    def value_grad(self, r):
+        r""":math:`F(r)` and :math:`\nabla F(r)` (length H + 1)."""
+        from .._kernels.splits import split_incentive_adjoint_kernel, split_objective_adjoint_kernel
+
+        r = np.ascontiguousarray(r, dtype=np.float64)
+        qs, dqs = self.forward(r)
+        value, bar_qs = split_objective_adjoint_kernel(
+            self.model._pmf, self.p, qs, self.contacts, self.seeds, self.objective, self.bar_p,
+            self.work)
+        grad = np.zeros(self.H + 1)
+        bar_qs += split_incentive_adjoint_kernel(r, qs, self.contacts, self.p, self.dp,
+                                                 self.bar_p, grad, self.work)
+        grad[0] += bar_qs * dqs
+        return float(value), grad
+
+    def cost_grad(self, r):
+        """Expected payment per reported find and its gradient (0 if nothing can be reported)."""
+        from .._kernels.splits import split_incentive_adjoint_kernel, split_payment_adjoint_kernel
+
+        r = np.ascontiguousarray(r, dtype=np.float64)
+        qs, dqs = self.forward(r)
+        grad = np.zeros(self.H + 1)
+        if qs <= 0:
+            return 0.0, grad
+        cost = split_payment_adjoint_kernel(r, self.contacts, self.p, self.bar_p, grad, self.work)
+        bar_qs = split_incentive_adjoint_kernel(r, qs, self.contacts, self.p, self.dp, self.bar_p,
+                                                grad, self.work)
+        grad[0] += bar_qs * dqs
+        return float(cost), grad
+
+    def upper_bound(self, budget):
+        r"""A proven upper bound on :math:`F` over schedules with :math:`\sum_k r_k \le B`, or nan.
+
+        Needs a nondecreasing response (every named family but a falling step). Every objective
+        grows with each :math:`p_d` and with :math:`qs`; :math:`s \le \bar s` (the report
+        probability at :math:`r_0 = B` for a nondecreasing named report, else 1); and
+        :math:`w_d \le q \bar s B \max_k \prod_{j=d+1}^{d+k-1} \bar m_j`, with
+        :math:`\bar m_j = E[K]\, p(\bar w_j)` bounded the same way from the horizon up. So
+        :math:`F \le F(\bar p, q \bar s)`. The bound is attained when the optimum pays one
+        position only and :math:`\bar m_j \le 1` (the chain pays best closest to the finder).
+        """
+        from .._kernels.splits import split_objective_adjoint_kernel
+
+        if not _monotone(self.response_spec):
+            return math.nan
+        report = self.model.report
+        if report is None:
+            s_max = 1.0
+        elif not callable(report):
+            s_max = float(report)
+        elif _monotone(self.report_spec):
+            s_max = self.report(budget)[0]
+        else:
+            s_max = 1.0
+        from ..simulate.response import response_table
+
+        qs = self.q * s_max
+        H = self.H
+        p = np.zeros(H + 1)
+        m = np.zeros(H + 1)
+        for d in range(H - 1, -1, -1):
+            best = 1.0
+            if H - d > 1:
+                best = max(best, float(np.max(np.cumprod(m[d + 1:H]))))
+            w_max = qs * budget * best if qs > 0 else 0.0
+            p[d] = response_table(self.model.response, np.array([w_max]))[0]
+            m[d] = self.contacts * p[d]
+        value, _ = split_objective_adjoint_kernel(self.model._pmf, p, qs, self.contacts,
+                                                  self.seeds, self.objective, self.bar_p,
+                                                  self.work)
+        return float(value)
+
+
+#: Relative step of the central differences of a user's response or report function.
+_STEP = 1e-6
+
+
+def _response_spec(response):
+    """``(code, params)`` of a named response family the kernels evaluate, else None."""
+    from .._kernels import splits as kernels
+    from ..simulate.response import (
+        ConstantResponse,
+        ExponentialResponse,
+        LinearResponse,
+        ThresholdResponse,
+    )
+
+    kind = type(response)  # a subclass may override __call__: treat it as a user function
+    if kind is ConstantResponse:
+        return kernels.RESPONSE_CONSTANT, np.array([response.p0])
+    if kind is ExponentialResponse:
+        return kernels.RESPONSE_EXPONENTIAL, np.array([response.p0, response.p_max, response.scale])
+    if kind is LinearResponse:
+        return kernels.RESPONSE_LINEAR, np.array([response.p0, response.slope, response.p_max])
+    if kind is ThresholdResponse:
+        return kernels.RESPONSE_THRESHOLD, np.array([response.p0, response.p_high,
+                                                     response.threshold])
+    return None
+
+
+def _monotone(spec):
+    """Whether a named response is nondecreasing in the incentive (all but a falling step)."""
+    from .._kernels.splits import RESPONSE_THRESHOLD
+
+    if spec is None:
+        return False
+    code, params = spec
+    return code != RESPONSE_THRESHOLD or params[1] >= params[0]
+
+
+def _gradient_multistart(problem, budget, budget_kind, starts, rng):
+    r"""SLSQP with exact gradients from ``starts`` points: the best schedule, every local optimum
+    found, the number of starts and of SLSQP iterations.
+
+    Three formulations, all over the positions that matter (:math:`r_1, \dots, r_H`, and
+    :math:`r_0` when the finder's reward changes reporting):
+
+    - worst-case budget: :math:`r = B z` with :math:`z \ge 0`, :math:`\sum z \le 1` (linear);
+    - expected budget, nondecreasing response and report: every objective then grows along each
+      ray :math:`t u`, and so does the expected payment, so an optimum spends the whole budget.
+      A direction :math:`u` on the simplex is scaled to :math:`t(u)` with :math:`c(t u) = B`
+      (safeguarded Newton), and :math:`G(u) = F(t(u) u)` is maximised on the simplex; its
+      gradient is :math:`t\,(\nabla F - \frac{\nabla F \cdot u}{\nabla c \cdot u} \nabla c)`
+      by the implicit function theorem. This removes the nonlinear constraint, whose
+      linearisation misleads SLSQP (deep positions look cheap while the chain is short);
+    - expected budget otherwise: the nonlinear constraint :math:`c(r) \le B` with its gradient.
+    """
     from scipy.optimize import minimize
 
+    model = problem.model
     H = model.horizon
     finder_var = _finder_matters(model) or H == 0
     first = 0 if finder_var else 1
     dim = H + 1 - first
-    scale = budget if budget > 0 else 1.0
+    monotone = _monotone(problem.response_spec) and (
+        not callable(model.report) or _monotone(problem.report_spec))
+    mode = ("simplex" if budget_kind == "worst-case" else "radial" if monotone else "constrained")
 
-    def full(z):
+    def full(z, scale=budget):
         r = np.zeros(H + 1)
         r[first:] = np.maximum(z, 0.0) * scale
-        if not finder_var:
-            spare = budget - (r[1:].sum() if budget_kind == "worst-case"
-                              else model.payment_weights(r) @ r)
-            r[0] = max(spare, 0.0)
         return r
 
-    def value(z):
-        return model.evaluate(full(z), objective)
+    radial_t = {}
 
-    constraints = []
-    if budget_kind == "worst-case":
-        constraints.append({"type": "ineq", "fun": lambda z: 1.0 - z.sum(),
-                            "jac": lambda z: -np.ones_like(z)})
-        upper = 1.0
-    else:
-        constraints.append({"type": "ineq",
-                            "fun": lambda z: 1.0 - model.expected_payment(np.concatenate(
-                                [np.zeros(first), z * scale]) if first else z * scale) / scale})
-        upper = None
-    bounds = [(0.0, upper)] * dim
+    def schedule(z):
+        """The schedule a point of the search space stands for (feasible by construction)."""
+        if mode != "radial":
+            return full(z)
+        key = z.tobytes()
+        if key not in radial_t:
+            direction = full(z, 1.0)
+            radial_t[key] = _radial_scale(problem, direction, budget, radial_t.get("last", budget))
+            radial_t["last"] = radial_t[key]
+        return full(z, radial_t[key])
+
     halving = np.array([0.5 ** (k + 1) for k in range(H + 1)])[first:]
-    seeds_z = [halving / max(halving.sum(), 1.0) if budget_kind == "worst-case" else halving,
-               np.full(dim, 1.0 / dim), np.eye(dim)[0]]
+    starts_z = [halving / halving.sum(), np.full(dim, 1.0 / dim), np.eye(dim)[0]]
     if dim > 1:
-        seeds_z.append(np.eye(dim)[-1])
-    while len(seeds_z) < starts:
-        seeds_z.append(rng.dirichlet(np.full(dim, 0.5)) * rng.uniform(0.5, 1.0))
-    if budget_kind == "expected":
-        seeds_z = [z * 0.5 for z in seeds_z]  # start feasible: weights are <= 1
-    best_z, best_value, locals_found = None, -np.inf, []
-    for z0 in seeds_z[:max(starts, 1)]:
-        res = minimize(lambda z: -value(z), z0, method="SLSQP", bounds=bounds,
-                       constraints=constraints,
-                       options={"maxiter": 200, "ftol": 1e-10, "eps": 1e-7})
-        z = np.clip(res.x, 0.0, upper if upper is not None else np.inf)
-        if budget_kind == "worst-case" and z.sum() > 1.0:
+        starts_z.append(np.eye(dim)[-1])
+    while len(starts_z) < starts:
+        z = rng.dirichlet(np.full(dim, 0.5))
+        starts_z.append(z if mode == "radial" else z * rng.uniform(0.5, 1.0))
+    starts_z = starts_z[:starts]
+    if mode == "constrained":
+        starts_z = [_expected_feasible(problem, full, z, budget, first) for z in starts_z]
+    values = [problem.value_grad(schedule(z))[0] for z in starts_z]
+    f_scale = max(abs(v) for v in values) or 1.0
+
+    last = {}
+
+    def objective(z):
+        key = z.tobytes()
+        if last.get("key") != key:
+            r = schedule(z)
+            value, grad = problem.value_grad(r)
+            grad = grad[first:]
+            if mode == "radial":
+                t = radial_t[key]
+                cost_grad = problem.cost_grad(r)[1][first:]
+                along = float(cost_grad @ z)
+                if along > 0:
+                    grad = grad - (float(grad @ z) / along) * cost_grad
+                grad = grad * t
+            else:
+                grad = grad * budget
+            last.update(key=key, value=-value / f_scale, jac=-grad / f_scale)
+        return last["value"]
+
+    def jac(z):
+        objective(z)
+        return last["jac"]
+
+    if mode == "simplex":
+        constraints = [{"type": "ineq", "fun": lambda z: 1.0 - z.sum(),
+                        "jac": lambda z: -np.ones_like(z)}]
+        bounds = [(0.0, 1.0)] * dim
+    elif mode == "radial":
+        constraints = [{"type": "eq", "fun": lambda z: z.sum() - 1.0,
+                        "jac": lambda z: np.ones_like(z)}]
+        bounds = [(0.0, 1.0)] * dim
+    else:
+        def cost(z):
+            return problem.cost_grad(full(z))
+
+        constraints = [{"type": "ineq", "fun": lambda z: 1.0 - cost(z)[0] / budget,
+                        "jac": lambda z: -cost(z)[1][first:]}]
+        bounds = [(0.0, None)] * dim
+    best_r, best_value, optima, iterations = None, -np.inf, [], 0
+    for z0, v0 in zip(starts_z, values):
+        res = minimize(objective, z0, jac=jac, method="SLSQP", bounds=bounds,
+                       constraints=constraints, options={"maxiter": 200, "ftol": _FTOL})
+        iterations += int(res.nit)
+        z = np.maximum(res.x, 0.0)
+        if mode == "simplex" and z.sum() > 1.0:
             z = z / z.sum()
-        for candidate in (z, z0):
-            r = full(candidate)
-            if budget_kind == "expected" and model.expected_payment(r) > budget * (1 + 1e-7) + 1e-12:
-                continue
-            v = model.evaluate(r, objective)
-            locals_found.append(v)
+        elif mode == "radial":
+            z = z / z.sum() if z.sum() > 0 else z0
+        for candidate, known in ((z, None), (z0, v0)):
+            r = schedule(candidate)
+            if mode == "constrained":
+                r = _expected_feasible_schedule(problem, r, budget)
+                if r is None:
+                    continue
+                known = None
+            v = problem.value_grad(r)[0] if known is None else known
+            optima.append(v)
             if v > best_value:
-                best_z, best_value = candidate, v
-    return full(best_z), len(seeds_z[:max(starts, 1)]), locals_found
+                best_r, best_value = r, v
+    if not finder_var:
+        spare = budget - (best_r[1:].sum() if budget_kind == "worst-case"
+                          else problem.cost_grad(best_r)[0])
+        best_r = best_r.copy()
+        best_r[0] = max(spare, 0.0)
+    return best_r, len(starts_z), optima, iterations
 
 
-def _kkt(model, r, objective, budget, budget_kind):
-    """Shadow price of the budget and the KKT residual, by central differences of the exact value."""
-    H = model.horizon
-    h = 1e-5 * max(budget, 1.0)
-    grad = np.zeros(H + 1)
-    for k in range(H + 1):
-        up, down = r.copy(), r.copy()
-        up[k] += h
-        down[k] = max(down[k] - h, 0.0)
-        grad[k] = (model.evaluate(up, objective) - model.evaluate(down, objective)) / (up[k] - down[k])
-    cost_grad = np.ones(H + 1) if budget_kind == "worst-case" else model.payment_weights(r)
+def _expected_feasible_schedule(problem, r, budget):
+    """``r`` scaled down until its expected payment fits the budget (None if that fails)."""
+    for _ in range(20):
+        cost = problem.cost_grad(r)[0]
+        if cost <= budget * (1 + 1e-9):
+            return r
+        r = r * (budget / cost) * (1 - 1e-12)
+    return None
+
+
+def _expected_feasible(problem, full, z, budget, first):
+    """A start inside the expected budget: ``z`` scaled down as ``_expected_feasible_schedule``."""
+    r = _expected_feasible_schedule(problem, full(z), budget)
+    return z * 0.0 if r is None else r[first:] / budget
+
+
+def _radial_scale(problem, direction, budget, t):
+    r"""The largest :math:`t` with expected payment :math:`c(t\,d) \le B` (``c`` grows with
+    :math:`t`): safeguarded Newton from ``t``, bisection when a step leaves the bracket."""
+    low, high = 0.0, math.inf
+    for _ in range(200):
+        cost, grad = problem.cost_grad(t * direction)
+        if cost <= budget:
+            low = t
+            if cost >= budget * (1 - 1e-13):
+                return t
+        else:
+            high = t
+        slope = float(grad @ direction)
+        step = t + (budget - cost) / slope if slope > 0 else math.nan
+        if not low < step < high:
+            step = 2.0 * t if math.isinf(high) else 0.5 * (low + high)
+        if step > _RADIAL_CAP * budget:  # nothing this direction pays is ever reached
+            return low
+        t = step
+    return low
+
+
+#: SLSQP's tolerance on the objective, relative to the best starting value: far below what a
+#: schedule can be told apart by, and above the rounding of the radial scaling.
+_FTOL = 1e-10
+
+#: Largest multiple of the budget the expected-budget scaling pays at one position.
+_RADIAL_CAP = 1e15
+
+
+def _kkt(problem, r, budget, budget_kind):
+    r"""Shadow price of the budget, KKT residual and the exact gradient at a schedule.
+
+    With :math:`c` the budget's cost (the sum, or the expected payment per find) and
+    :math:`\lambda` the largest ratio :math:`(\partial F/\partial r_k) / (\partial c/\partial
+    r_k)` on the support, the residual is the largest deviation of a ratio on the support from
+    :math:`\lambda` and of a ratio off it above :math:`\lambda`: 0 at a KKT point.
+    """
+    _, grad = problem.value_grad(r)
+    cost_grad = (np.ones(problem.H + 1) if budget_kind == "worst-case"
+                 else problem.cost_grad(r)[1])
     support = r > 1e-6 * max(budget, 1.0)
     support &= cost_grad > 0
     if not support.any():
@@ -404,6 +709,9 @@ def _kkt(model, r, objective, budget, budget_kind):
         residual = max(residual, float(np.max(np.maximum(grad[off] / cost_grad[off] - price, 0.0))))
     return max(price, 0.0), residual, grad
 
+
+#: Relative gap between the upper bound and the value below which a design counts as certified.
+_CERTIFIED_GAP = 1e-9
 
 #: Most SLSQP starts optimal_split runs (each a local solve of up to H + 1 variables).
 MAX_STARTS = 1000
@@ -576,22 +884,34 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
     if method == "auto":
         method = "pattern-lp" if pattern_ok and H <= _PATTERN_LIMIT else "multistart"
     details = {}
+    bound = math.nan
     if method == "pattern-lp":
         schedule, solved, raised = _pattern_search(model, budget, objective, thresholds)
         status, solver = "optimal", "HIGHS"
         details.update(patterns_solved=solved, raised_depths=raised)
     else:
-        schedule, n_starts, locals_found = _multistart(model, budget, objective, budget_kind,
-                                                       starts, rng)
+        problem = _SplitProblem(model, objective)
+        if budget > 0:
+            schedule, n_starts, optima, iterations = _gradient_multistart(
+                problem, budget, budget_kind, starts, rng)
+        else:  # the zero schedule is the only one within a zero budget
+            schedule, n_starts, optima, iterations = np.zeros(H + 1), 0, [], 0
         status, solver = "local", "SLSQP"
-        details.update(starts=n_starts, local_optima=np.array(sorted(locals_found, reverse=True)))
+        details.update(starts=n_starts, local_optima=np.array(sorted(optima, reverse=True)),
+                       iterations=iterations)
     value = model.evaluate(schedule, objective)
     used = float(schedule.sum()) if budget_kind == "worst-case" else model.expected_payment(schedule)
     if method == "pattern-lp":
         # the objective is a step function of the budget: flat almost everywhere
         price, residual, grad = 0.0, math.nan, None
+        bound, gap = value, 0.0
     else:
-        price, residual, grad = _kkt(model, schedule, objective, budget, budget_kind)
+        price, residual, grad = _kkt(problem, schedule, budget, budget_kind)
+        if budget_kind == "worst-case":
+            bound = value if budget == 0 else problem.upper_bound(budget)
+        gap = max(bound - value, 0.0) if math.isfinite(bound) else math.nan
+        if gap <= _CERTIFIED_GAP * abs(bound):
+            status = "optimal"
     from ..mechanisms import FinderOnly, RecursiveSplit
 
     baselines = {"finder_only": FinderOnly(budget) if budget > 0 else [0.0],
@@ -604,9 +924,8 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
     inc = model.incentives(schedule)
     details.update(kkt_residual=residual, gradient=grad, incentives=inc.incentives,
                    probabilities=inc.probabilities, budget_kind=budget_kind, objective=objective)
-    bound = value if status == "optimal" else math.nan
     return DesignResult(
         rewards=schedule, objective=value, status=status, method=method, solver=solver,
-        budget=budget, budget_used=used, shadow_price=price, bound=bound,
-        gap=0.0 if status == "optimal" else math.nan, details=details,
+        budget=budget, budget_used=used, shadow_price=price, bound=bound, gap=gap,
+        details=details,
     )
