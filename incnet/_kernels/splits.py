@@ -245,3 +245,202 @@ def split_payment_adjoint_kernel(r, contacts, p, bar_p, grad, work):
         u = (cum[j + 1] - cost) + contacts * p[j + 1] * u  # u = 0 before j = H - 1
         bar_p[j] = contacts * n[j] * u / total
     return cost
+
+
+#: Report codes beyond the named response families: always report, or a constant probability.
+REPORT_ALWAYS = -1
+REPORT_CONSTANT = -2
+
+
+@njit(cache=True)
+def _report_slope(code, params, r0):
+    if code == REPORT_ALWAYS:
+        return 1.0, 0.0
+    if code == REPORT_CONSTANT:
+        return params[0], 0.0
+    return response_slope_kernel(code, params, r0)
+
+
+@njit(cache=True)
+def split_value_grad_kernel(codes, params, report_params, pmf, consts, r, grad, work):
+    """Objective and its exact gradient for a named response and report, in one call.
+
+    ``codes`` int64: (response code, report code — a named family, ``REPORT_ALWAYS`` or
+    ``REPORT_CONSTANT`` —, objective); ``consts`` float64: (q, contacts, seeds). ``work`` float64
+    of length >= 6 (H + 1). Writes ``grad`` (length H + 1) and ``work``; returns the value.
+    """
+    size = r.size
+    w = work[:size]
+    p = work[size: 2 * size]
+    dp = work[2 * size: 3 * size]
+    bar_p = work[3 * size: 4 * size]
+    scratch = work[4 * size: 6 * size]
+    q = consts[0]
+    contacts = consts[1]
+    seeds = int(consts[2])
+    s, ds = _report_slope(codes[1], report_params, r[0])
+    qs = q * s
+    split_incentives_kernel(codes[0], params, r, qs, contacts, w, p, dp)
+    value, bar_qs = split_objective_adjoint_kernel(pmf, p, qs, contacts, seeds, codes[2], bar_p,
+                                                   scratch)
+    for k in range(size):
+        grad[k] = 0.0
+    bar_qs += split_incentive_adjoint_kernel(r, qs, contacts, p, dp, bar_p, grad, scratch)
+    grad[0] += bar_qs * q * ds
+    return value
+
+
+@njit(cache=True)
+def _project_capped_simplex(x, out, scratch):
+    """Euclidean projection of ``x`` onto {y >= 0, sum y <= 1}, written to ``out``."""
+    n = x.size
+    total = 0.0
+    for i in range(n):
+        out[i] = x[i] if x[i] > 0.0 else 0.0
+        total += out[i]
+    if total <= 1.0:
+        return
+    for i in range(n):
+        scratch[i] = x[i]
+    u = np.sort(scratch[:n])[::-1]
+    cumulative = 0.0
+    theta = 0.0
+    found = False
+    for i in range(n):
+        cumulative += u[i]
+        if u[i] - (cumulative - 1.0) / (i + 1) > 0.0:
+            theta = (cumulative - 1.0) / (i + 1)
+            found = True
+    if not found:  # non-finite entries: the vertex of the largest
+        best = 0
+        for i in range(n):
+            out[i] = 0.0
+            if x[i] > x[best]:
+                best = i
+        out[best] = 1.0
+        return
+    for i in range(n):
+        value = x[i] - theta
+        out[i] = value if value > 0.0 else 0.0
+
+
+@njit(cache=True)
+def _spg_objective(codes, params, report_params, pmf, consts, z, first, budget, f_scale, r,
+                   full_grad, g, work):
+    """-F(r(z)) / f_scale and its gradient in z, with r[first:] = budget * z, r[:first] = 0."""
+    for k in range(first):
+        r[k] = 0.0
+    for k in range(z.size):
+        r[first + k] = budget * z[k]
+    value = split_value_grad_kernel(codes, params, report_params, pmf, consts, r, full_grad, work)
+    for k in range(z.size):
+        g[k] = -full_grad[first + k] * budget / f_scale
+    return -value / f_scale
+
+
+@njit(cache=True)
+def split_spg_kernel(codes, params, report_params, pmf, consts, settings, z):
+    """Maximise the objective over {r = budget * z : z >= 0, sum z <= 1} by the spectral
+    projected gradient method (Birgin, Martinez and Raydan 2000, SPG2) from ``z``.
+
+    ``codes``/``params``/``report_params``/``pmf``/``consts`` as in ``split_value_grad_kernel``;
+    ``settings`` float64: (first variable position in r (0 or 1), budget, value scale,
+    max_iter, projected-gradient tolerance, stall tolerance, memory). Barzilai-Borwein steps,
+    nonmonotone Armijo search over the last ``memory`` values; stops at a projected gradient
+    below the tolerance, after ``memory`` steps in a row that each gain less than the stall
+    tolerance (relative), or at ``max_iter``. Overwrites ``z`` with the solution; returns the
+    iterations taken.
+    """
+    first = int(settings[0])
+    budget = settings[1]
+    f_scale = settings[2]
+    max_iter = int(settings[3])
+    tol = settings[4]
+    stall_tol = settings[5]
+    memory = int(settings[6])
+    n = z.size
+    size = n + first
+    r = np.zeros(size)
+    full_grad = np.zeros(size)
+    work = np.zeros(6 * size)
+    g = np.zeros(n)
+    g_new = np.zeros(n)
+    x = np.zeros(n)
+    x_new = np.zeros(n)
+    d = np.zeros(n)
+    trial_point = np.zeros(n)
+    scratch = np.zeros(n)
+    history = np.full(memory, -np.inf)
+    _project_capped_simplex(z, x, scratch)
+    f = _spg_objective(codes, params, report_params, pmf, consts, x, first, budget, f_scale, r,
+                       full_grad, g, work)
+    history[0] = f
+    for i in range(n):
+        trial_point[i] = x[i] - g[i]
+    _project_capped_simplex(trial_point, d, scratch)
+    step = 0.0
+    for i in range(n):
+        step = max(step, abs(d[i] - x[i]))
+    lam = 1.0 if step == 0.0 else min(max(1.0 / step, 1e-10), 1e10)
+    stalled = 0
+    iterations = 0
+    for it in range(1, max_iter + 1):
+        # stationarity: the projected gradient step
+        for i in range(n):
+            trial_point[i] = x[i] - g[i]
+        _project_capped_simplex(trial_point, d, scratch)
+        step = 0.0
+        for i in range(n):
+            step = max(step, abs(d[i] - x[i]))
+        if step <= tol:
+            break
+        for i in range(n):
+            trial_point[i] = x[i] - lam * g[i]
+        _project_capped_simplex(trial_point, d, scratch)
+        slope = 0.0
+        for i in range(n):
+            d[i] -= x[i]
+            slope += g[i] * d[i]
+        if slope >= 0.0:
+            break
+        reference = history[0]
+        for i in range(1, memory):
+            reference = max(reference, history[i])
+        alpha = 1.0
+        accepted = False
+        f_new = f
+        for _ in range(60):
+            for i in range(n):
+                x_new[i] = x[i] + alpha * d[i]
+            f_new = _spg_objective(codes, params, report_params, pmf, consts, x_new, first,
+                                   budget, f_scale, r, full_grad, g_new, work)
+            if f_new <= reference + 1e-4 * alpha * slope:
+                accepted = True
+                break
+            curvature = f_new - f - alpha * slope
+            trial = -0.5 * alpha * alpha * slope / curvature if curvature > 0.0 else 0.0
+            alpha = trial if 0.1 * alpha <= trial <= 0.9 * alpha else 0.5 * alpha
+        iterations = it
+        if not accepted:
+            break
+        ss = 0.0
+        sy = 0.0
+        for i in range(n):
+            s_i = x_new[i] - x[i]
+            ss += s_i * s_i
+            sy += s_i * (g_new[i] - g[i])
+        lam = 1e10 if sy <= 0.0 else min(max(ss / sy, 1e-10), 1e10)
+        if f - f_new <= stall_tol * max(abs(f), 1.0):
+            stalled += 1
+        else:
+            stalled = 0
+        f = f_new
+        for i in range(n):
+            x[i] = x_new[i]
+            g[i] = g_new[i]
+        history[it % memory] = f
+        if stalled >= memory:
+            break
+    for i in range(n):
+        z[i] = x[i]
+    return iterations

@@ -352,6 +352,24 @@ class _SplitProblem:
         self.bar_p = np.zeros(size)
         self.work = np.zeros(2 * size)
 
+    def kernel_arguments(self):
+        """``(codes, params, report_params, consts)`` of ``split_value_grad_kernel`` when the
+        response and the report are named families (or None/constant reports), else None."""
+        from .._kernels import splits as kernels
+
+        report = self.model.report
+        if self.response_spec is None or (callable(report) and self.report_spec is None):
+            return None
+        if report is None:
+            report_code, report_params = kernels.REPORT_ALWAYS, np.zeros(1)
+        elif not callable(report):
+            report_code, report_params = kernels.REPORT_CONSTANT, np.array([float(report)])
+        else:
+            report_code, report_params = self.report_spec
+        codes = np.array([self.response_spec[0], report_code, self.objective], dtype=np.int64)
+        consts = np.array([self.q, self.contacts, float(self.seeds)])
+        return codes, self.response_spec[1], report_params, consts
+
     def report(self, r0):
         """:math:`(s, ds/dr_0)` at the finder's reward ``r0``."""
         report = self.model.report
@@ -611,12 +629,27 @@ def _gradient_multistart(problem, budget, budget_kind, starts, rng):
         constraints = [{"type": "ineq", "fun": lambda z: 1.0 - cost(z)[0] / budget,
                         "jac": lambda z: -cost(z)[1][first:]}]
         bounds = [(0.0, None)] * dim
+    compiled = problem.kernel_arguments() if mode == "simplex" else None
+    if compiled is not None:
+        from .._kernels.splits import split_spg_kernel
+
+        codes, params, report_params, consts = compiled
+        compiled = (codes, params, report_params)
     best_r, best_value, optima, iterations = None, -np.inf, [], 0
     for z0, v0 in zip(starts_z, values):
-        res = minimize(objective, z0, jac=jac, method="SLSQP", bounds=bounds,
-                       constraints=constraints, options={"maxiter": 200, "ftol": _FTOL})
-        iterations += int(res.nit)
-        z = np.maximum(res.x, 0.0)
+        if mode != "simplex":
+            res = minimize(objective, z0, jac=jac, method="SLSQP", bounds=bounds,
+                           constraints=constraints, options={"maxiter": 200, "ftol": _FTOL})
+            z, nit = res.x, int(res.nit)
+        elif compiled is not None:
+            z = np.array(z0, dtype=np.float64)
+            settings = np.array([first, budget, f_scale, _MAX_ITER, _PG_TOL, _STALL, _MEMORY],
+                                dtype=np.float64)
+            nit = int(split_spg_kernel(*compiled, problem.model._pmf, consts, settings, z))
+        else:
+            z, nit = _spg(objective, jac, z0)
+        iterations += nit
+        z = np.maximum(z, 0.0)
         if mode == "simplex" and z.sum() > 1.0:
             z = z / z.sum()
         elif mode == "radial":
@@ -638,6 +671,76 @@ def _gradient_multistart(problem, budget, budget_kind, starts, rng):
         best_r = best_r.copy()
         best_r[0] = max(spare, 0.0)
     return best_r, len(starts_z), optima, iterations
+
+
+def _project_simplex(x):
+    r"""Euclidean projection onto :math:`\{x \ge 0, \sum x \le 1\}`: clipping, or the
+    projection onto the simplex by sorting (Held, Wolfe and Crowder 1974) when the clipped point
+    sums to more than 1."""
+    clipped = np.maximum(x, 0.0)
+    if clipped.sum() <= 1.0:
+        return clipped
+    u = np.sort(x)[::-1]
+    cumulative = np.cumsum(u) - 1.0
+    index = np.arange(1, x.size + 1)
+    positive = np.flatnonzero(u - cumulative / index > 0)
+    if positive.size == 0:  # non-finite or huge entries: the vertex of the largest
+        vertex = np.zeros(x.size)
+        vertex[np.nanargmax(np.where(np.isnan(x), -np.inf, x))] = 1.0
+        return vertex
+    rho = positive[-1]
+    return np.maximum(x - cumulative[rho] / (rho + 1), 0.0)
+
+
+def _spg(fun, jac, x0, *, max_iter=None, tol=None, memory=None):
+    r"""Minimise ``fun`` over :math:`\{x \ge 0, \sum x \le 1\}` by the spectral projected
+    gradient method.
+
+    Birgin, Martínez and Raydan (2000), algorithm SPG2: Barzilai-Borwein steps projected onto
+    the feasible set and a nonmonotone Armijo line search over the last ``memory`` values. It
+    stops when the projected gradient step :math:`\|P(x - \nabla f) - x\|_\infty` is below
+    ``tol`` (a KKT point) or the objective stalls. Returns the point and the iterations taken.
+    Every step is a few vector operations on :math:`H + 1` numbers: no dense linear algebra.
+    """
+    max_iter = _MAX_ITER if max_iter is None else max_iter
+    tol = _PG_TOL if tol is None else tol
+    memory = _MEMORY if memory is None else memory
+    lam_min, lam_max, gamma = 1e-10, 1e10, 1e-4
+    x = _project_simplex(np.asarray(x0, dtype=np.float64))
+    f, g = fun(x), jac(x).copy()
+    step = np.abs(_project_simplex(x - g) - x).max()
+    lam = 1.0 if step == 0 else min(max(1.0 / step, lam_min), lam_max)
+    history = [f]
+    stalled = 0
+    for it in range(1, max_iter + 1):
+        if np.abs(_project_simplex(x - g) - x).max() <= tol:
+            return x, it - 1
+        d = _project_simplex(x - lam * g) - x
+        slope = float(g @ d)
+        if slope >= 0:
+            return x, it - 1
+        reference = max(history[-memory:])
+        alpha = 1.0
+        for _ in range(60):
+            x_new = x + alpha * d
+            f_new = fun(x_new)
+            if f_new <= reference + gamma * alpha * slope:
+                break
+            curvature = f_new - f - alpha * slope
+            trial = -0.5 * alpha * alpha * slope / curvature if curvature > 0 else 0.0
+            alpha = trial if 0.1 * alpha <= trial <= 0.9 * alpha else 0.5 * alpha
+        else:
+            return x, it
+        g_new = jac(x_new).copy()
+        s, y = x_new - x, g_new - g
+        sy = float(s @ y)
+        lam = lam_max if sy <= 0 else min(max(float(s @ s) / sy, lam_min), lam_max)
+        stalled = stalled + 1 if f - f_new <= _STALL * max(abs(f), 1.0) else 0
+        x, f, g = x_new, f_new, g_new
+        history.append(f)
+        if stalled >= memory:
+            return x, it
+    return x, max_iter
 
 
 def _expected_feasible_schedule(problem, r, budget):
@@ -669,6 +772,8 @@ def _radial_scale(problem, direction, budget, t):
         else:
             high = t
         slope = float(grad @ direction)
+        if cost <= 0 and slope <= 0:  # nothing is ever reported: every scale costs 0
+            return budget
         step = t + (budget - cost) / slope if slope > 0 else math.nan
         if not low < step < high:
             step = 2.0 * t if math.isinf(high) else 0.5 * (low + high)
@@ -681,6 +786,15 @@ def _radial_scale(problem, direction, budget, t):
 #: SLSQP's tolerance on the objective, relative to the best starting value: far below what a
 #: schedule can be told apart by, and above the rounding of the radial scaling.
 _FTOL = 1e-10
+
+#: The projected gradient method (``_spg`` in Python for user functions, ``split_spg_kernel``
+#: otherwise) stops at a projected gradient step below ``_PG_TOL`` (the objective scaled by the
+#: best starting value, the schedule by the budget), after ``_MEMORY`` steps in a row that each
+#: improve the objective by less than ``_STALL`` (relative), or after ``_MAX_ITER`` steps.
+_PG_TOL = 1e-10
+_STALL = 1e-12
+_MEMORY = 10
+_MAX_ITER = 500
 
 #: Largest multiple of the budget the expected-budget scaling pays at one position.
 _RADIAL_CAP = 1e15

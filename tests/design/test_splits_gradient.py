@@ -209,3 +209,38 @@ def test_zero_budget_and_kkt():
     # the shadow price is the exact gradient on the support
     support = res.schedule > 1e-6 * 1000.0
     np.testing.assert_allclose(res.details["gradient"][support], res.shadow_price, rtol=1e-5)
+
+
+def test_one_call_kernel_matches_the_python_composition():
+    from incnet._kernels.splits import split_value_grad_kernel
+
+    model = RecruitmentModel(scipy.stats.poisson(2.5), ExponentialResponse(0.1, 0.6, 20.0),
+                             find_probability=0.01, horizon=7, seeds=2,
+                             report=ExponentialResponse(0.1, 1.0, 300.0))
+    r = np.random.default_rng(4).uniform(0.0, 400.0, 8)
+    for objective in ("success", "depth", "reach"):
+        problem = _SplitProblem(model, objective)
+        value, grad = problem.value_grad(r)
+        codes, params, report_params, consts = problem.kernel_arguments()
+        out = np.zeros(8)
+        got = split_value_grad_kernel(codes, params, report_params, model._pmf, consts, r, out,
+                                      np.zeros(48))
+        assert got == pytest.approx(value, rel=1e-14)
+        np.testing.assert_allclose(out, grad, rtol=1e-12)
+
+
+def test_projections_onto_the_capped_simplex():
+    # the projection P(x) is feasible and <x - P(x), y - P(x)> <= 0 for every feasible y
+    from incnet._kernels.splits import _project_capped_simplex
+    from incnet.design.splits import _project_simplex
+
+    rng = np.random.default_rng(6)
+    for _ in range(50):
+        x = rng.normal(0.2, 0.8, 6)
+        p = _project_simplex(x)
+        out = np.zeros(6)
+        _project_capped_simplex(x, out, np.zeros(6))
+        np.testing.assert_allclose(out, p, atol=1e-15)
+        assert np.all(p >= 0) and p.sum() <= 1 + 1e-12
+        for y in rng.dirichlet(np.ones(6), 20) * rng.uniform(0, 1, (20, 1)):
+            assert (x - p) @ (y - p) <= 1e-12
