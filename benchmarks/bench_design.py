@@ -455,9 +455,15 @@ def _refresh_split_rows():
     lines[at[0]:at[-1] + 1] = table
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     note = f"The optimal_split rows at depth 20 were re-measured {stamp} on: {machine_description()}."
-    lines = [line for line in lines if not line.startswith("The optimal_split rows at depth 20")]
-    header = next(i for i, line in enumerate(lines) if line.startswith("`bench_design`, measured"))
-    lines[header + 1:header + 1] = ["", note]
+    kept = []
+    for line in lines:
+        if line.startswith("The optimal_split rows at depth 20"):
+            if kept and not kept[-1]:
+                kept.pop()  # the blank line before the previous note
+            continue
+        kept.append(line)
+    header = next(i for i, line in enumerate(kept) if line.startswith("`bench_design`, measured"))
+    lines = kept[:header + 1] + ["", note] + kept[header + 1:]
     path.write_text("\n".join(lines) + "\n")
     assemble(HERE / "RESULTS.md")
 
