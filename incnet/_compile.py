@@ -111,7 +111,10 @@ def _design():
     model.success_probability([100.0, 50.0, 25.0, 10.0])
     model.depth_profile([100.0, 50.0, 25.0, 10.0])
     optimal_split(model, 200.0, rng=0, starts=2)
-    optimal_split(model, 200.0, budget_kind="expected", objective="depth", rng=0, starts=2)
+    paid_report = RecruitmentModel(scipy.stats.poisson(2.0), ExponentialResponse(0.1, 0.5, 100.0),
+                                   find_probability=0.05, horizon=3, seeds=2,
+                                   report=ExponentialResponse(0.2, 1.0, 100.0))
+    optimal_split(paid_report, 200.0, budget_kind="expected", objective="depth", rng=0, starts=2)
     step = RecruitmentModel(scipy.stats.poisson(2.0), ThresholdResponse(0.1, 0.5, 10.0),
                             find_probability=0.05, horizon=2, seeds=2)
     optimal_split(step, 200.0)

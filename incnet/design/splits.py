@@ -353,8 +353,8 @@ class _SplitProblem:
         self.work = np.zeros(2 * size)
 
     def kernel_arguments(self):
-        """``(codes, params, report_params, consts)`` of ``split_value_grad_kernel`` when the
-        response and the report are named families (or None/constant reports), else None."""
+        """``(codes, params, report_params, consts)`` for the compiled search when the response
+        and the report are named families (or None/constant reports), else None."""
         from .._kernels import splits as kernels
 
         report = self.model.report
