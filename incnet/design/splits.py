@@ -532,21 +532,23 @@ def _monotone(spec):
 
 
 def _gradient_multistart(problem, budget, budget_kind, starts, rng):
-    r"""SLSQP with exact gradients from ``starts`` points: the best schedule, every local optimum
-    found, the number of starts and of SLSQP iterations.
+    r"""Local solves with exact gradients from ``starts`` points: the best schedule, every local
+    optimum found, the number of starts and of solver iterations.
 
     Three formulations, all over the positions that matter (:math:`r_1, \dots, r_H`, and
     :math:`r_0` when the finder's reward changes reporting):
 
-    - worst-case budget: :math:`r = B z` with :math:`z \ge 0`, :math:`\sum z \le 1` (linear);
+    - worst-case budget: :math:`r = B z` with :math:`z \ge 0`, :math:`\sum z \le 1`, by the
+      spectral projected gradient method (``split_spg_kernel``, or ``_spg`` for user functions);
     - expected budget, nondecreasing response and report: every objective then grows along each
       ray :math:`t u`, and so does the expected payment, so an optimum spends the whole budget.
       A direction :math:`u` on the simplex is scaled to :math:`t(u)` with :math:`c(t u) = B`
       (safeguarded Newton), and :math:`G(u) = F(t(u) u)` is maximised on the simplex; its
       gradient is :math:`t\,(\nabla F - \frac{\nabla F \cdot u}{\nabla c \cdot u} \nabla c)`
-      by the implicit function theorem. This removes the nonlinear constraint, whose
+      by the implicit function theorem (SLSQP). This removes the nonlinear constraint, whose
       linearisation misleads SLSQP (deep positions look cheap while the chain is short);
-    - expected budget otherwise: the nonlinear constraint :math:`c(r) \le B` with its gradient.
+    - expected budget otherwise: SLSQP with the nonlinear constraint :math:`c(r) \le B` and its
+      gradient.
     """
     from scipy.optimize import minimize
 
@@ -614,11 +616,8 @@ def _gradient_multistart(problem, budget, budget_kind, starts, rng):
         objective(z)
         return last["jac"]
 
-    if mode == "simplex":
-        constraints = [{"type": "ineq", "fun": lambda z: 1.0 - z.sum(),
-                        "jac": lambda z: -np.ones_like(z)}]
-        bounds = [(0.0, 1.0)] * dim
-    elif mode == "radial":
+    constraints, bounds = None, None  # the simplex mode projects instead
+    if mode == "radial":
         constraints = [{"type": "eq", "fun": lambda z: z.sum() - 1.0,
                         "jac": lambda z: np.ones_like(z)}]
         bounds = [(0.0, 1.0)] * dim
@@ -1040,7 +1039,8 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
                 problem, budget, budget_kind, starts, rng)
         else:  # the zero schedule is the only one within a zero budget
             schedule, n_starts, optima, iterations = np.zeros(H + 1), 0, [], 0
-        status, solver = "local", "SLSQP"
+        # spectral projected gradient on the simplex, or SLSQP for an expected budget
+        status, solver = "local", "SPG" if budget_kind == "worst-case" else "SLSQP"
         details.update(starts=n_starts, local_optima=np.array(sorted(optima, reverse=True)),
                        iterations=iterations)
     value = model.evaluate(schedule, objective)
