@@ -245,3 +245,19 @@ def test_projections_onto_the_capped_simplex():
         assert np.all(p >= 0) and p.sum() <= 1 + 1e-12
         for y in rng.dirichlet(np.ones(6), 20) * rng.uniform(0, 1, (20, 1)):
             assert (x - p) @ (y - p) <= 1e-12
+
+
+def test_expected_budget_designs_spend_it_exactly():
+    # a nondecreasing response: the radial formulation scales every direction to c(t u) = B
+    from incnet.design.splits import _radial_scale
+
+    model, _ = CASES["finder reports for money"]
+    problem = _SplitProblem(model, "success")
+    for direction in (np.array([0.5, 0.3, 0.2, 0.0]), np.array([0.1, 0.0, 0.0, 0.9])):
+        t = _radial_scale(problem, direction, 300.0, 1.0)
+        assert model.expected_payment(t * direction) == pytest.approx(300.0, rel=1e-12)
+    # a finder paid nothing never reports here (report(0) = 0): nothing is ever paid
+    assert _radial_scale(problem, np.array([0.0, 0.0, 0.0, 1.0]), 300.0, 1.0) == 300.0
+    res = optimal_split(model, 300.0, budget_kind="expected", rng=0)
+    assert res.budget_used == pytest.approx(300.0, rel=1e-9)
+    assert res.solver == "SLSQP" and res.details["kkt_residual"] <= 1e-6 * res.shadow_price
