@@ -132,10 +132,10 @@ def _split_rows(horizon, smoke):
     cases = [
         (f"Poisson(2), horizon {horizon}",
          RecruitmentModel(scipy.stats.poisson(2.0), ExponentialResponse(0.2, 0.6, 50.0),
-                          find_probability=0.002, horizon=horizon, seeds=3)),
+                          find_probability=0.002, horizon=horizon, initial=3)),
         (f"Poisson(12), horizon {horizon}, optimum inside the simplex",
          RecruitmentModel(scipy.stats.poisson(12.0), ExponentialResponse(0.02, 0.15, 5.0),
-                          find_probability=1e-3, horizon=horizon, seeds=5)),
+                          find_probability=1e-3, horizon=horizon, initial=5)),
     ]
     rows = []
     for case, model in cases[: 1 if smoke else 2]:

@@ -107,16 +107,16 @@ def _design():
     from .simulate import ExponentialResponse, ThresholdResponse
 
     model = RecruitmentModel(scipy.stats.poisson(2.0), ExponentialResponse(0.1, 0.5, 100.0),
-                             find_probability=0.05, horizon=3, seeds=2)
+                             find_probability=0.05, horizon=3, initial=2)
     model.success_probability([100.0, 50.0, 25.0, 10.0])
     model.depth_profile([100.0, 50.0, 25.0, 10.0])
     optimal_split(model, 200.0, rng=0, starts=2)
     paid_report = RecruitmentModel(scipy.stats.poisson(2.0), ExponentialResponse(0.1, 0.5, 100.0),
-                                   find_probability=0.05, horizon=3, seeds=2,
+                                   find_probability=0.05, horizon=3, initial=2,
                                    report=ExponentialResponse(0.2, 1.0, 100.0))
     optimal_split(paid_report, 200.0, budget_kind="expected", objective="depth", rng=0, starts=2)
     step = RecruitmentModel(scipy.stats.poisson(2.0), ThresholdResponse(0.1, 0.5, 10.0),
-                            find_probability=0.05, horizon=2, seeds=2)
+                            find_probability=0.05, horizon=2, initial=2)
     optimal_split(step, 200.0)
     seed_rewards(nx.path_graph(6), 1.0, 1.0, method="greedy")
     campaign = Campaign(nx.cycle_graph(10), initial=2, targets=2, response=0.5, horizon=4,

@@ -333,16 +333,16 @@ CASES = {
         lambda kw, res: _require(np.all(np.isfinite(res.rewards)), res),
     ),
     "RecruitmentModel": (
-        lambda offspring, response, find_probability, horizon, seeds: incnet.RecruitmentModel(
+        lambda offspring, response, find_probability, horizon, initial: incnet.RecruitmentModel(
             offspring, response, find_probability=find_probability, horizon=horizon,
-            seeds=seeds).success_probability([2.0, 1.0, 0.5]),
-        dict(offspring=[0.2, 0.3, 0.5], response=0.5, find_probability=0.05, horizon=2, seeds=2),
+            initial=initial).success_probability([2.0, 1.0, 0.5]),
+        dict(offspring=[0.2, 0.3, 0.5], response=0.5, find_probability=0.05, horizon=2, initial=2),
         lambda kw, res: _require(0.0 <= float(res) <= 1.0, res),
     ),
     "optimal_split": (
         lambda budget, starts, method: incnet.optimal_split(
             incnet.RecruitmentModel([0.2, 0.3, 0.5], 0.5, find_probability=0.05, horizon=2,
-                                    seeds=2), budget, starts=starts, method=method, rng=0),
+                                    initial=2), budget, starts=starts, method=method, rng=0),
         dict(budget=10.0, starts=2, method="multistart"),
         lambda kw, res: _require(np.all(np.isfinite(res.rewards)) and np.all(res.rewards >= -1e-9), res),
     ),

@@ -334,7 +334,7 @@ def test_optimal_split_starts_bounded():
     from incnet.simulate import ThresholdResponse
 
     model = RecruitmentModel(scipy.stats.poisson(3.0), ThresholdResponse(0.1, 0.5, 10.0),
-                             find_probability=0.01, horizon=3, seeds=5)
+                             find_probability=0.01, horizon=3, initial=5)
     with pytest.raises(InvalidInputError, match="starts"):
         optimal_split(model, 4000.0, starts=10**9)
 

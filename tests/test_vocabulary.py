@@ -114,3 +114,19 @@ def test_darpa_campaign_initial_and_deprecated_seeds():
     assert darpa_campaign(G, initial=6).initial == 6
     with pytest.warns(DeprecationWarning, match="initial="):
         assert darpa_campaign(G, seeds=6).initial == 6
+
+
+def test_recruitment_model_initial_and_deprecated_seeds():
+    from incnet.design import RecruitmentModel
+
+    new = RecruitmentModel([0.2, 0.3, 0.5], 0.5, find_probability=0.05, horizon=2, initial=3)
+    with pytest.warns(DeprecationWarning, match="initial="):
+        old = RecruitmentModel([0.2, 0.3, 0.5], 0.5, find_probability=0.05, horizon=2, seeds=3)
+    assert old.initial == new.initial == 3
+    assert old.success_probability([2.0, 1.0]) == new.success_probability([2.0, 1.0])
+    with pytest.warns(DeprecationWarning, match="RecruitmentModel.initial"):
+        assert new.seeds == 3
+    with pytest.raises(TypeError, match="both"):
+        RecruitmentModel([0.5, 0.5], 0.5, find_probability=0.05, horizon=2, initial=2, seeds=2)
+    with pytest.raises(incnet.InvalidInputError, match="seeds"), pytest.warns(DeprecationWarning):
+        RecruitmentModel([0.5, 0.5], 0.5, find_probability=0.05, horizon=2, seeds=0)

@@ -11,10 +11,10 @@ reports it with probability :math:`s = \text{report}(r_0)`. It evaluates any sch
 
 .. math::
 
-    P(\text{success}) = 1 - g_0^{\,\text{seeds}}, \quad g_H = 1 - q s, \quad
+    P(\text{success}) = 1 - g_0^{\,\text{initial}}, \quad g_H = 1 - q s, \quad
     g_d = (1 - q s)\, \psi_K(1 - p_d + p_d\, g_{d+1}),
 
-    E[\text{reach}] = \text{seeds} \sum_{d=0}^{H} \prod_{j<d} E[K]\, p_j, \qquad
+    E[\text{reach}] = \text{initial} \sum_{d=0}^{H} \prod_{j<d} E[K]\, p_j, \qquad
     E[\text{depth}] = \sum_{d=1}^{H} P(\text{depth } d \text{ is reached}),
 
 with :math:`\psi_K` the offspring generating function. :func:`optimal_split` maximises one of these
@@ -23,10 +23,12 @@ over schedules :math:`r \ge 0` within a budget per target.
 
 import math
 import numbers
-from dataclasses import dataclass, field
+import warnings
+from dataclasses import InitVar, dataclass, field
 
 import numpy as np
 
+from .._compat import MISSING
 from .._validate import as_rng, check_int, check_method, check_probability, describe
 from ..branching import as_offspring
 from ..errors import InvalidInputError
@@ -59,15 +61,17 @@ class RecruitmentModel:
     report : None, float or callable, optional
         Probability that a finder reports, as a function of the finder's reward :math:`r_0`
         (``None``: always).
-    seeds : int, default 1
+    initial : int, default 1
         Number of initial participants (depth 0).
+    seeds : int, optional
+        Deprecated spelling of ``initial`` (kept for one release).
 
     Examples
     --------
     >>> import scipy.stats
     >>> from incnet.simulate import ExponentialResponse
     >>> model = RecruitmentModel(scipy.stats.poisson(3.0), ExponentialResponse(0.1, 0.5, 100.0),
-    ...                          find_probability=0.01, horizon=4, seeds=5)
+    ...                          find_probability=0.01, horizon=4, initial=5)
     >>> darpa = [2000.0, 1000.0, 500.0, 250.0, 125.0]
     >>> round(model.success_probability(darpa), 4), round(model.success_probability([4000.0]), 4)
     (0.0843, 0.0689)
@@ -78,9 +82,10 @@ class RecruitmentModel:
     find_probability: float
     horizon: int
     report: object = field(default=None, kw_only=True)
-    seeds: int = field(default=1, kw_only=True)
+    initial: int = field(default=1, kw_only=True)
+    seeds: InitVar[int] = field(default=MISSING, kw_only=True)
 
-    def __post_init__(self):
+    def __post_init__(self, seeds):
         from ..simulate.incentives import MAX_HORIZON
         from ..simulate.response import as_response
 
@@ -91,7 +96,15 @@ class RecruitmentModel:
                            check_probability(self.find_probability, "find_probability"))
         object.__setattr__(self, "horizon", check_int(self.horizon, "horizon", minimum=0,
                                                       maximum=MAX_HORIZON))
-        object.__setattr__(self, "seeds", check_int(self.seeds, "seeds", minimum=1))
+        name = "initial"
+        if seeds is not MISSING:
+            if self.initial != 1:
+                raise TypeError("RecruitmentModel() got both initial= and its old name seeds=; pass initial= only")
+            warnings.warn("RecruitmentModel(): seeds= is deprecated and will be removed in the next "
+                          "release; use initial= (the initial participants)", DeprecationWarning, stacklevel=3)
+            object.__setattr__(self, "initial", seeds)
+            name = "seeds"
+        object.__setattr__(self, "initial", check_int(self.initial, name, minimum=1))
         report = self.report
         if report is not None and not callable(report):
             if isinstance(report, bool) or not isinstance(report, numbers.Real):
@@ -142,12 +155,12 @@ class RecruitmentModel:
         p = np.ascontiguousarray(inc.probabilities, dtype=np.float64)
         if objective == "success":
             find = np.ascontiguousarray(self.find_probability * inc.report_probabilities)
-            return float(success_kernel(self._pmf, p, find, self.seeds))
+            return float(success_kernel(self._pmf, p, find, self.initial))
         if objective == "reach":
             m = self.mean_contacts * p[:-1]
-            return float(self.seeds * (1.0 + np.sum(np.cumprod(m))))
+            return float(self.initial * (1.0 + np.sum(np.cumprod(m))))
         out = np.empty(self.horizon + 1)
-        depth_profile_kernel(self._pmf, p, self.seeds, out)
+        depth_profile_kernel(self._pmf, p, self.initial, out)
         return float(out[1:].sum())
 
     def evaluate(self, rewards, objective="success"):
@@ -156,11 +169,11 @@ class RecruitmentModel:
         return self._from_incentives(self.incentives(rewards), objective)
 
     def success_probability(self, rewards):
-        """Probability of at least one reported find: :math:`1 - g_0^{\\text{seeds}}`."""
+        """Probability of at least one reported find: :math:`1 - g_0^{\\text{initial}}`."""
         return self.evaluate(rewards, "success")
 
     def expected_reach(self, rewards):
-        """Expected number of participants, seeds included."""
+        """Expected number of participants, initial participants included."""
         return self.evaluate(rewards, "reach")
 
     def expected_depth(self, rewards):
@@ -173,19 +186,19 @@ class RecruitmentModel:
 
         p = np.ascontiguousarray(self.incentives(rewards).probabilities, dtype=np.float64)
         out = np.empty(self.horizon + 1)
-        depth_profile_kernel(self._pmf, p, self.seeds, out)
+        depth_profile_kernel(self._pmf, p, self.initial, out)
         return out
 
     def payment_weights(self, rewards):
         r"""Per position, the probability that a find pays it: :math:`P(\text{finder depth} \ge k)`.
 
         Finds are weighted by the expected number of reported finds at each depth,
-        :math:`n_d\, q\, s_d` with :math:`n_d = \text{seeds} \prod_{j<d} m_j`; the expected payment
+        :math:`n_d\, q\, s_d` with :math:`n_d = \text{initial} \prod_{j<d} m_j`; the expected payment
         per find of a schedule is ``weights @ r``.
         """
         inc = self.incentives(rewards)
         m = inc.expected_recruits
-        n_d = self.seeds * np.concatenate([[1.0], np.cumprod(m[:-1])])
+        n_d = self.initial * np.concatenate([[1.0], np.cumprod(m[:-1])])
         finds = n_d * self.find_probability * inc.report_probabilities
         total = finds.sum()
         if total <= 0:
@@ -199,6 +212,16 @@ class RecruitmentModel:
 
 
 # ----------------------------------------------------------------------------- optimisation
+
+def _deprecated_seeds(self):
+    warnings.warn("RecruitmentModel.seeds is deprecated and will be removed in the next release; use "
+                  "RecruitmentModel.initial (the initial participants)", DeprecationWarning, stacklevel=2)
+    return self.initial
+
+
+# after @dataclass has read the InitVar's default: ``model.seeds`` still reads, with a warning
+RecruitmentModel.seeds = property(_deprecated_seeds, doc="Deprecated: :attr:`initial`.")
+
 def _threshold_parameters(response):
     from ..simulate.response import ThresholdResponse
 
@@ -222,15 +245,15 @@ def _pattern_objectives(model, patterns, low, high, objective):
     if objective == "success":
         out = np.empty(patterns.shape[0])
         find = np.full(H + 1, model.find_probability * s)
-        success_batch_kernel(model._pmf, P, find, model.seeds, out)
+        success_batch_kernel(model._pmf, P, find, model.initial, out)
         return out
     if objective == "reach":
         m = model.mean_contacts * P[:, :H]
-        return model.seeds * (1.0 + np.cumprod(m, axis=1).sum(axis=1))
+        return model.initial * (1.0 + np.cumprod(m, axis=1).sum(axis=1))
     out = np.empty(patterns.shape[0])
     row = np.empty(H + 1)
     for i in range(patterns.shape[0]):
-        depth_profile_kernel(model._pmf, np.ascontiguousarray(P[i]), model.seeds, row)
+        depth_profile_kernel(model._pmf, np.ascontiguousarray(P[i]), model.initial, row)
         out[i] = row[1:].sum()
     return out
 
@@ -342,7 +365,7 @@ class _SplitProblem:
         self.H = model.horizon
         self.q = float(model.find_probability)
         self.contacts = float(model.mean_contacts)
-        self.seeds = int(model.seeds)
+        self.initial = int(model.initial)
         self.objective = {"success": kernels.OBJECTIVE_SUCCESS, "depth": kernels.OBJECTIVE_DEPTH,
                           "reach": kernels.OBJECTIVE_REACH}[objective]
         self.response_spec = _response_spec(model.response)
@@ -367,7 +390,7 @@ class _SplitProblem:
         else:
             report_code, report_params = self.report_spec
         codes = np.array([self.response_spec[0], report_code, self.objective], dtype=np.int64)
-        consts = np.array([self.q, self.contacts, float(self.seeds)])
+        consts = np.array([self.q, self.contacts, float(self.initial)])
         return codes, self.response_spec[1], report_params, consts
 
     def report(self, r0):
@@ -428,7 +451,7 @@ class _SplitProblem:
         r = np.ascontiguousarray(r, dtype=np.float64)
         qs, dqs = self.forward(r)
         value, bar_qs = split_objective_adjoint_kernel(
-            self.model._pmf, self.p, qs, self.contacts, self.seeds, self.objective, self.bar_p,
+            self.model._pmf, self.p, qs, self.contacts, self.initial, self.objective, self.bar_p,
             self.work)
         grad = np.zeros(self.H + 1)
         bar_qs += split_incentive_adjoint_kernel(r, qs, self.contacts, self.p, self.dp,
@@ -489,7 +512,7 @@ class _SplitProblem:
             p[d] = response_table(self.model.response, np.array([w_max]))[0]
             m[d] = self.contacts * p[d]
         value, _ = split_objective_adjoint_kernel(self.model._pmf, p, qs, self.contacts,
-                                                  self.seeds, self.objective, self.bar_p,
+                                                  self.initial, self.objective, self.bar_p,
                                                   self.work)
         return float(value)
 
@@ -954,7 +977,7 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
     >>> import scipy.stats
     >>> from incnet.simulate import ThresholdResponse
     >>> model = RecruitmentModel(scipy.stats.poisson(3.0), ThresholdResponse(0.1, 0.5, 10.0),
-    ...                          find_probability=0.01, horizon=3, seeds=5)
+    ...                          find_probability=0.01, horizon=3, initial=5)
     >>> res = optimal_split(model, 4000.0)
     >>> res.status, res.schedule.round(1)
     ('optimal', array([3000., 1000.,    0.,    0.]))
@@ -965,7 +988,7 @@ def optimal_split(model, budget, *, objective="success", budget_kind="worst-case
 
     >>> from incnet.simulate import ExponentialResponse
     >>> smooth = RecruitmentModel(scipy.stats.poisson(2.0), ExponentialResponse(0.2, 0.6, 50.0),
-    ...                           find_probability=0.002, horizon=20, seeds=3)
+    ...                           find_probability=0.002, horizon=20, initial=3)
     >>> res = optimal_split(smooth, 4000.0, rng=0)
     >>> res.status, res.schedule[:3].round(1).tolist(), bool(res.gap <= 1e-9 * res.bound)
     ('optimal', [0.0, 4000.0, 0.0], True)

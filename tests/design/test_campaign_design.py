@@ -179,7 +179,7 @@ def test_branching_route_still_dispatches():
     from incnet.simulate import ThresholdResponse
 
     model = RecruitmentModel(scipy.stats.poisson(3.0), ThresholdResponse(0.1, 0.5, 10.0),
-                             find_probability=0.01, horizon=3, seeds=5)
+                             find_probability=0.01, horizon=3, initial=5)
     res = optimal_split(model, 4000.0)
     assert res.status == "optimal" and res.method == "pattern-lp"
     with pytest.raises(InvalidInputError, match="unknown options"):

@@ -29,7 +29,7 @@ def reference_success(model, r):
     g = 1 - q * s[H]
     for d in range(H - 1, -1, -1):
         g = (1 - q * s[d]) * float(model.offspring.pgf(1 - p[d] + p[d] * g))
-    return 1 - g**model.seeds
+    return 1 - g**model.initial
 
 
 def reference_depth(model, r):
@@ -44,14 +44,14 @@ def reference_depth(model, r):
         for j in range(d - 1, -1, -1):
             x = 1 - p[j] + p[j] * none
             none = sum(pk * x**k for k, pk in enumerate(pmf))
-        total += 1 - none**model.seeds
+        total += 1 - none**model.initial
     return total
 
 
 @pytest.fixture
 def smooth_model():
     return RecruitmentModel(scipy.stats.binom(4, 0.75), ExponentialResponse(0.1, 0.6, 30.0),
-                            find_probability=0.02, horizon=2, seeds=4)
+                            find_probability=0.02, horizon=2, initial=4)
 
 
 def test_exact_values_match_references(smooth_model):
@@ -66,10 +66,10 @@ def test_exact_values_match_references(smooth_model):
 
 def test_success_of_a_single_generation_by_hand():
     # H = 0: only the seeds search; success = 1 - (1 - q)^seeds
-    m = RecruitmentModel([0.5, 0.5], 0.3, find_probability=0.1, horizon=0, seeds=3)
+    m = RecruitmentModel([0.5, 0.5], 0.3, find_probability=0.1, horizon=0, initial=3)
     assert m.success_probability([10.0]) == pytest.approx(1 - 0.9**3)
     # H = 1, K = 2 always, p = 0.5: g_0 = (1-q) * (1 - p + p (1 - q))^2
-    m = RecruitmentModel([0, 0, 1.0], 0.5, find_probability=0.1, horizon=1, seeds=1)
+    m = RecruitmentModel([0, 0, 1.0], 0.5, find_probability=0.1, horizon=1, initial=1)
     assert m.success_probability([1.0]) == pytest.approx(1 - 0.9 * (0.5 + 0.5 * 0.9) ** 2)
 
 
@@ -146,16 +146,16 @@ def _objective_from_probabilities(model, p, objective):
         g = 1 - q
         for d in range(H - 1, -1, -1):
             g = (1 - q) * psi(1 - p[d] + p[d] * g)
-        return 1 - g**model.seeds
+        return 1 - g**model.initial
     m = model.mean_contacts * p[:H]
-    return model.seeds * (1 + np.cumprod(m).sum())
+    return model.initial * (1 + np.cumprod(m).sum())
 
 
 @pytest.mark.parametrize("objective", ["success", "reach"])
 @pytest.mark.parametrize("budget", [150.0, 700.0, 3000.0])
 def test_pattern_lp_is_the_global_optimum(objective, budget):
     model = RecruitmentModel(scipy.stats.poisson(2.5), ThresholdResponse(0.15, 0.5, 4.0),
-                             find_probability=0.01, horizon=4, seeds=3)
+                             find_probability=0.01, horizon=4, initial=3)
     res = optimal_split(model, budget, objective=objective)
     assert res.status == "optimal" and res.method == "pattern-lp"
     assert res.objective == pytest.approx(pattern_reference(model, budget, objective), rel=1e-12)
@@ -170,7 +170,7 @@ def test_pattern_lp_is_the_global_optimum(objective, budget):
 def test_pattern_lp_doc_example_by_hand():
     # every depth needs w >= 10 = r_1 * q, so r_1 = 1000 raises all of them at once
     model = RecruitmentModel(scipy.stats.poisson(3.0), ThresholdResponse(0.1, 0.5, 10.0),
-                             find_probability=0.01, horizon=3, seeds=5)
+                             find_probability=0.01, horizon=3, initial=5)
     res = optimal_split(model, 4000.0)
     assert res.schedule == pytest.approx([3000.0, 1000.0, 0.0, 0.0])
 
@@ -185,7 +185,7 @@ def test_expected_budget(smooth_model):
 
 def test_expected_payment_by_hand():
     # H = 1, K = 1, p = 1: every seed recruits one person; finds at depth 0 and 1 equally likely
-    m = RecruitmentModel([0, 1.0], 1.0, find_probability=0.5, horizon=1, seeds=1)
+    m = RecruitmentModel([0, 1.0], 1.0, find_probability=0.5, horizon=1, initial=1)
     assert m.expected_payment([10.0, 4.0]) == pytest.approx(10.0 + 0.5 * 4.0)
 
 
@@ -210,7 +210,7 @@ def test_exact_recursion_agrees_with_simulation(smooth_model):
     from incnet.simulate import simulate_recruitment
 
     model = RecruitmentModel(scipy.stats.poisson(2.0), ExponentialResponse(0.2, 0.6, 30.0),
-                             find_probability=0.03, horizon=5, seeds=3)
+                             find_probability=0.03, horizon=5, initial=3)
     design = optimal_split(model, 400.0, rng=0, starts=4)
     for schedule in (design.schedule, RecursiveSplit(200.0, 0.5)):
         sim = simulate_recruitment(None, schedule, initial=3, targets=0.03,
@@ -225,7 +225,7 @@ def test_reach_and_depth_agree_with_simulation():
     from incnet.simulate import simulate_recruitment
 
     model = RecruitmentModel(scipy.stats.poisson(1.8), ConstantResponse(0.5),
-                             find_probability=0.0, horizon=6, seeds=2)
+                             find_probability=0.0, horizon=6, initial=2)
     sim = simulate_recruitment(None, [0.0], initial=2, targets=0, response=0.5, horizon=6,
                                n_runs=20000, offspring=scipy.stats.poisson(1.8), rng=3)
     participants = np.asarray(sim.participants, dtype=float)
@@ -247,7 +247,7 @@ def test_designed_schedule_wins_on_a_real_network():
     degree = degree[degree > 0]
     excess = np.bincount(degree - 1, weights=degree) / degree.sum()
     response = ExponentialResponse(0.02, 0.15, scale=5.0)
-    model = RecruitmentModel(excess, response, find_probability=1e-3, horizon=10, seeds=5)
+    model = RecruitmentModel(excess, response, find_probability=1e-3, horizon=10, initial=5)
     design = optimal_split(model, 4000.0, rng=0, starts=3)
     assert design.objective > 2 * design.details["recursive_halving"]
     rates = {}

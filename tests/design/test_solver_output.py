@@ -15,7 +15,7 @@ net = incnet.IncentiveNetwork.from_networkx(nx.path_graph(6), scale=0.3)
 max_reach(net, np.ones(6), 2.0, seeds=[0])
 min_cost_activation(net, np.ones(6), [0, 5])
 step = RecruitmentModel(scipy.stats.poisson(2.0), ThresholdResponse(0.1, 0.5, 10.0),
-                        find_probability=0.05, horizon=2, seeds=2)
+                        find_probability=0.05, horizon=2, initial=2)
 optimal_split(step, 200.0)
 print("only this line")
 """

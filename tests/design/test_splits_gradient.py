@@ -50,7 +50,7 @@ def central_differences(f, r, rel=1e-4):
 @pytest.mark.parametrize("report", list(REPORTS))
 def test_gradients_match_central_differences(response, report):
     model = RecruitmentModel(scipy.stats.poisson(1.7), RESPONSES[response], find_probability=0.03,
-                             horizon=5, seeds=3, report=REPORTS[report])
+                             horizon=5, initial=3, report=REPORTS[report])
     r = np.random.default_rng(1).uniform(10.0, 300.0, 6)
     for objective in ("success", "depth", "reach"):
         problem = _SplitProblem(model, objective)
@@ -66,7 +66,7 @@ def test_gradients_match_central_differences(response, report):
 
 def test_kernel_incentives_match_recruitment_incentives():
     model = RecruitmentModel(scipy.stats.poisson(2.5), ExponentialResponse(0.1, 0.6, 20.0),
-                             find_probability=0.01, horizon=12, seeds=2,
+                             find_probability=0.01, horizon=12, initial=2,
                              report=ExponentialResponse(0.0, 1.0, 300.0))
     r = np.random.default_rng(3).uniform(0.0, 500.0, 13)
     problem = _SplitProblem(model, "success")
@@ -81,7 +81,7 @@ def test_kernel_incentives_match_recruitment_incentives():
 def test_gradient_at_the_boundary_of_the_simplex():
     # zero positions and a zero finder's reward (report 0 there): the gradient stays exact
     model = RecruitmentModel(scipy.stats.poisson(2.0), ExponentialResponse(0.2, 0.6, 50.0),
-                             find_probability=0.01, horizon=4, seeds=2,
+                             find_probability=0.01, horizon=4, initial=2,
                              report=ExponentialResponse(0.2, 1.0, 100.0))
     r = np.array([0.0, 400.0, 0.0, 0.0, 100.0])
     _, grad = _SplitProblem(model, "success").value_grad(r)
@@ -109,13 +109,13 @@ def de_worst_case(model, budget, objective, seed=0):
 CASES = {
     "poisson, saturating": (RecruitmentModel(scipy.stats.poisson(2.5),
                                              ExponentialResponse(0.1, 0.5, 20.0),
-                                             find_probability=0.01, horizon=3, seeds=2), 1000.0),
+                                             find_probability=0.01, horizon=3, initial=2), 1000.0),
     "binomial, linear": (RecruitmentModel(scipy.stats.binom(6, 0.5),
                                           LinearResponse(0.05, 0.01, 0.7),
-                                          find_probability=0.02, horizon=3, seeds=3), 300.0),
+                                          find_probability=0.02, horizon=3, initial=3), 300.0),
     "finder reports for money": (RecruitmentModel(scipy.stats.poisson(3.0),
                                                   ExponentialResponse(0.05, 0.4, 10.0),
-                                                  find_probability=0.01, horizon=3, seeds=2,
+                                                  find_probability=0.01, horizon=3, initial=2,
                                                   report=ExponentialResponse(0.0, 1.0, 300.0)),
                                  1000.0),
 }
@@ -152,10 +152,10 @@ def test_user_response_reaches_the_named_response_optimum(budget_kind):
     # the user-function route (Python forward pass, numerical slopes, and for the expected budget
     # the constrained formulation) against the named route (kernels, radial formulation)
     named = RecruitmentModel(scipy.stats.poisson(2.5), ExponentialResponse(0.1, 0.5, 20.0),
-                             find_probability=0.01, horizon=6, seeds=2)
+                             find_probability=0.01, horizon=6, initial=2)
     user = RecruitmentModel(scipy.stats.poisson(2.5),
                             lambda w: 0.1 + 0.4 * (1 - np.exp(-np.asarray(w) / 20.0)),
-                            find_probability=0.01, horizon=6, seeds=2)
+                            find_probability=0.01, horizon=6, initial=2)
     a = optimal_split(named, 1000.0, budget_kind=budget_kind, rng=0)
     b = optimal_split(user, 1000.0, budget_kind=budget_kind, rng=0)
     assert b.objective == pytest.approx(a.objective, rel=1e-7)
@@ -166,7 +166,7 @@ def test_upper_bound_holds_and_certifies():
     # m = E[K] p <= 2 * 0.26 < 1 at any affordable incentive: paying the finder's recruiter
     # everything maximises every incentive at once, and the bound proves it
     model = RecruitmentModel(scipy.stats.poisson(2.0), ExponentialResponse(0.2, 0.6, 50.0),
-                             find_probability=0.002, horizon=8, seeds=3)
+                             find_probability=0.002, horizon=8, initial=3)
     res = optimal_split(model, 4000.0, rng=0)
     assert res.status == "optimal" and res.method == "multistart"
     assert res.schedule[1] == pytest.approx(4000.0)
@@ -180,7 +180,7 @@ def test_upper_bound_holds_and_certifies():
 def test_upper_bound_is_valid_where_it_is_loose():
     # m > 1: deep positions pay too, the bound is not attained and the status stays local
     model = RecruitmentModel(scipy.stats.poisson(20.0), ExponentialResponse(0.02, 0.15, 5.0),
-                             find_probability=1e-3, horizon=2, seeds=2)
+                             find_probability=1e-3, horizon=2, initial=2)
     res = optimal_split(model, 4000.0, rng=0)
     grid = [np.array([0.0, i, 400 - i]) * 10.0 for i in range(401)]
     best = max(model.success_probability(r) for r in grid)
@@ -192,12 +192,12 @@ def test_upper_bound_is_valid_where_it_is_loose():
 
 def test_threshold_beyond_the_pattern_limit_is_certified_by_the_bound():
     model = RecruitmentModel(scipy.stats.poisson(2.5), ThresholdResponse(0.15, 0.5, 4.0),
-                             find_probability=0.01, horizon=14, seeds=3)
+                             find_probability=0.01, horizon=14, initial=3)
     res = optimal_split(model, 700.0, rng=0)
     assert res.method == "multistart" and res.status == "optimal"
     # every depth above the threshold: the largest value any schedule can have
     top = RecruitmentModel(scipy.stats.poisson(2.5), ConstantResponse(0.5),
-                           find_probability=0.01, horizon=14, seeds=3)
+                           find_probability=0.01, horizon=14, initial=3)
     assert res.objective == pytest.approx(top.success_probability([0.0]), rel=1e-12)
 
 
@@ -216,7 +216,7 @@ def test_one_call_kernel_matches_the_python_composition():
     from incnet._kernels.splits import split_value_grad_kernel
 
     model = RecruitmentModel(scipy.stats.poisson(2.5), ExponentialResponse(0.1, 0.6, 20.0),
-                             find_probability=0.01, horizon=7, seeds=2,
+                             find_probability=0.01, horizon=7, initial=2,
                              report=ExponentialResponse(0.1, 1.0, 300.0))
     r = np.random.default_rng(4).uniform(0.0, 400.0, 8)
     for objective in ("success", "depth", "reach"):
