@@ -34,7 +34,8 @@ class DesignResult(ResultMixin):
         The route taken, e.g. ``"milp"``, ``"lp"``, ``"closed-form"``, ``"shor-sdp"``,
         ``"greedy"``, ``"pattern-lp"``, ``"multistart"``.
     solver : str
-        The numerical solver behind it (``"HIGHS"``, ``"CLARABEL"``, ``"SLSQP"``, ``"SPG"`` (projected gradients), ``"numba"``).
+        The numerical solver behind it (``"HIGHS"``, ``"CLARABEL"``, ``"SLSQP"``, ``"SPG"``
+        (spectral projected gradients), ``"numba"``).
     budget : float
         The budget the design had to respect.
     budget_used : float
