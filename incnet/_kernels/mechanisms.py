@@ -1,9 +1,12 @@
 """Kernels for referral mechanisms over parent arrays, and the query-incentive recursion.
 
 A referral forest is a parent array ``parents`` (int64, ``-1`` for a root). The validated front end
-(:mod:`incnet.mechanisms`) checks ranges and cycles through :func:`_forest_order_kernel` and then
-passes ``order`` (every node after its parent, i.e. reversed: children before parents) to the
-payment kernels. Nothing here imports from incnet.
+(:mod:`incnet.mechanisms`) checks ranges and cycles through :func:`_parents_check_kernel` and
+:func:`_forest_order_kernel`. The sweeping payment kernels work in a parents-first index order
+(``parents[j] < j``): the forest's own labels when they already are one, otherwise the positions
+of its breadth-first ``order`` with ``bfs_parents`` (the front end permutes the contributions in
+and the payments out). The walking kernel follows ``parents`` up from the contributors. Nothing
+here imports from incnet.
 """
 
 import numpy as np
@@ -11,15 +14,31 @@ import numpy as np
 from ._jit import njit
 
 __all__ = [
+    "_parents_check_kernel",
     "_forest_order_kernel",
-    "_geometric_payments_kernel",
-    "_schedule_payments_kernel",
-    "_schedule_levels_kernel",
-    "_chain_table_payments_kernel",
+    "_active_rows_kernel",
+    "_walk_up_kernel",
+    "_geometric_sweep_kernel",
+    "_schedule_horner_kernel",
     "_query_incentive_scan_kernel",
     "_query_incentive_envelope_kernel",
     "_split_contract_kernel",
 ]
+
+
+@njit(cache=True)
+def _parents_check_kernel(parents):
+    """First entry of a parent array that is out of range or points to itself, or -1.
+
+    Preconditions: ``parents`` int64 of length n. An entry is bad when it lies outside
+    ``[-1, n)`` or equals its own index (a self-loop). One pass, no allocation.
+    """
+    n = parents.shape[0]
+    for v in range(n):
+        p = parents[v]
+        if p < -1 or p >= n or p == v:
+            return v
+    return -1
 
 
 @njit(cache=True)
@@ -32,9 +51,10 @@ def _forest_order_kernel(parents, order, depth, bfs_parents):
     (unreached nodes get -1), and in ``bfs_parents[j]`` the position in ``order`` of the parent of
     ``order[j]`` (-1 for roots), always smaller than ``j``. When every parent has a smaller label
     than its child, index order is used as is (one sequential pass); otherwise a breadth-first
-    pass builds it, and then ``bfs_parents`` is also non-decreasing. Returns ``reached``:
-    ``reached < n`` exactly when the array contains a cycle (a node that is not a descendant of
-    any root).
+    pass builds it, and then ``bfs_parents`` is also non-decreasing. Returns
+    ``(reached, max_depth, identity)``: ``reached < n`` exactly when the array contains a cycle (a
+    node that is not a descendant of any root); ``max_depth`` the largest depth reached (-1 for
+    n = 0); ``identity`` 1 when ``order`` is ``0..n-1`` (then ``bfs_parents`` equals ``parents``).
     """
     n = parents.shape[0]
     sorted_labels = True
@@ -42,13 +62,17 @@ def _forest_order_kernel(parents, order, depth, bfs_parents):
         if parents[v] >= v:
             sorted_labels = False
             break
+    deepest = -1
     if sorted_labels:
         for v in range(n):
             order[v] = v
             p = parents[v]
             bfs_parents[v] = p
-            depth[v] = 0 if p < 0 else depth[p] + 1
-        return n
+            d = 0 if p < 0 else depth[p] + 1
+            depth[v] = d
+            if d > deepest:
+                deepest = d
+        return n, deepest, 1
     counts = np.zeros(n + 1, dtype=np.int64)
     for v in range(n):
         p = parents[v]
@@ -72,146 +96,147 @@ def _forest_order_kernel(parents, order, depth, bfs_parents):
             depth[v] = 0
             bfs_parents[head] = -1
             head += 1
+    identity = 1
     pos = 0
     while pos < head:
         u = order[pos]
+        if u != pos:
+            identity = 0
+        d = depth[u] + 1
         for q in range(counts[u], counts[u + 1]):
             c = children[q]
-            depth[c] = depth[u] + 1
+            depth[c] = d
+            if d > deepest:
+                deepest = d
             order[head] = c
             bfs_parents[head] = pos
             head += 1
         pos += 1
-    return head
+    if head > 0 and deepest < 0:
+        deepest = 0
+    return head, deepest, identity
 
 
 @njit(cache=True)
-def _geometric_payments_kernel(order, bfs_parents, contributions, a, b, out):
-    """Geometric payments R(u) = sum over v in subtree(u) of a * b**d(u, v) * C(v).
+def _active_rows_kernel(contributions, active):
+    """Rows of ``contributions`` with a nonzero entry, in increasing order.
 
-    Preconditions: ``order`` and ``bfs_parents`` from :func:`_forest_order_kernel` on an acyclic
-    forest; ``contributions`` and ``out`` float64 of shape (n, k), ``out`` overwritten. Uses
-    R(u) = a C(u) + b * sum over children c of R(c), run over positions from the last (children
-    before parents): O(n k).
+    Preconditions: ``contributions`` float64 (n, k); ``active`` int64 of length >= n, its first
+    entries overwritten. Returns how many rows were written.
     """
     n, k = contributions.shape
-    work = np.empty((n, k))
-    for j in range(n):
-        v = order[j]
-        for c in range(k):
-            work[j, c] = a * contributions[v, c]
-    for j in range(n - 1, -1, -1):
-        p = bfs_parents[j]
-        if p >= 0:
-            for c in range(k):
-                work[p, c] += b * work[j, c]
-    for j in range(n):
-        v = order[j]
-        for c in range(k):
-            out[v, c] = work[j, c]
-
-
-@njit(cache=True)
-def _schedule_payments_kernel(parents, contributions, schedule, out):
-    """Positional payments: the k-th ancestor of each contributor v gets ``schedule[k] * C(v)``.
-
-    Preconditions: acyclic ``parents``; ``contributions`` and ``out`` float64 (n, k), ``out``
-    overwritten; ``schedule`` float64 (m,). Walks at most m levels up from each contributor:
-    O(n m) in the worst case.
-    """
-    n, k = contributions.shape
-    m = schedule.shape[0]
+    count = 0
     for v in range(n):
-        for c in range(k):
-            out[v, c] = 0.0
-    for v in range(n):
-        any_positive = False
         for c in range(k):
             if contributions[v, c] != 0.0:
-                any_positive = True
-        if not any_positive:
-            continue
-        u = v
-        level = 0
-        while u >= 0 and level < m:
-            w = schedule[level]
-            for c in range(k):
-                out[u, c] += w * contributions[v, c]
-            u = parents[u]
-            level += 1
+                active[count] = v
+                count += 1
+                break
+    return count
 
 
 @njit(cache=True)
-def _schedule_levels_kernel(order, bfs_parents, contributions, schedule, out):
-    """Same result as :func:`_schedule_payments_kernel`, one pass per level.
+def _walk_up_kernel(parents, depth, contributions, active, n_active, row_of_length, table_ptr, table, out):
+    """Chain payments by walking up from each contributor, all walks advanced one level at a time.
 
-    Level k holds, for every node, the contribution delivered exactly k levels below it; it is
-    pushed one level up by a pass over the positions of ``order``. O(n m), which beats walking
-    up from every contributor when most nodes contribute. Preconditions: ``order``, ``bfs_parents`` from
-    :func:`_forest_order_kernel`; ``contributions``, ``out`` float64 (n, k), ``out``
-    overwritten; ``schedule`` float64 (m,), cut by the caller at the forest's depth + 1 (each
-    level costs a pass).
+    A contributor ``v = active[i]`` at depth d pays its ``l``-th ancestor (``l = 0``: itself)
+    ``table[table_ptr[r] + l] * contributions[v]`` with ``r = row_of_length[d + 1]``, for
+    ``l < table_ptr[r + 1] - table_ptr[r]`` and up to its root. Positional rules pass one row
+    (``row_of_length`` all zero), length-dependent rules one row per chain length.
+
+    Preconditions: acyclic ``parents`` with ``depth`` from :func:`_forest_order_kernel`;
+    ``active[:n_active]`` distinct node indices; ``row_of_length`` int64 indexed by depth + 1 with
+    valid rows for every active depth; ``out`` float64 (n, k), **zero on entry**, accumulated into.
+    The walks of all contributors advance together, level by level: the loads of one level are
+    independent of each other, so the processor overlaps their cache misses instead of waiting
+    for each parent in turn along one chain. O(sum of walk lengths) time, O(n_active) memory.
     """
-    n, k = contributions.shape
-    m = schedule.shape[0]
-    level = np.empty((n, k))
-    above = np.zeros((n, k))
-    total = np.empty((n, k))
-    for j in range(n):
-        v = order[j]
-        for c in range(k):
-            level[j, c] = contributions[v, c]
-            total[j, c] = schedule[0] * level[j, c]
-    for step in range(1, m):
-        for j in range(n):
-            p = bfs_parents[j]
-            if p >= 0:
-                for c in range(k):
-                    above[p, c] += level[j, c]
-        w = schedule[step]
-        # one pass both accumulates this level and clears the buffer the next level fills
-        for j in range(n):
-            for c in range(k):
-                total[j, c] += w * above[j, c]
-                level[j, c] = 0.0
-        level, above = above, level
-    for j in range(n):
-        v = order[j]
-        for c in range(k):
-            out[v, c] = total[j, c]
-
-
-@njit(cache=True)
-def _chain_table_payments_kernel(parents, depth, contributions, row_of_length, table_ptr, table, out):
-    """Length-dependent chain payments: a contributor v at depth d pays ``table`` row of length d+1.
-
-    Preconditions: acyclic ``parents``; ``depth`` from :func:`_forest_order_kernel`;
-    ``row_of_length[L]`` is the row index of chain length L (or -1 when no contributor has it);
-    row r of the ragged table is ``table[table_ptr[r]:table_ptr[r + 1]]`` and holds L payments,
-    index 0 the contributor, index j its j-th ancestor. ``out`` float64 (n, k) overwritten.
-    O(sum of contributor depths).
-    """
-    n, k = contributions.shape
-    for v in range(n):
-        for c in range(k):
-            out[v, c] = 0.0
-    for v in range(n):
-        any_positive = False
-        for c in range(k):
-            if contributions[v, c] != 0.0:
-                any_positive = True
-        if not any_positive:
-            continue
+    k = contributions.shape[1]
+    cur = np.empty(n_active, dtype=np.int64)
+    src = np.empty(n_active, dtype=np.int64)
+    pos = np.empty(n_active, dtype=np.int64)
+    stop = np.empty(n_active, dtype=np.int64)
+    for i in range(n_active):
+        v = active[i]
         row = row_of_length[depth[v] + 1]
-        start = table_ptr[row]
-        u = v
-        level = 0
-        while u >= 0:
-            w = table[start + level]
+        cur[i] = v
+        src[i] = v
+        pos[i] = table_ptr[row]
+        stop[i] = table_ptr[row + 1]
+    live = n_active
+    while live > 0:
+        kept = 0
+        for i in range(live):
+            u = cur[i]
+            v = src[i]
+            at = pos[i]
+            w = table[at]
             for c in range(k):
                 out[u, c] += w * contributions[v, c]
             u = parents[u]
-            level += 1
+            at += 1
+            if u >= 0 and at < stop[i]:
+                cur[kept] = u
+                src[kept] = v
+                pos[kept] = at
+                stop[kept] = stop[i]
+                kept += 1
+        live = kept
+
+
+@njit(cache=True)
+def _geometric_sweep_kernel(parents, contributions, a, b, out):
+    """Geometric payments R(u) = sum over v in subtree(u) of a * b**d(u, v) * C(v), in place order.
+
+    Preconditions: ``parents[j] < j`` for every non-root j (index order is a parents-first order:
+    a forest with ``identity_order``, or any forest relabelled by its ``order``, with
+    ``bfs_parents``); ``contributions`` and ``out`` float64 (n, k), ``out`` overwritten. Uses
+    R(u) = a C(u) + b * sum over children c of R(c), from the last index down (children before
+    parents), one column at a time: O(n k) time, no work space. a = b = 1 gives subtree sums.
+    """
+    n, k = contributions.shape
+    for c in range(k):
+        for j in range(n):
+            out[j, c] = a * contributions[j, c]
+        for j in range(n - 1, -1, -1):
+            p = parents[j]
+            if p >= 0:
+                out[p, c] += b * out[j, c]
+
+
+@njit(cache=True)
+def _schedule_horner_kernel(parents, contributions, schedule, out):
+    """Positional payments: the l-th ancestor of each contributor v gets ``schedule[l] * C(v)``.
+
+    Horner's rule over the recruiter operator (P y)(u) = sum over children c of y(c):
+    y <- s_{m-1} C, then y <- s_l C + P y for l = m-2, ..., 0, so P(u) = sum_l s_l (P^l C)(u). Each
+    step is two passes in index order: one sets the level's own term, one adds every node's
+    value into its parent's slot; one column at a time.
+
+    Preconditions: ``parents[j] < j`` for every non-root j (as for :func:`_geometric_sweep_kernel`);
+    ``contributions`` and ``out`` float64 (n, k), ``out`` overwritten; ``schedule`` float64 (m,)
+    with m >= 1, cut by the caller at the forest's depth + 1 (each level costs a pass). O(n m k)
+    time, O(n) work space.
+    """
+    n, k = contributions.shape
+    m = schedule.shape[0]
+    y = np.empty(n)
+    nxt = np.empty(n)
+    for c in range(k):
+        w = schedule[m - 1]
+        for j in range(n):
+            y[j] = w * contributions[j, c]
+        for step in range(m - 2, -1, -1):
+            w = schedule[step]
+            for j in range(n):
+                nxt[j] = w * contributions[j, c]
+            for j in range(n):
+                p = parents[j]
+                if p >= 0:
+                    nxt[p] += y[j]
+            y, nxt = nxt, y
+        for j in range(n):
+            out[j, c] = y[j]
 
 
 @njit(cache=True)

@@ -23,10 +23,10 @@ import math
 
 import numpy as np
 
-from .._kernels.mechanisms import _geometric_payments_kernel
+from .._kernels.mechanisms import _geometric_sweep_kernel
 from .._validate import CHAIN_LIMIT, check_int, check_method, check_nonnegative, check_positive, describe
 from ..errors import InvalidInputError
-from ._base import Mechanism
+from ._base import Mechanism, _sweep
 
 __all__ = ["AlmostUniformScheme", "HybridScheme"]
 
@@ -158,8 +158,7 @@ class AlmostUniformScheme(Mechanism):
         # Only contributors at depth < H (chains of at most H nodes) pay anyone; each of their
         # strict ancestors collects beta per unit, i.e. beta times the subtree sum without itself.
         paid = np.ascontiguousarray(contributions * (forest.depth < self.height)[:, None])
-        subtree = np.empty_like(paid)
-        _geometric_payments_kernel(forest.order, forest.bfs_parents, paid, 1.0, 1.0, subtree)
+        subtree = _sweep(forest, _geometric_sweep_kernel, paid, 1.0, 1.0)
         own = self.fee + (self.height - forest.depth) * self.beta
         out = self.beta * (subtree - paid) + paid * own[:, None]
         if self.beyond_height == "fee":

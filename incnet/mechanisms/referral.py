@@ -10,13 +10,13 @@ levels up (finite schedules, :math:`O(n\,m)`).
 import numpy as np
 
 from .._kernels.mechanisms import (
-    _geometric_payments_kernel,
-    _schedule_levels_kernel,
-    _schedule_payments_kernel,
+    _geometric_sweep_kernel,
+    _schedule_horner_kernel,
+    _walk_up_kernel,
 )
 from .._validate import CHAIN_LIMIT, as_real_array, check_int, check_nonnegative, check_probability, describe
 from ..errors import InvalidInputError
-from ._base import Mechanism
+from ._base import WALK_COST, Mechanism, _active_rows, _kernel_block, _sweep, _walk_steps
 
 __all__ = ["FinderOnly", "RecursiveSplit", "FixedSchedule", "GeometricMLM", "SplitContract", "TopDownSplit"]
 
@@ -51,18 +51,34 @@ class _Positional(Mechanism):
 
 
 def _positional_payments(forest, contributions, schedule):
-    """Positional payments with the cheaper of two traversals."""
-    schedule = np.ascontiguousarray(schedule[: max(forest.max_depth + 1, 0)], dtype=np.float64)
-    out = np.empty_like(contributions)
-    if schedule.size == 0:
-        out[:] = 0.0
-        return out
-    n_active = int(np.count_nonzero(np.any(contributions != 0.0, axis=1)))
-    # walking up from each contributor reads scattered memory; a pass per level reads it in order
-    if 8 * n_active < forest.n:
-        _schedule_payments_kernel(forest.parents, contributions, schedule, out)
-    else:
-        _schedule_levels_kernel(forest.order, forest.bfs_parents, contributions, schedule, out)
+    """Positional payments with the cheaper of two traversals.
+
+    A walk up from each contributor touches only the contributors' ancestors, in scattered
+    order; Horner's rule makes a pass over all nodes per level, in memory order. The walk wins
+    when contributors are few (one finder per target), the passes when most nodes contribute
+    (multi-level marketing).
+    """
+    schedule = np.asarray(schedule, dtype=np.float64)[: max(forest.max_depth + 1, 0)]
+    paid = np.flatnonzero(schedule)
+    if paid.size == 0:
+        return np.zeros(contributions.shape)
+    schedule = np.ascontiguousarray(schedule[: int(paid[-1]) + 1])  # trailing zeros cost passes
+    m = schedule.size
+    active, n_active = _active_rows(contributions)
+    if n_active == 0:
+        return np.zeros(contributions.shape)
+    steps = _walk_steps(forest, active, n_active, m)
+    if WALK_COST * steps < forest.n * (2 * m - 1):  # Horner: two passes per level
+        return _walk_positional(forest, contributions, active, n_active, schedule)
+    return _sweep(forest, _schedule_horner_kernel, contributions, schedule)
+
+
+def _walk_positional(forest, contributions, active, n_active, schedule):
+    out = np.zeros(contributions.shape)
+    one_row = np.zeros(forest.max_depth + 2, dtype=np.int64)
+    table_ptr = np.array([0, schedule.size], dtype=np.int64)
+    _walk_up_kernel(forest.parents, forest.depth, _kernel_block(contributions), active, n_active, one_row,
+                    table_ptr, schedule, out)
     return out
 
 
@@ -90,14 +106,14 @@ class _Geometric(_Positional):
     def forest_payments(self, forest, contributions):
         if self.max_depth is not None:
             return super().forest_payments(forest, contributions)
-        # sparse contributions: walking up from the few contributors beats a pass over all nodes
-        n_active = int(np.count_nonzero(np.any(contributions != 0.0, axis=1)))
-        if n_active * (forest.max_depth + 1) < forest.n:
-            return super().forest_payments(forest, contributions)
-        out = np.empty_like(contributions)
-        _geometric_payments_kernel(forest.order, forest.bfs_parents, contributions,
-                                   self._first, self._ratio, out)
-        return out
+        active, n_active = _active_rows(contributions)
+        if n_active == 0 or forest.max_depth < 0:
+            return np.zeros(contributions.shape)
+        # sparse contributions: walking up from the few contributors beats a sweep over all nodes
+        if WALK_COST * _walk_steps(forest, active, n_active) < 2 * forest.n:
+            return _walk_positional(forest, contributions, active, n_active,
+                                    self._schedule(forest.max_depth + 1))
+        return _sweep(forest, _geometric_sweep_kernel, contributions, float(self._first), float(self._ratio))
 
 
 class FinderOnly(_Positional):
@@ -492,3 +508,15 @@ class TopDownSplit(Mechanism):
         out = promised * (1.0 - self.split)
         out[0] = promised[0]
         return out
+
+    def forest_payments(self, forest, contributions):
+        # P(u) = R s^d(u) (s C(u) + (1 - s) S(u)) with S(u) the contribution of u's subtree: the
+        # finder keeps its whole promise, every ancestor 1 - s of its own. Few contributors: walk
+        # up from them (the generic route); many: one subtree-sum sweep over all nodes.
+        active, n_active = _active_rows(contributions)
+        if n_active == 0 or WALK_COST * _walk_steps(forest, active, n_active) < 4 * forest.n:
+            return self._walk_chains(forest, contributions, active, n_active)
+        subtree = _sweep(forest, _geometric_sweep_kernel, contributions, 1.0, 1.0)
+        s = self.split
+        promised = self.root_reward * s ** np.arange(forest.max_depth + 1, dtype=np.float64)
+        return promised[forest.depth][:, None] * (s * contributions + (1.0 - s) * subtree)
