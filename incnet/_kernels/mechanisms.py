@@ -1,7 +1,7 @@
 """Kernels for referral mechanisms over parent arrays, and the query-incentive recursion.
 
 A referral forest is a parent array ``parents`` (int64, ``-1`` for a root). The validated front end
-(:mod:`incnet.mechanisms`) checks ranges and cycles through :func:`_parents_check_kernel` and
+(:mod:`incnet.mechanisms`) checks ranges, self-loops and cycles through
 :func:`_forest_order_kernel`. The sweeping payment kernels work in a parents-first index order
 (``parents[j] < j``): the forest's own labels when they already are one, otherwise the positions
 of its breadth-first ``order`` with ``bfs_parents`` (the front end permutes the contributions in
@@ -14,31 +14,16 @@ import numpy as np
 from ._jit import njit
 
 __all__ = [
-    "_parents_check_kernel",
     "_forest_order_kernel",
     "_active_rows_kernel",
     "_walk_up_kernel",
     "_geometric_sweep_kernel",
     "_schedule_horner_kernel",
+    "_smallest_fixed_point_kernel",
     "_query_incentive_scan_kernel",
     "_query_incentive_envelope_kernel",
     "_split_contract_kernel",
 ]
-
-
-@njit(cache=True)
-def _parents_check_kernel(parents):
-    """First entry of a parent array that is out of range or points to itself, or -1.
-
-    Preconditions: ``parents`` int64 of length n. An entry is bad when it lies outside
-    ``[-1, n)`` or equals its own index (a self-loop). One pass, no allocation.
-    """
-    n = parents.shape[0]
-    for v in range(n):
-        p = parents[v]
-        if p < -1 or p >= n or p == v:
-            return v
-    return -1
 
 
 @njit(cache=True)
@@ -55,13 +40,17 @@ def _forest_order_kernel(parents, order, depth, bfs_parents):
     ``(reached, max_depth, identity)``: ``reached < n`` exactly when the array contains a cycle (a
     node that is not a descendant of any root); ``max_depth`` the largest depth reached (-1 for
     n = 0); ``identity`` 1 when ``order`` is ``0..n-1`` (then ``bfs_parents`` equals ``parents``).
+    An entry outside ``[-1, n)`` or equal to its own index (a self-loop) is checked first: then
+    the return is ``(-1 - v, -1, 0)`` for the first such entry v and nothing else is written.
     """
     n = parents.shape[0]
     sorted_labels = True
     for v in range(n):
-        if parents[v] >= v:
+        p = parents[v]
+        if p < -1 or p >= n or p == v:
+            return -1 - v, -1, 0
+        if p >= v:
             sorted_labels = False
-            break
     deepest = -1
     if sorted_labels:
         for v in range(n):
@@ -283,6 +272,42 @@ def _query_incentive_scan_kernel(pgf_coef, answer_prob, max_reward, sigma, effor
 
 
 @njit(cache=True)
+def _smallest_fixed_point_kernel(pgf_coef, keep, tol, max_iter, values):
+    """Newton's method from 0 for the smallest root of g(s) = keep * psi(s) - s in [0, 1].
+
+    Preconditions: ``pgf_coef`` float64 pmf (p_0, p_1, ...); ``keep`` in (0, 1]; ``values``
+    float64 (2,), overwritten with g(s) and psi(s) at the returned s. Stops when g(s) <= ``tol``,
+    when g stops decreasing (slope >= 0), or after ``max_iter`` steps; the caller finishes a
+    double root (g still above ``tol``). psi and psi' are evaluated by Horner's rule from the
+    highest coefficient, like numpy's polyval.
+    """
+    m = pgf_coef.shape[0]
+    s = 0.0
+    psi = 0.0
+    g = 0.0
+    for _ in range(max_iter):
+        psi = 0.0
+        for i in range(m - 1, -1, -1):
+            psi = psi * s + pgf_coef[i]
+        dpsi = 0.0
+        for i in range(m - 1, 0, -1):
+            dpsi = dpsi * s + pgf_coef[i] * i
+        g = keep * psi - s
+        slope = keep * dpsi - 1.0
+        if g <= tol or slope >= 0.0:
+            break
+        s = s - g / slope
+        if s > 1.0:
+            s = 1.0
+    psi = 0.0
+    for i in range(m - 1, -1, -1):
+        psi = psi * s + pgf_coef[i]
+    values[0] = keep * psi - s
+    values[1] = psi
+    return s
+
+
+@njit(cache=True)
 def _pgf(coef, s):
     acc = 0.0
     for i in range(coef.shape[0] - 1, -1, -1):
@@ -291,73 +316,17 @@ def _pgf(coef, s):
 
 
 @njit(cache=True)
-def _line_beats(slope, a, b, pos, effort):
-    # line x evaluated at r is (r - x - effort) q_x, computed exactly as the scan does so that both
-    # agree to the last bit; ties go to the smaller x
-    va = (pos - a - effort) * slope[a]
-    vb = (pos - b - effort) * slope[b]
-    return va > vb or (va == vb and a < b)
-
-
-@njit(cache=True)
-def _lichao_insert(slope, tree_line, lo_all, hi_all, line, effort):
-    # Li Chao tree over integer positions [lo_all, hi_all]; node 1 is the root, children 2i, 2i+1
-    node = 1
-    lo = lo_all
-    hi = hi_all
-    while True:
-        cur = tree_line[node]
-        if cur < 0:
-            tree_line[node] = line
-            return
-        mid = (lo + hi) // 2
-        if _line_beats(slope, line, cur, mid, effort):
-            tree_line[node] = line
-            line = cur
-        if lo == hi:
-            return
-        if _line_beats(slope, line, tree_line[node], lo, effort):
-            node = 2 * node
-            hi = mid
-        elif _line_beats(slope, line, tree_line[node], hi, effort):
-            node = 2 * node + 1
-            lo = mid + 1
-        else:
-            return
-
-
-@njit(cache=True)
-def _lichao_query(slope, tree_line, lo_all, hi_all, r, effort):
-    node = 1
-    lo = lo_all
-    hi = hi_all
-    best_line = -1
-    while True:
-        cur = tree_line[node]
-        if cur < 0:
-            return best_line
-        if best_line < 0 or _line_beats(slope, cur, best_line, r, effort):
-            best_line = cur
-        if lo == hi:
-            return best_line
-        mid = (lo + hi) // 2
-        if r <= mid:
-            node = 2 * node
-            hi = mid
-        else:
-            node = 2 * node + 1
-            lo = mid + 1
-
-
-@njit(cache=True)
 def _query_incentive_envelope_kernel(pgf_coef, answer_prob, max_reward, sigma, effort, offers, phi, success):
     """Same recursion as :func:`_query_incentive_scan_kernel` in O(R log R) with a Li Chao tree.
 
     The objective (r - x - effort) q_x is the line with slope q_x and intercept -(x + effort) q_x
     evaluated at r, so f(r) is the upper envelope of the lines x = 1..r-1 at r. Line x is inserted
-    once q_x is known (after step x), and each r queries the tree over positions [0, max_reward].
-    Ties are broken towards the smaller x, like the scan. Same preconditions, outputs and return
-    value as the scan.
+    once q_x is known (after step x), and each r queries the tree over positions [0, max_reward]
+    (node 1 the root, children 2i and 2i + 1, each node keeping the line that wins at its
+    midpoint). A line's value at a position is computed exactly as the scan computes it, so both
+    agree to the last bit, and ties go to the smaller x like the scan. Same preconditions,
+    outputs and return value as the scan. (The tree is written out here rather than in helper
+    functions: every helper is one more function for numba to compile on first use.)
     """
     keep = 1.0 - answer_prob
     phi[0] = 1.0
@@ -374,17 +343,77 @@ def _query_incentive_envelope_kernel(pgf_coef, answer_prob, max_reward, sigma, e
         size *= 2
     tree_line = np.full(2 * size + 2, -1, dtype=np.int32)  # line indices < 2**31; halves memory
     slope[1] = success[1]
-    _lichao_insert(slope, tree_line, 0, max_reward, 1, effort)
-    for r in range(2, max_reward + 1):
-        x = _lichao_query(slope, tree_line, 0, max_reward, r, effort)
+    new_line = 1
+    r = 1
+    while True:
+        # insert new_line: at each node keep the line that wins at the midpoint and push the
+        # other one down towards the side where it can still win
+        line = new_line
+        node = 1
+        lo = 0
+        hi = max_reward
+        while True:
+            cur = np.int64(tree_line[node])
+            if cur < 0:
+                tree_line[node] = line
+                break
+            mid = (lo + hi) // 2
+            va = (mid - line - effort) * slope[line]
+            vb = (mid - cur - effort) * slope[cur]
+            if va > vb or (va == vb and line < cur):
+                tree_line[node] = line
+                line = cur
+                cur = np.int64(tree_line[node])
+            if lo == hi:
+                break
+            va = (lo - line - effort) * slope[line]
+            vb = (lo - cur - effort) * slope[cur]
+            if va > vb or (va == vb and line < cur):
+                node = 2 * node
+                hi = mid
+                continue
+            va = (hi - line - effort) * slope[line]
+            vb = (hi - cur - effort) * slope[cur]
+            if va > vb or (va == vb and line < cur):
+                node = 2 * node + 1
+                lo = mid + 1
+                continue
+            break
+        r += 1
+        if r > max_reward:
+            return -1
+        # query: the best line at position r along the path from the root to r's leaf
+        node = 1
+        lo = 0
+        hi = max_reward
+        x = -1
+        while True:
+            cur = np.int64(tree_line[node])
+            if cur < 0:
+                break
+            if x < 0:
+                x = cur
+            else:
+                va = (r - cur - effort) * slope[cur]
+                vb = (r - x - effort) * slope[x]
+                if va > vb or (va == vb and cur < x):
+                    x = cur
+            if lo == hi:
+                break
+            mid = (lo + hi) // 2
+            if r <= mid:
+                node = 2 * node
+                hi = mid
+            else:
+                node = 2 * node + 1
+                lo = mid + 1
         offers[r] = x
         phi[r] = keep * (1.0 - slope[x])
         success[r] = 1.0 - _pgf(pgf_coef, phi[r])
         if slope[x] >= sigma:
             return r
         slope[r] = success[r]
-        _lichao_insert(slope, tree_line, 0, max_reward, r, effort)
-    return -1
+        new_line = r
 
 
 @njit(cache=True)

@@ -24,7 +24,6 @@ import numpy as np
 from .._kernels.mechanisms import (
     _active_rows_kernel,
     _forest_order_kernel,
-    _parents_check_kernel,
     _walk_up_kernel,
 )
 from .._validate import CHAIN_LIMIT, CHAIN_TOTALS_LIMIT, as_vector, check_int, describe
@@ -119,19 +118,19 @@ def as_forest(parents, name="parents"):
             raise InvalidInputError(f"{name} must hold integer node indices, got {describe(raw.tolist())}")
     arr = np.array(raw, dtype=np.int64, copy=True)
     n = arr.shape[0]
-    bad = _parents_check_kernel(arr)
-    if bad >= 0:
-        v, p = bad, int(arr[bad])
+    order = np.empty(n, dtype=np.int64)
+    depth = np.empty(n, dtype=np.int64)
+    bfs_parents = np.empty(n, dtype=np.int64)
+    reached, max_depth, identity = _forest_order_kernel(arr, order, depth, bfs_parents)
+    if reached < 0:
+        v = -1 - int(reached)
+        p = int(arr[v])
         if p == v:
             raise InvalidInputError(f"{name}[{v}] = {v}: a node cannot recruit itself (a cycle); use -1 for a root")
         raise InvalidInputError(
             f"{name}[{v}] = {p} is out of range for {n} nodes; use -1 for a root "
             f"and 0..{n - 1} for a recruiter"
         )
-    order = np.empty(n, dtype=np.int64)
-    depth = np.empty(n, dtype=np.int64)
-    bfs_parents = np.empty(n, dtype=np.int64)
-    reached, max_depth, identity = _forest_order_kernel(arr, order, depth, bfs_parents)
     if reached < n:
         v = int(np.flatnonzero(depth < 0)[0])
         cycle = [v]

@@ -44,6 +44,7 @@ import math
 from .._kernels.mechanisms import (
     _query_incentive_envelope_kernel,
     _query_incentive_scan_kernel,
+    _smallest_fixed_point_kernel,
     _split_contract_kernel,
 )
 from .._results import ResultMixin
@@ -191,25 +192,34 @@ def success_supremum(offspring, n):
     """
     law = as_offspring(offspring)
     n = _check_rarity(n)
-    phi_star = _smallest_fixed_point(law, 1.0 - 1.0 / n)
-    return float(1.0 - law.pgf(phi_star))
+    return _success_supremum(law, n)
+
+
+def _success_supremum(law, n):
+    phi_star, psi_star = _smallest_fixed_point(law, 1.0 - 1.0 / n)
+    return float(1.0 - psi_star)
 
 
 def _smallest_fixed_point(law, keep, tol=1e-15, max_iter=200):
-    """Smallest root of g(s) = keep * psi(s) - s in [0, 1], by Newton's method from s = 0.
+    """Smallest root of g(s) = keep * psi(s) - s in [0, 1], and psi there.
 
-    g is convex with g(0) = keep * p_0 >= 0 and g'(0) = keep * p_1 - 1 < 0, so Newton's iterates
-    from 0 increase monotonically to the smallest root (quadratically near a simple one); the
-    monotone fixed-point iteration finishes the rare double-root case.
+    Newton's method from s = 0 (one compiled loop): g is convex with g(0) = keep * p_0 >= 0 and
+    g'(0) = keep * p_1 - 1 < 0, so the iterates increase monotonically to the smallest root
+    (quadratically near a simple one); the monotone fixed-point iteration finishes the rare
+    double-root case.
     """
-    s = 0.0
-    for _ in range(max_iter):
-        g = keep * float(law.pgf(s)) - s
-        slope = keep * float(law.pgf_derivative(s)) - 1.0
-        if g <= tol or slope >= 0.0:
-            break
-        s = min(1.0, s - g / slope)
-    return law.extinction_probability(scale=keep) if g > 1e-12 else s
+    values = np.empty(2)
+    s = _smallest_fixed_point_kernel(_pmf_array(law), float(keep), float(tol), int(max_iter), values)
+    g, psi = values
+    if g > 1e-12:
+        s = law.extinction_probability(scale=keep)
+        psi = float(law.pgf(s))
+    return float(s), float(psi)
+
+
+def _pmf_array(law):
+    # the read-only C-contiguous float64 pmf every query kernel is compiled for
+    return law.pmf if law.pmf.flags.c_contiguous else np.ascontiguousarray(law.pmf)
 
 
 def _check_rarity(n):
@@ -369,7 +379,7 @@ def query_incentive_equilibrium(offspring, n, sigma, *, contract="fixed", effort
         return _query_result(reward, offers, offer_success, failure, saturation, "benchmark",
                              "full_propagation", effort)
     kernel = _query_incentive_envelope_kernel if method == "envelope" else _query_incentive_scan_kernel
-    coef = np.ascontiguousarray(law.pmf, dtype=np.float64)
+    coef = _pmf_array(law)
     horizon = min(1024, max_reward)
     while True:
         offers = np.zeros(horizon + 1, dtype=np.int64)
@@ -399,7 +409,7 @@ def query_incentive_equilibrium(offspring, n, sigma, *, contract="fixed", effort
 
 
 def _check_reachable(law, n, sigma):
-    saturation = success_supremum(law, n)
+    saturation = _success_supremum(law, n)
     # the supremum is approached but never reached; leave room for rounding in phi*
     if sigma >= saturation - 1e-12:
         raise InvalidInputError(
@@ -554,7 +564,7 @@ def split_contract_equilibrium(offspring, n, sigma, *, effort="floor", resolutio
     resolution = check_int(resolution, "resolution", minimum=1)
     max_reward = check_int(max_reward, "max_reward", minimum=2)
     saturation = _check_reachable(law, n, sigma)
-    coef = np.ascontiguousarray(law.pmf, dtype=np.float64)
+    coef = _pmf_array(law)
     keep, phi, lower = 1.0 - 1.0 / n, 1.0, 0
     while 1.0 - float(law.pgf(phi)) < sigma:  # the full-propagation bound: S(R) >= sigma
         phi = keep * float(law.pgf(phi))

@@ -62,7 +62,7 @@ def _positional_payments(forest, contributions, schedule):
     paid = np.flatnonzero(schedule)
     if paid.size == 0:
         return np.zeros(contributions.shape)
-    schedule = np.ascontiguousarray(schedule[: int(paid[-1]) + 1])  # trailing zeros cost passes
+    schedule = np.array(schedule[: int(paid[-1]) + 1])  # trailing zeros cost passes; a private copy
     m = schedule.size
     active, n_active = _active_rows(contributions)
     if n_active == 0:
