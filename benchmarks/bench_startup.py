@@ -7,7 +7,9 @@ compiled kernels. ``import networkx`` and ``import scipy.sparse.linalg`` are sho
 
 The first call is measured on a 3-node network and on the shipped 1,005-node email network, each
 with the kernels cached and with an empty cache; with an empty cache, ``incnet compile``'s groups
-of entry points (:mod:`incnet._compile`) are timed one by one, so the slowest compilations show.
+of entry points (:mod:`incnet._compile`) are timed one by one, so the slowest compilations show,
+and numba's compile events give every kernel's own compile time (the functions it calls
+excluded): the slowest are listed with the group that first reaches them.
 """
 
 import json
@@ -52,9 +54,34 @@ print(json.dumps({{"seconds": time.perf_counter() - start}}))
 """
 
 _COMPILE_GROUPS = """
-import json
-from incnet._compile import compile_kernels
-print(json.dumps({{"seconds": dict(compile_kernels())}}))
+import json, time
+from numba.core import event
+from incnet._compile import ENTRY_POINTS
+
+# numba announces each compilation (or cache load) of a function as a start and an end event;
+# nested events are the functions a kernel calls, so a kernel's own time excludes them
+recorder = event.RecordingListener()
+event.register("numba:compile", recorder)
+groups, kernels, stack = {{}}, {{}}, []
+for name, run in ENTRY_POINTS:
+    start = time.perf_counter()
+    run()
+    groups[name] = time.perf_counter() - start
+    for stamp, ev in recorder.buffer:
+        func = ev.data["dispatcher"].py_func
+        label = func.__module__.replace("incnet._kernels.", "") + "." + func.__qualname__
+        if ev.is_start:
+            stack.append([label, stamp, 0.0])
+            continue
+        label, began, inner = stack.pop()
+        if stack:
+            stack[-1][2] += stamp - began
+        if label.startswith(("numba.", "<")):
+            continue  # numba's own overloads (np.empty, min, ...): compiled once, shared by all
+        entry = kernels.setdefault(label, [0.0, name])
+        entry[0] += stamp - began - inner
+    recorder.buffer.clear()
+print(json.dumps({{"seconds": groups, "kernels": kernels}}))
 """
 
 
@@ -109,16 +136,30 @@ def run(smoke=False):
                         "the very first process on a machine compiles the kernels once"))
     with tempfile.TemporaryDirectory() as cache:
         env = dict(os.environ, NUMBA_CACHE_DIR=cache)
-        groups = json.loads(subprocess.run(
-            [sys.executable, "-c", _COMPILE_GROUPS.format()], capture_output=True, text=True,
-            check=True, env=env).stdout.strip().splitlines()[-1])["seconds"]
-        loaded = json.loads(subprocess.run(
-            [sys.executable, "-c", _COMPILE_GROUPS.format()], capture_output=True, text=True,
-            check=True, env=env).stdout.strip().splitlines()[-1])["seconds"]
+        compiled = _run_json(_COMPILE_GROUPS.format(), env)
+        loaded = _run_json(_COMPILE_GROUPS.format(), env)
+    groups, kernels = compiled["seconds"], compiled["kernels"]
     total = sum(groups.values())
     for name, seconds in groups.items():
+        own = sorted(((t, k) for k, (t, g) in kernels.items() if g == name), reverse=True)
+        slowest = ", ".join(f"{k.split('.')[-1]} {t:.1f} s" for t, k in own[:3])
         rows.append(Row(BENCH, "incnet compile, empty cache (per group of entry points)", name,
                         seconds, 1, math.nan, None,
-                        f"{seconds / total:.0%} of {total:.1f} s; then {loaded[name] * 1e3:.0f} ms "
-                        "to load from the cache"))
+                        f"{seconds / total:.0%} of {total:.1f} s; {len(own)} kernels, slowest: {slowest}; "
+                        f"then {loaded['seconds'][name] * 1e3:.0f} ms to load from the cache"))
+    compile_total = sum(t for t, _ in kernels.values())
+    for label, (seconds, group) in sorted(kernels.items(), key=lambda kv: -kv[1][0])[:_SLOWEST]:
+        rows.append(Row(BENCH, f"incnet compile, empty cache: the {_SLOWEST} slowest kernels (own time, "
+                        "callees excluded)", label, seconds, 1, math.nan, None,
+                        f"{seconds / compile_total:.0%} of {compile_total:.1f} s of kernel compilation; "
+                        f"first reached by {group.split(' (')[0]}"))
     return rows
+
+
+#: How many of the slowest kernels the table lists one by one.
+_SLOWEST = 15
+
+
+def _run_json(code, env):
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])

@@ -30,7 +30,7 @@ __all__ = [
 def _forest_order_kernel(parents, order, depth, bfs_parents):
     """Breadth-first order of a parent array, roots first.
 
-    Preconditions: ``parents`` int64 of length n with every entry in ``[-1, n)``; ``order``,
+    Preconditions: ``parents`` int64 of length n (checked here, see below); ``order``,
     ``depth`` and ``bfs_parents`` int64 of length n (overwritten). Writes the reached nodes into
     ``order[:reached]`` (each node after its parent), their depth (roots 0) into ``depth``
     (unreached nodes get -1), and in ``bfs_parents[j]`` the position in ``order`` of the parent of

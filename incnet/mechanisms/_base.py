@@ -299,11 +299,19 @@ class Mechanism(ABC):
             Validated by :func:`as_forest`.
         contributions : numpy.ndarray
             float64 of shape ``(n, k)``, one column per independent scenario (e.g. per target).
+            Read-only when it comes from :meth:`payments` (it may be the caller's own array):
+            compute into new arrays.
 
         Returns
         -------
         numpy.ndarray
             float64 of shape ``(n, k)``.
+
+        Notes
+        -----
+        The default walks up from every contributor, applying :meth:`chain_payments` of its chain
+        length, one level of all walks at a time (the scattered reads of one level overlap in
+        memory): :math:`O(\sum_v (d(v) + 1))` over the contributors v.
         """
         return self._walk_chains(forest, contributions, *_active_rows(contributions))
 
