@@ -107,21 +107,25 @@ def _forest_order_kernel(parents, order, depth, bfs_parents):
 
 
 @njit(cache=True)
-def _active_rows_kernel(contributions, active):
-    """Rows of ``contributions`` with a nonzero entry, in increasing order.
+def _active_rows_kernel(contributions, depth, cap, active):
+    """Rows of ``contributions`` with a nonzero entry, in increasing order, and their walk length.
 
-    Preconditions: ``contributions`` float64 (n, k); ``active`` int64 of length >= n, its first
-    entries overwritten. Returns how many rows were written.
+    Preconditions: ``contributions`` float64 (n, k); ``depth`` int64 (n,) from
+    :func:`_forest_order_kernel`; ``active`` int64 of length >= n, its first entries overwritten.
+    Returns ``(count, steps)``: how many rows were written, and the sum over them of
+    ``min(depth + 1, cap)`` (the steps of walks up at most ``cap`` levels).
     """
     n, k = contributions.shape
     count = 0
+    steps = 0
     for v in range(n):
         for c in range(k):
             if contributions[v, c] != 0.0:
                 active[count] = v
                 count += 1
+                steps += min(depth[v] + 1, cap)
                 break
-    return count
+    return count, steps
 
 
 @njit(cache=True)

@@ -188,18 +188,16 @@ def _contribution_block(contributions, n):
     return one_d, _read_only(np.ascontiguousarray(block[:, None] if one_d else block))
 
 
-def _active_rows(contributions):
-    """Indices of the rows with a nonzero contribution (``active[:count]``) and their count."""
+def _active_rows(forest, contributions, levels=None):
+    """The rows with a nonzero contribution, and the steps of walks up from them.
+
+    Returns ``(active, count, steps)``: ``active[:count]`` the rows, ``steps`` the sum over them
+    of ``min(depth + 1, levels)`` (walks to the root when ``levels`` is None), in one pass.
+    """
     active = np.empty(contributions.shape[0], dtype=np.int64)
-    return active, int(_active_rows_kernel(_kernel_block(contributions), active))
-
-
-def _walk_steps(forest, active, n_active, levels=None):
-    """How many (contributor, ancestor) pairs a walk up from the active rows visits."""
-    lengths = forest.depth[active[:n_active]] + 1
-    if levels is not None:
-        lengths = np.minimum(lengths, levels)
-    return int(lengths.sum())
+    cap = forest.max_depth + 1 if levels is None else int(levels)
+    count, steps = _active_rows_kernel(_kernel_block(contributions), forest.depth, cap, active)
+    return active, int(count), int(steps)
 
 
 #: A walk step (scattered reads and writes) costs about this many element steps of a sequential
@@ -311,9 +309,10 @@ class Mechanism(ABC):
         -----
         The default walks up from every contributor, applying :meth:`chain_payments` of its chain
         length, one level of all walks at a time (the scattered reads of one level overlap in
-        memory): :math:`O(\sum_v (d(v) + 1))` over the contributors v.
+        memory): O(sum over the contributors v of d(v) + 1).
         """
-        return self._walk_chains(forest, contributions, *_active_rows(contributions))
+        active, n_active, _ = _active_rows(forest, contributions)
+        return self._walk_chains(forest, contributions, active, n_active)
 
     def _walk_chains(self, forest, contributions, active, n_active):
         # walk up from every contributor with the chain payments of its chain length

@@ -16,7 +16,7 @@ from .._kernels.mechanisms import (
 )
 from .._validate import CHAIN_LIMIT, as_real_array, check_int, check_nonnegative, check_probability, describe
 from ..errors import InvalidInputError
-from ._base import WALK_COST, Mechanism, _active_rows, _kernel_block, _sweep, _walk_steps
+from ._base import WALK_COST, Mechanism, _active_rows, _kernel_block, _sweep
 
 __all__ = ["FinderOnly", "RecursiveSplit", "FixedSchedule", "GeometricMLM", "SplitContract", "TopDownSplit"]
 
@@ -64,10 +64,9 @@ def _positional_payments(forest, contributions, schedule):
         return np.zeros(contributions.shape)
     schedule = np.array(schedule[: int(paid[-1]) + 1])  # trailing zeros cost passes; a private copy
     m = schedule.size
-    active, n_active = _active_rows(contributions)
+    active, n_active, steps = _active_rows(forest, contributions, m)
     if n_active == 0:
         return np.zeros(contributions.shape)
-    steps = _walk_steps(forest, active, n_active, m)
     if WALK_COST * steps < forest.n * (2 * m - 1):  # Horner: two passes per level
         return _walk_positional(forest, contributions, active, n_active, schedule)
     return _sweep(forest, _schedule_horner_kernel, contributions, schedule)
@@ -106,11 +105,11 @@ class _Geometric(_Positional):
     def forest_payments(self, forest, contributions):
         if self.max_depth is not None:
             return super().forest_payments(forest, contributions)
-        active, n_active = _active_rows(contributions)
-        if n_active == 0 or forest.max_depth < 0:
+        active, n_active, steps = _active_rows(forest, contributions)
+        if n_active == 0:
             return np.zeros(contributions.shape)
         # sparse contributions: walking up from the few contributors beats a sweep over all nodes
-        if WALK_COST * _walk_steps(forest, active, n_active) < 2 * forest.n:
+        if WALK_COST * steps < 2 * forest.n:
             return _walk_positional(forest, contributions, active, n_active,
                                     self._schedule(forest.max_depth + 1))
         return _sweep(forest, _geometric_sweep_kernel, contributions, float(self._first), float(self._ratio))
@@ -513,8 +512,8 @@ class TopDownSplit(Mechanism):
         # P(u) = R s^d(u) (s C(u) + (1 - s) S(u)) with S(u) the contribution of u's subtree: the
         # finder keeps its whole promise, every ancestor 1 - s of its own. Few contributors: walk
         # up from them (the generic route); many: one subtree-sum sweep over all nodes.
-        active, n_active = _active_rows(contributions)
-        if n_active == 0 or WALK_COST * _walk_steps(forest, active, n_active) < 4 * forest.n:
+        active, n_active, steps = _active_rows(forest, contributions)
+        if n_active == 0 or WALK_COST * steps < 4 * forest.n:
             return self._walk_chains(forest, contributions, active, n_active)
         subtree = _sweep(forest, _geometric_sweep_kernel, contributions, 1.0, 1.0)
         s = self.split
