@@ -15,7 +15,7 @@ from ._jit import njit
 
 __all__ = [
     "_forest_order_kernel",
-    "_active_rows_kernel",
+    "_scan_contributions_kernel",
     "_walk_up_kernel",
     "_geometric_sweep_kernel",
     "_schedule_horner_kernel",
@@ -107,25 +107,34 @@ def _forest_order_kernel(parents, order, depth, bfs_parents):
 
 
 @njit(cache=True)
-def _active_rows_kernel(contributions, depth, cap, active):
-    """Rows of ``contributions`` with a nonzero entry, in increasing order, and their walk length.
+def _scan_contributions_kernel(contributions, depth, active, depth_counts):
+    """One pass over the contributions: check them, list the contributors, count their depths.
 
     Preconditions: ``contributions`` float64 (n, k); ``depth`` int64 (n,) from
-    :func:`_forest_order_kernel`; ``active`` int64 of length >= n, its first entries overwritten.
-    Returns ``(count, steps)``: how many rows were written, and the sum over them of
-    ``min(depth + 1, cap)`` (the steps of walks up at most ``cap`` levels).
+    :func:`_forest_order_kernel`; ``active`` int64 (n,) and ``depth_counts`` int64 (max depth + 1,),
+    overwritten (``active[:count]`` the rows with a nonzero entry in increasing order,
+    ``depth_counts[d]`` how many of them lie at depth d). Returns ``(count, bad, total)``: ``bad``
+    the first row holding NaN, inf or a negative entry (-1 if none; the scan stops there) and
+    ``total`` the sum of all entries.
     """
     n, k = contributions.shape
+    for d in range(depth_counts.shape[0]):
+        depth_counts[d] = 0
     count = 0
-    steps = 0
+    total = 0.0
     for v in range(n):
+        nonzero = False
         for c in range(k):
-            if contributions[v, c] != 0.0:
-                active[count] = v
-                count += 1
-                steps += min(depth[v] + 1, cap)
-                break
-    return count, steps
+            x = contributions[v, c]
+            if not (0.0 <= x < np.inf):  # NaN fails both comparisons
+                return count, v, total
+            total += x
+            nonzero = nonzero or x != 0.0
+        if nonzero:
+            active[count] = v
+            count += 1
+            depth_counts[depth[v]] += 1
+    return count, -1, total
 
 
 @njit(cache=True)

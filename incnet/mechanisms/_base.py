@@ -22,8 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._kernels.mechanisms import (
-    _active_rows_kernel,
     _forest_order_kernel,
+    _scan_contributions_kernel,
     _walk_up_kernel,
 )
 from .._validate import CHAIN_LIMIT, CHAIN_TOTALS_LIMIT, as_vector, check_int, describe
@@ -164,40 +164,69 @@ def _kernel_block(values):
     return values if not values.flags.writeable else _read_only(values)
 
 
-def _all_finite(values, nonnegative=False):
-    """Whether every entry is finite (and >= 0): two vectorised reductions, no temporaries."""
+def _all_finite(values):
+    """Whether every entry is finite: two vectorised reductions, no temporaries."""
     if values.size == 0:
         return True
     lo, hi = float(values.min()), float(values.max())  # NaN anywhere makes both NaN
-    return (lo >= 0.0 if nonnegative else lo > -np.inf) and hi < np.inf
+    return lo > -np.inf and hi < np.inf
 
 
-def _contribution_block(contributions, n):
-    """Validated read-only float64 (n, k) block of the contributions, and whether they were 1-D.
+class _Scan:
+    """What one pass over the contributions learns: the contributors and their depths."""
 
-    A C-contiguous float64 array of the right shape is checked in two vectorised reductions and
-    used without a copy (through a read-only view); anything else goes through the general
-    validator (scalars, lists, other dtypes, and the error messages).
+    __slots__ = ("active", "count", "depth_counts", "total")
+
+    def __init__(self, active, count, depth_counts, total):
+        self.active, self.count, self.depth_counts, self.total = active, count, depth_counts, total
+
+    def walk_steps(self, levels=None):
+        """Steps of walks up from every contributor, each at most ``levels`` long (or to its root)."""
+        lengths = np.arange(1, self.depth_counts.size + 1)
+        if levels is not None:
+            lengths = np.minimum(lengths, levels)
+        return int(np.dot(self.depth_counts, lengths))
+
+
+def _scan(forest, contributions):
+    """Scan a float64 (n, k) block: a :class:`_Scan`, or the first row that is NaN, inf or negative."""
+    block = _kernel_block(contributions)
+    active = np.empty(block.shape[0], dtype=np.int64)
+    depth_counts = np.empty(forest.max_depth + 1, dtype=np.int64)
+    count, bad, total = _scan_contributions_kernel(block, forest.depth, active, depth_counts)
+    return (_Scan(active, int(count), depth_counts, float(total)) if bad < 0 else None), int(bad)
+
+
+def _contribution_block(contributions, forest):
+    """Validated read-only float64 (n, k) block of the contributions, whether they were 1-D, and its scan.
+
+    A C-contiguous float64 array of the right shape is checked by the same single pass that finds
+    the contributors, and used without a copy (through a read-only view); anything else goes
+    through the general validator (scalars, lists, other dtypes, and the error messages).
     """
+    n = forest.n
     if (isinstance(contributions, np.ndarray) and contributions.dtype == np.float64
             and contributions.ndim in (1, 2) and contributions.shape[0] == n
-            and contributions.flags.c_contiguous and _all_finite(contributions, nonnegative=True)):
-        return contributions.ndim == 1, _read_only(contributions.reshape(n, -1))
+            and contributions.flags.c_contiguous):
+        block = _read_only(contributions.reshape(n, -1))
+        scan, bad = _scan(forest, block)
+        if bad < 0:
+            return contributions.ndim == 1, block, scan
     block = as_vector(contributions, n, "contributions", allow_block=True, nonnegative=True)
     one_d = block.ndim == 1
-    return one_d, _read_only(np.ascontiguousarray(block[:, None] if one_d else block))
+    block = _read_only(np.ascontiguousarray(block[:, None] if one_d else block))
+    return one_d, block, _scan(forest, block)[0]
 
 
-def _active_rows(forest, contributions, levels=None):
-    """The rows with a nonzero contribution, and the steps of walks up from them.
+def _uses_scan(forest_payments):
+    """Mark a built-in ``forest_payments`` as computed by ``_scanned_payments`` from one scan.
 
-    Returns ``(active, count, steps)``: ``active[:count]`` the rows, ``steps`` the sum over them
-    of ``min(depth + 1, levels)`` (walks to the root when ``levels`` is None), in one pass.
+    :meth:`Mechanism.payments` then hands it the scan it made while validating instead of
+    scanning again; a subclass that overrides ``forest_payments`` loses the mark, so its own
+    method is called.
     """
-    active = np.empty(contributions.shape[0], dtype=np.int64)
-    cap = forest.max_depth + 1 if levels is None else int(levels)
-    count, steps = _active_rows_kernel(_kernel_block(contributions), forest.depth, cap, active)
-    return active, int(count), int(steps)
+    forest_payments._uses_scan = True
+    return forest_payments
 
 
 #: A walk step (scattered reads and writes) costs about this many element steps of a sequential
@@ -288,6 +317,7 @@ class Mechanism(ABC):
         paid = self.forest_payments(_chain_forest(length), contributions)
         return np.ascontiguousarray(paid[::-1, 0], dtype=np.float64)
 
+    @_uses_scan
     def forest_payments(self, forest, contributions):
         """Payments on a validated forest (the hook behind :meth:`payments`).
 
@@ -311,16 +341,21 @@ class Mechanism(ABC):
         length, one level of all walks at a time (the scattered reads of one level overlap in
         memory): O(sum over the contributors v of d(v) + 1).
         """
-        active, n_active, _ = _active_rows(forest, contributions)
-        return self._walk_chains(forest, contributions, active, n_active)
+        return self._scanned_payments(forest, contributions, _scan(forest, contributions)[0])
 
-    def _walk_chains(self, forest, contributions, active, n_active):
+    #: whether every payment is at most ``budget`` times the total contribution (built-in rules)
+    _within_budget = False
+
+    def _scanned_payments(self, forest, contributions, scan):
+        # the hook behind payments for rules whose forest_payments is marked by _uses_scan
+        return self._walk_chains(forest, contributions, scan)
+
+    def _walk_chains(self, forest, contributions, scan):
         # walk up from every contributor with the chain payments of its chain length
         out = np.zeros(contributions.shape)
-        if n_active == 0:
+        if scan.count == 0:
             return out
-        present = np.flatnonzero(np.bincount(forest.depth[active[:n_active]]))
-        lengths = present + 1
+        lengths = np.flatnonzero(scan.depth_counts) + 1
         row_of_length = np.full(forest.max_depth + 2, -1, dtype=np.int64)
         row_of_length[lengths] = np.arange(lengths.size)
         table_ptr = np.zeros(lengths.size + 1, dtype=np.int64)
@@ -328,7 +363,7 @@ class Mechanism(ABC):
         table = np.empty(int(table_ptr[-1]))
         for row, length in enumerate(lengths.tolist()):
             table[table_ptr[row]:table_ptr[row + 1]] = self._checked_chain(length)
-        _walk_up_kernel(forest.parents, forest.depth, _kernel_block(contributions), active, n_active,
+        _walk_up_kernel(forest.parents, forest.depth, _kernel_block(contributions), scan.active, scan.count,
                         row_of_length, table_ptr, table, out)
         return out
 
@@ -364,9 +399,15 @@ class Mechanism(ABC):
             For a malformed parent array (cycle, out-of-range parent) or bad contributions.
         """
         forest = as_forest(parents)
-        one_d, block = _contribution_block(contributions, forest.n)
-        out = np.asarray(self.forest_payments(forest, block), dtype=np.float64)
-        if out.shape == block.shape and not _all_finite(out):
+        one_d, block, scan = _contribution_block(contributions, forest)
+        scanned = getattr(type(self).forest_payments, "_uses_scan", False)
+        if scanned:
+            out = self._scanned_payments(forest, block, scan)
+        else:
+            out = np.asarray(self.forest_payments(forest, block), dtype=np.float64)
+        # rules known to pay at most budget * contribution cannot overflow when that bound is finite
+        bounded = scanned and self._within_budget and math.isfinite(float(self.budget) * scan.total * 2.0)
+        if out.shape == block.shape and not bounded and not _all_finite(out):
             raise InvalidInputError(
                 f"the payments of {type(self).__name__} overflow float64 for contributions up to "
                 f"{float(np.max(block, initial=0.0)):g}; measure contributions in a larger unit"

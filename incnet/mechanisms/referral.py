@@ -16,7 +16,7 @@ from .._kernels.mechanisms import (
 )
 from .._validate import CHAIN_LIMIT, as_real_array, check_int, check_nonnegative, check_probability, describe
 from ..errors import InvalidInputError
-from ._base import WALK_COST, Mechanism, _active_rows, _kernel_block, _sweep
+from ._base import WALK_COST, Mechanism, _kernel_block, _scan, _sweep, _uses_scan
 
 __all__ = ["FinderOnly", "RecursiveSplit", "FixedSchedule", "GeometricMLM", "SplitContract", "TopDownSplit"]
 
@@ -46,11 +46,17 @@ class _Positional(Mechanism):
         length = check_int(length, "length", minimum=0, maximum=CHAIN_LIMIT)
         return self._schedule(length)
 
+    _within_budget = True
+
+    @_uses_scan
     def forest_payments(self, forest, contributions):
-        return _positional_payments(forest, contributions, self._schedule(max(forest.max_depth + 1, 0)))
+        return self._scanned_payments(forest, contributions, _scan(forest, contributions)[0])
+
+    def _scanned_payments(self, forest, contributions, scan):
+        return _positional_payments(forest, contributions, scan, self._schedule(max(forest.max_depth + 1, 0)))
 
 
-def _positional_payments(forest, contributions, schedule):
+def _positional_payments(forest, contributions, scan, schedule):
     """Positional payments with the cheaper of two traversals.
 
     A walk up from each contributor touches only the contributors' ancestors, in scattered
@@ -64,20 +70,19 @@ def _positional_payments(forest, contributions, schedule):
         return np.zeros(contributions.shape)
     schedule = np.array(schedule[: int(paid[-1]) + 1])  # trailing zeros cost passes; a private copy
     m = schedule.size
-    active, n_active, steps = _active_rows(forest, contributions, m)
-    if n_active == 0:
+    if scan.count == 0:
         return np.zeros(contributions.shape)
-    if WALK_COST * steps < forest.n * (2 * m - 1):  # Horner: two passes per level
-        return _walk_positional(forest, contributions, active, n_active, schedule)
+    if WALK_COST * scan.walk_steps(m) < forest.n * (2 * m - 1):  # Horner: two passes per level
+        return _walk_positional(forest, contributions, scan, schedule)
     return _sweep(forest, _schedule_horner_kernel, contributions, schedule)
 
 
-def _walk_positional(forest, contributions, active, n_active, schedule):
+def _walk_positional(forest, contributions, scan, schedule):
     out = np.zeros(contributions.shape)
     one_row = np.zeros(forest.max_depth + 2, dtype=np.int64)
     table_ptr = np.array([0, schedule.size], dtype=np.int64)
-    _walk_up_kernel(forest.parents, forest.depth, _kernel_block(contributions), active, n_active, one_row,
-                    table_ptr, schedule, out)
+    _walk_up_kernel(forest.parents, forest.depth, _kernel_block(contributions), scan.active, scan.count,
+                    one_row, table_ptr, schedule, out)
     return out
 
 
@@ -102,16 +107,14 @@ class _Geometric(_Positional):
             out[self.max_depth:] = 0.0
         return out
 
-    def forest_payments(self, forest, contributions):
+    def _scanned_payments(self, forest, contributions, scan):
         if self.max_depth is not None:
-            return super().forest_payments(forest, contributions)
-        active, n_active, steps = _active_rows(forest, contributions)
-        if n_active == 0:
+            return super()._scanned_payments(forest, contributions, scan)
+        if scan.count == 0:
             return np.zeros(contributions.shape)
         # sparse contributions: walking up from the few contributors beats a sweep over all nodes
-        if WALK_COST * steps < 2 * forest.n:
-            return _walk_positional(forest, contributions, active, n_active,
-                                    self._schedule(forest.max_depth + 1))
+        if WALK_COST * scan.walk_steps() < 2 * forest.n:
+            return _walk_positional(forest, contributions, scan, self._schedule(forest.max_depth + 1))
         return _sweep(forest, _geometric_sweep_kernel, contributions, float(self._first), float(self._ratio))
 
 
@@ -365,8 +368,8 @@ class FixedSchedule(_Positional):
         out[:m] = self.rewards[:m]
         return out
 
-    def forest_payments(self, forest, contributions):
-        return _positional_payments(forest, contributions, self.rewards)
+    def _scanned_payments(self, forest, contributions, scan):
+        return _positional_payments(forest, contributions, scan, self.rewards)
 
 
 
@@ -508,14 +511,16 @@ class TopDownSplit(Mechanism):
         out[0] = promised[0]
         return out
 
-    def forest_payments(self, forest, contributions):
+    _within_budget = True
+
+    def _scanned_payments(self, forest, contributions, scan):
         # P(u) = R s^d(u) (s C(u) + (1 - s) S(u)) with S(u) the contribution of u's subtree: the
         # finder keeps its whole promise, every ancestor 1 - s of its own. Few contributors: walk
         # up from them (the generic route); many: one subtree-sum sweep over all nodes.
-        active, n_active, steps = _active_rows(forest, contributions)
-        if n_active == 0 or WALK_COST * steps < 4 * forest.n:
-            return self._walk_chains(forest, contributions, active, n_active)
+        if scan.count == 0 or WALK_COST * scan.walk_steps() < 4 * forest.n:
+            return self._walk_chains(forest, contributions, scan)
         subtree = _sweep(forest, _geometric_sweep_kernel, contributions, 1.0, 1.0)
         s = self.split
         promised = self.root_reward * s ** np.arange(forest.max_depth + 1, dtype=np.float64)
-        return promised[forest.depth][:, None] * (s * contributions + (1.0 - s) * subtree)
+        with np.errstate(over="ignore"):  # an overflow is refused by payments, not warned about
+            return promised[forest.depth][:, None] * (s * contributions + (1.0 - s) * subtree)

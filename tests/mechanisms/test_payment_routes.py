@@ -194,3 +194,13 @@ def test_non_contiguous_and_integer_contributions():
         mech.payments(parents, np.array([0.0, -1.0, 0.0, 0.0]))
     with pytest.raises(ValueError, match="NaN or inf"):
         mech.payments(parents, np.array([[0.0, np.inf]] * 4))
+
+
+@pytest.mark.parametrize("mech", [RecursiveSplit(1e300, 0.5), FixedSchedule([1e300, 1e300]), TopDownSplit(1e300, 0.5),
+                                  LengthDiscountedSplit(1e300, 0.5)], ids=repr)
+def test_payments_that_overflow_are_refused(mech):
+    parents = [-1, 0, 1]
+    # one contributor of 1e10: every payment is finite when the budget bound is, and refused when not
+    assert np.all(np.isfinite(mech.payments(parents, [0.0, 0.0, 1.0])))
+    with pytest.raises(ValueError, match="overflow"):
+        mech.payments(parents, [0.0, 1e10, 1e10])
