@@ -107,34 +107,33 @@ def _forest_order_kernel(parents, order, depth, bfs_parents):
 
 
 @njit(cache=True)
-def _scan_contributions_kernel(contributions, depth, active, depth_counts):
-    """One pass over the contributions: check them, list the contributors, count their depths.
+def _scan_contributions_kernel(contributions, active):
+    """One pass over the contributions: list the contributors, and the largest bit pattern.
 
-    Preconditions: ``contributions`` float64 (n, k); ``depth`` int64 (n,) from
-    :func:`_forest_order_kernel`; ``active`` int64 (n,) and ``depth_counts`` int64 (max depth + 1,),
-    overwritten (``active[:count]`` the rows with a nonzero entry in increasing order,
-    ``depth_counts[d]`` how many of them lie at depth d). Returns ``(count, bad, total)``: ``bad``
-    the first row holding NaN, inf or a negative entry (-1 if none; the scan stops there) and
-    ``total`` the sum of all entries.
+    Preconditions: ``contributions`` float64 (n, k), C-contiguous; ``active`` int64 (n,),
+    overwritten (``active[:count]`` the rows with a nonzero entry, in increasing order). Returns
+    ``(count, top)`` with ``top`` the largest entry's bits as an unsigned integer: an IEEE double
+    is finite and non-negative exactly when its bits are below 0x7FF0000000000000 (sign clear,
+    exponent not all ones; -0.0 is the only false alarm), and among those the order of the bits
+    is the order of the values, so ``top`` both validates the block and gives its maximum. The
+    integer maximum has no floating-point dependency chain to wait on.
     """
     n, k = contributions.shape
-    for d in range(depth_counts.shape[0]):
-        depth_counts[d] = 0
+    bits = contributions.reshape(n * k).view(np.uint64)
     count = 0
-    total = 0.0
+    top = np.uint64(0)
+    i = 0
     for v in range(n):
         nonzero = False
         for c in range(k):
-            x = contributions[v, c]
-            if not (0.0 <= x < np.inf):  # NaN fails both comparisons
-                return count, v, total
-            total += x
-            nonzero = nonzero or x != 0.0
+            b = bits[i]
+            i += 1
+            top = max(top, b)
+            nonzero |= b != 0
         if nonzero:
             active[count] = v
             count += 1
-            depth_counts[depth[v]] += 1
-    return count, -1, total
+    return count, top
 
 
 @njit(cache=True)

@@ -72,6 +72,16 @@ class ReferralForest:
         """Number of nodes."""
         return int(self.parents.shape[0])
 
+    def _depth_counts(self):
+        # nodes per depth, computed on first use and kept (the forest is immutable, so two
+        # threads that both compute it store the same array)
+        counts = self.__dict__.get("_depth_count_cache")
+        if counts is None:
+            counts = np.bincount(self.depth, minlength=self.max_depth + 1)
+            counts.flags.writeable = False
+            object.__setattr__(self, "_depth_count_cache", counts)
+        return counts
+
     def __repr__(self):
         if self.n <= 12:
             return f"ReferralForest({self.parents.tolist()})"
@@ -172,29 +182,51 @@ def _all_finite(values):
     return lo > -np.inf and hi < np.inf
 
 
+#: bits of +inf: a float64 whose bits (as an unsigned integer) lie below it is finite and >= 0
+_INF_BITS = 0x7FF0000000000000
+
+
 class _Scan:
-    """What one pass over the contributions learns: the contributors and their depths."""
+    """What one pass over the contributions learns: the contributors and the largest entry."""
 
-    __slots__ = ("active", "count", "depth_counts", "total")
+    __slots__ = ("forest", "active", "count", "largest")
 
-    def __init__(self, active, count, depth_counts, total):
-        self.active, self.count, self.depth_counts, self.total = active, count, depth_counts, total
+    def __init__(self, forest, active, count, largest):
+        self.forest, self.active, self.count, self.largest = forest, active, count, largest
+
+    def depth_counts(self):
+        """How many contributors lie at each depth (0 .. the forest's max depth)."""
+        forest = self.forest
+        return np.bincount(forest.depth[self.active[:self.count]], minlength=forest.max_depth + 1)
 
     def walk_steps(self, levels=None):
-        """Steps of walks up from every contributor, each at most ``levels`` long (or to its root)."""
-        lengths = np.arange(1, self.depth_counts.size + 1)
+        """Steps of walks up from every contributor, each at most ``levels`` long (or to its root).
+
+        Exact when contributors are few; when most nodes contribute, estimated from the depths of
+        the whole forest (only the choice of a route depends on it).
+        """
+        forest = self.forest
+        if 8 * self.count < forest.n:
+            counts = self.depth_counts()
+        else:
+            counts = forest._depth_counts() * (self.count / max(forest.n, 1))
+        lengths = np.arange(1, counts.size + 1)
         if levels is not None:
             lengths = np.minimum(lengths, levels)
-        return int(np.dot(self.depth_counts, lengths))
+        return float(np.dot(counts, lengths))
 
 
 def _scan(forest, contributions):
-    """Scan a float64 (n, k) block: a :class:`_Scan`, or the first row that is NaN, inf or negative."""
+    """Scan a float64 (n, k) block: ``(scan, ok)``, ``ok`` False when an entry may be NaN, inf or < 0."""
     block = _kernel_block(contributions)
     active = np.empty(block.shape[0], dtype=np.int64)
-    depth_counts = np.empty(forest.max_depth + 1, dtype=np.int64)
-    count, bad, total = _scan_contributions_kernel(block, forest.depth, active, depth_counts)
-    return (_Scan(active, int(count), depth_counts, float(total)) if bad < 0 else None), int(bad)
+    count, top = _scan_contributions_kernel(block, active)
+    if int(top) < _INF_BITS:
+        largest = float(np.array(top, dtype=np.uint64).view(np.float64))
+        return _Scan(forest, active, int(count), largest), True
+    # NaN, inf, a negative entry, or only -0.0: measured exactly (the caller validates first)
+    largest = float(np.max(block, initial=0.0))
+    return _Scan(forest, active, int(count), largest), False
 
 
 def _contribution_block(contributions, forest):
@@ -209,8 +241,8 @@ def _contribution_block(contributions, forest):
             and contributions.ndim in (1, 2) and contributions.shape[0] == n
             and contributions.flags.c_contiguous):
         block = _read_only(contributions.reshape(n, -1))
-        scan, bad = _scan(forest, block)
-        if bad < 0:
+        scan, ok = _scan(forest, block)
+        if ok:
             return contributions.ndim == 1, block, scan
     block = as_vector(contributions, n, "contributions", allow_block=True, nonnegative=True)
     one_d = block.ndim == 1
@@ -355,7 +387,7 @@ class Mechanism(ABC):
         out = np.zeros(contributions.shape)
         if scan.count == 0:
             return out
-        lengths = np.flatnonzero(scan.depth_counts) + 1
+        lengths = np.flatnonzero(scan.depth_counts()) + 1
         row_of_length = np.full(forest.max_depth + 2, -1, dtype=np.int64)
         row_of_length[lengths] = np.arange(lengths.size)
         table_ptr = np.zeros(lengths.size + 1, dtype=np.int64)
@@ -406,7 +438,8 @@ class Mechanism(ABC):
         else:
             out = np.asarray(self.forest_payments(forest, block), dtype=np.float64)
         # rules known to pay at most budget * contribution cannot overflow when that bound is finite
-        bounded = scanned and self._within_budget and math.isfinite(float(self.budget) * scan.total * 2.0)
+        bounded = (scanned and self._within_budget
+                   and math.isfinite(float(self.budget) * scan.largest * 2.0 * max(block.size, 1)))
         if out.shape == block.shape and not bounded and not _all_finite(out):
             raise InvalidInputError(
                 f"the payments of {type(self).__name__} overflow float64 for contributions up to "

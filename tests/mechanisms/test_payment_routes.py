@@ -204,3 +204,10 @@ def test_payments_that_overflow_are_refused(mech):
     assert np.all(np.isfinite(mech.payments(parents, [0.0, 0.0, 1.0])))
     with pytest.raises(ValueError, match="overflow"):
         mech.payments(parents, [0.0, 1e10, 1e10])
+
+
+def test_negative_zero_contributions_count_as_zero():
+    parents = [-1, 0, 1]
+    mech = RecursiveSplit(2.0, 0.5)
+    np.testing.assert_array_equal(mech.payments(parents, np.array([-0.0, 0.0, 1.0])),
+                                  mech.payments(parents, np.array([0.0, 0.0, 1.0])))
