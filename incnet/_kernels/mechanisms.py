@@ -166,19 +166,23 @@ def _walk_up_kernel(parents, depth, contributions, active, n_active, row_of_leng
         stop[i] = table_ptr[row + 1]
     live = n_active
     while live > 0:
-        kept = 0
+        # three tight loops per level, each with at most one scattered access per walk, so that
+        # the processor keeps many of those misses in flight at once
         for i in range(live):
             u = cur[i]
             v = src[i]
-            at = pos[i]
-            w = table[at]
+            w = table[pos[i]]
             for c in range(k):
                 out[u, c] += w * contributions[v, c]
-            u = parents[u]
-            at += 1
+        for i in range(live):
+            cur[i] = parents[cur[i]]
+        kept = 0
+        for i in range(live):
+            u = cur[i]
+            at = pos[i] + 1
             if u >= 0 and at < stop[i]:
                 cur[kept] = u
-                src[kept] = v
+                src[kept] = src[i]
                 pos[kept] = at
                 stop[kept] = stop[i]
                 kept += 1
