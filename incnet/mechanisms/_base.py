@@ -222,7 +222,7 @@ def _scan(forest, contributions):
     active = np.empty(block.shape[0], dtype=np.int64)
     count, top = _scan_contributions_kernel(block, active)
     if int(top) < _INF_BITS:
-        largest = float(np.array(top, dtype=np.uint64).view(np.float64))
+        largest = float(np.uint64(top).view(np.float64))
         return _Scan(forest, active, int(count), largest), True
     # NaN, inf, a negative entry, or only -0.0: measured exactly (the caller validates first)
     largest = float(np.max(block, initial=0.0))
@@ -387,17 +387,28 @@ class Mechanism(ABC):
         out = np.zeros(contributions.shape)
         if scan.count == 0:
             return out
-        lengths = np.flatnonzero(scan.depth_counts()) + 1
+        if self._vectorised_table and forest.max_depth < 256:
+            lengths = np.arange(1, forest.max_depth + 2)  # every length: a small table, no counting
+        else:
+            lengths = np.flatnonzero(scan.depth_counts()) + 1
         row_of_length = np.full(forest.max_depth + 2, -1, dtype=np.int64)
         row_of_length[lengths] = np.arange(lengths.size)
         table_ptr = np.zeros(lengths.size + 1, dtype=np.int64)
         table_ptr[1:] = np.cumsum(lengths)
-        table = np.empty(int(table_ptr[-1]))
-        for row, length in enumerate(lengths.tolist()):
-            table[table_ptr[row]:table_ptr[row + 1]] = self._checked_chain(length)
+        table = self._chain_table(lengths, table_ptr)
         _walk_up_kernel(forest.parents, forest.depth, _kernel_block(contributions), scan.active, scan.count,
                         row_of_length, table_ptr, table, out)
         return out
+
+    #: whether _chain_table builds all rows at once (then every chain length is tabulated)
+    _vectorised_table = False
+
+    def _chain_table(self, lengths, table_ptr):
+        # the chains of the given lengths, one after the other (row r at table_ptr[r]:table_ptr[r + 1])
+        table = np.empty(int(table_ptr[-1]))
+        for row, length in enumerate(lengths.tolist()):
+            table[table_ptr[row]:table_ptr[row + 1]] = self._checked_chain(length)
+        return table
 
     def _checked_chain(self, length):
         p = np.asarray(self.chain_payments(length), dtype=np.float64)

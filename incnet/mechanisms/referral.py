@@ -512,6 +512,17 @@ class TopDownSplit(Mechanism):
         return out
 
     _within_budget = True
+    _vectorised_table = True
+
+    def _chain_table(self, lengths, table_ptr):
+        # every chain at once, with the same operations as chain_payments (so the same bits)
+        level = np.arange(int(table_ptr[-1])) - np.repeat(table_ptr[:-1], lengths)
+        depth_of = np.repeat(lengths - 1, lengths) - level
+        promised = self.root_reward * self.split ** depth_of.astype(np.float64)
+        table = promised * (1.0 - self.split)
+        finder = level == 0
+        table[finder] = promised[finder]
+        return table
 
     def _scanned_payments(self, forest, contributions, scan):
         # P(u) = R s^d(u) (s C(u) + (1 - s) S(u)) with S(u) the contribution of u's subtree: the

@@ -211,3 +211,12 @@ def test_negative_zero_contributions_count_as_zero():
     mech = RecursiveSplit(2.0, 0.5)
     np.testing.assert_array_equal(mech.payments(parents, np.array([-0.0, 0.0, 1.0])),
                                   mech.payments(parents, np.array([0.0, 0.0, 1.0])))
+
+
+@pytest.mark.parametrize("mech", [TopDownSplit(4000, 0.5), TopDownSplit(7.0, 0.3)], ids=repr)
+def test_vectorised_chain_table_is_chain_payments_bit_for_bit(mech):
+    lengths = np.array([1, 2, 5, 9, 40], dtype=np.int64)
+    table_ptr = np.concatenate([[0], np.cumsum(lengths)])
+    table = mech._chain_table(lengths, table_ptr)
+    for row, length in enumerate(lengths):
+        np.testing.assert_array_equal(table[table_ptr[row]:table_ptr[row + 1]], mech.chain_payments(int(length)))
