@@ -221,27 +221,39 @@ def _schedule_horner_kernel(parents, contributions, schedule, out):
     Preconditions: ``parents[j] < j`` for every non-root j (as for :func:`_geometric_sweep_kernel`);
     ``contributions`` and ``out`` float64 (n, k), ``out`` overwritten; ``schedule`` float64 (m,)
     with m >= 1, cut by the caller at the forest's depth + 1 (each level costs a pass). O(n m k)
-    time, O(n) work space.
+    time, one work array of n.
     """
     n, k = contributions.shape
     m = schedule.shape[0]
-    y = np.empty(n)
-    nxt = np.empty(n)
+    work = np.empty(n)
     for c in range(k):
+        # the levels alternate between ``work`` and the output column; start in the one that
+        # makes the last of the m - 1 steps land in the output
+        in_out = (m - 1) % 2 == 0
         w = schedule[m - 1]
-        for j in range(n):
-            y[j] = w * contributions[j, c]
+        if in_out:
+            for j in range(n):
+                out[j, c] = w * contributions[j, c]
+        else:
+            for j in range(n):
+                work[j] = w * contributions[j, c]
         for step in range(m - 2, -1, -1):
             w = schedule[step]
-            for j in range(n):
-                nxt[j] = w * contributions[j, c]
-            for j in range(n):
-                p = parents[j]
-                if p >= 0:
-                    nxt[p] += y[j]
-            y, nxt = nxt, y
-        for j in range(n):
-            out[j, c] = y[j]
+            if in_out:
+                for j in range(n):
+                    work[j] = w * contributions[j, c]
+                for j in range(n):
+                    p = parents[j]
+                    if p >= 0:
+                        work[p] += out[j, c]
+            else:
+                for j in range(n):
+                    out[j, c] = w * contributions[j, c]
+                for j in range(n):
+                    p = parents[j]
+                    if p >= 0:
+                        out[p, c] += work[j]
+            in_out = not in_out
 
 
 @njit(cache=True)
