@@ -72,15 +72,21 @@ class ReferralForest:
         """Number of nodes."""
         return int(self.parents.shape[0])
 
-    def _depth_counts(self):
-        # nodes per depth, computed on first use and kept (the forest is immutable, so two
-        # threads that both compute it store the same array)
-        counts = self.__dict__.get("_depth_count_cache")
-        if counts is None:
+    def _walk_steps(self, levels=None):
+        # steps of walks up from every node (at most ``levels`` long), computed on first use and
+        # kept: the forest is immutable, so two threads that both compute one store the same value
+        cache = self.__dict__.get("_walk_step_cache")
+        if cache is None:
             counts = np.bincount(self.depth, minlength=self.max_depth + 1)
-            counts.flags.writeable = False
-            object.__setattr__(self, "_depth_count_cache", counts)
-        return counts
+            cache = {"counts": counts}
+            object.__setattr__(self, "_walk_step_cache", cache)
+        steps = cache.get(levels)
+        if steps is None:
+            lengths = np.arange(1, cache["counts"].size + 1)
+            if levels is not None:
+                lengths = np.minimum(lengths, levels)
+            steps = cache[levels] = float(np.dot(cache["counts"], lengths))
+        return steps
 
     def __repr__(self):
         if self.n <= 12:
@@ -206,14 +212,12 @@ class _Scan:
         the whole forest (only the choice of a route depends on it).
         """
         forest = self.forest
-        if 8 * self.count < forest.n:
-            counts = self.depth_counts()
-        else:
-            counts = forest._depth_counts() * (self.count / max(forest.n, 1))
-        lengths = np.arange(1, counts.size + 1)
+        if 8 * self.count >= forest.n:
+            return forest._walk_steps(levels) * (self.count / max(forest.n, 1))
+        lengths = np.arange(1, forest.max_depth + 2)
         if levels is not None:
             lengths = np.minimum(lengths, levels)
-        return float(np.dot(counts, lengths))
+        return float(np.dot(self.depth_counts(), lengths))
 
 
 def _scan(forest, contributions):

@@ -64,14 +64,15 @@ def _positional_payments(forest, contributions, scan, schedule):
     when contributors are few (one finder per target), the passes when most nodes contribute
     (multi-level marketing).
     """
-    schedule = np.asarray(schedule, dtype=np.float64)[: max(forest.max_depth + 1, 0)]
-    paid = np.flatnonzero(schedule)
-    if paid.size == 0:
-        return np.zeros(contributions.shape)
-    schedule = np.array(schedule[: int(paid[-1]) + 1])  # trailing zeros cost passes; a private copy
-    m = schedule.size
     if scan.count == 0:
         return np.zeros(contributions.shape)
+    schedule = np.asarray(schedule, dtype=np.float64)[: max(forest.max_depth + 1, 0)]
+    m = schedule.size
+    while m and schedule[m - 1] == 0.0:  # trailing zeros cost passes
+        m -= 1
+    if m == 0:
+        return np.zeros(contributions.shape)
+    schedule = np.array(schedule[:m])  # a private writable copy: one kernel specialisation
     if WALK_COST * scan.walk_steps(m) < forest.n * (2 * m - 1):  # Horner: two passes per level
         return _walk_positional(forest, contributions, scan, schedule)
     return _sweep(forest, _schedule_horner_kernel, contributions, schedule)
