@@ -128,19 +128,19 @@ def run(smoke=False):
             "payments: RecursiveSplit(2000, 0.5), 1% finders", case,
             lambda: darpa.payments(forest, finders),
             {"scipy spsolve_triangular": lambda: _geometric_peer(P, finders, 2000.0, 0.5)},
-            agree=_close, smoke=smoke)
+            agree=_close, repeat=9, smoke=smoke)
         rows += compare(
             "payments: FixedSchedule (5 levels), MLM contributions", case,
             lambda: schedule.payments(forest, mlm),
             {"scipy sparse products": lambda: _schedule_peer(P, mlm, schedule.rewards)},
-            agree=_close, smoke=smoke)
+            agree=_close, repeat=9, smoke=smoke)
         rows += compare(
             "payments: TopDownSplit(4000, 0.5), 1% finders", case,
             lambda: split.payments(forest, finders),
             {"numpy vectorised walk": lambda: _top_down_peer(parents, forest.depth, finders, 4000.0, 0.5)},
-            agree=_close, smoke=smoke)
+            agree=_close, repeat=9, smoke=smoke)
         rows += compare(
-            "parent-array validation (as_forest)", case, lambda: as_forest(parents), {}, smoke=smoke)
+            "parent-array validation (as_forest)", case, lambda: as_forest(parents), {}, repeat=9, smoke=smoke)
 
     cases = [(1.5, 100, 0.3)] if smoke else [(1.5, 100, 0.3), (1.5, 1000, 0.3), (1.5, 10_000, 0.3),
                                              (3.0, 100, 0.5), (3.0, 10_000, 0.5)]
