@@ -517,6 +517,8 @@ class TopDownSplit(Mechanism):
 
     def _chain_table(self, lengths, table_ptr):
         # every chain at once, with the same operations as chain_payments (so the same bits)
+        if type(self).chain_payments is not TopDownSplit.chain_payments:
+            return super()._chain_table(lengths, table_ptr)  # a subclass with its own chains
         level = np.arange(int(table_ptr[-1])) - np.repeat(table_ptr[:-1], lengths)
         depth_of = np.repeat(lengths - 1, lengths) - level
         promised = self.root_reward * self.split ** depth_of.astype(np.float64)
@@ -529,7 +531,8 @@ class TopDownSplit(Mechanism):
         # P(u) = R s^d(u) (s C(u) + (1 - s) S(u)) with S(u) the contribution of u's subtree: the
         # finder keeps its whole promise, every ancestor 1 - s of its own. Few contributors: walk
         # up from them (the generic route); many: one subtree-sum sweep over all nodes.
-        if scan.count == 0 or WALK_COST * scan.walk_steps() < 4 * forest.n:
+        if (scan.count == 0 or WALK_COST * scan.walk_steps() < 4 * forest.n
+                or type(self).chain_payments is not TopDownSplit.chain_payments):
             return self._walk_chains(forest, contributions, scan)
         subtree = _sweep(forest, _geometric_sweep_kernel, contributions, 1.0, 1.0)
         s = self.split

@@ -220,3 +220,16 @@ def test_vectorised_chain_table_is_chain_payments_bit_for_bit(mech):
     table = mech._chain_table(lengths, table_ptr)
     for row, length in enumerate(lengths):
         np.testing.assert_array_equal(table[table_ptr[row]:table_ptr[row + 1]], mech.chain_payments(int(length)))
+
+
+def test_a_subclass_with_its_own_chains_is_paid_by_them(rng):
+    class Halved(TopDownSplit):
+        def chain_payments(self, length):
+            return 0.5 * super().chain_payments(length)
+
+    mech = Halved(4000, 0.5)
+    parents = np.floor(rng.random(300) * np.arange(300)).astype(np.int64)
+    parents[0] = -1
+    for contributions in (rng.random(300), np.eye(300)[299]):  # the dense and the sparse route
+        np.testing.assert_allclose(mech.payments(parents, contributions),
+                                   0.5 * TopDownSplit(4000, 0.5).payments(parents, contributions), rtol=1e-12)
