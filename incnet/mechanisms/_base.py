@@ -67,6 +67,10 @@ class ReferralForest:
     max_depth: int = -1
     identity_order: bool = False
 
+    def __post_init__(self):
+        if self.max_depth < 0 and self.depth.size:  # built by hand rather than by as_forest
+            object.__setattr__(self, "max_depth", int(self.depth.max()))
+
     @property
     def n(self):
         """Number of nodes."""

@@ -233,3 +233,13 @@ def test_a_subclass_with_its_own_chains_is_paid_by_them(rng):
     for contributions in (rng.random(300), np.eye(300)[299]):  # the dense and the sparse route
         np.testing.assert_allclose(mech.payments(parents, contributions),
                                    0.5 * TopDownSplit(4000, 0.5).payments(parents, contributions), rtol=1e-12)
+
+
+def test_a_forest_built_from_its_arrays_knows_its_depth():
+    from incnet.mechanisms import ReferralForest
+
+    full = as_forest([3, -1, 1, 1, 2])
+    rebuilt = ReferralForest(full.parents, full.order, full.depth, full.bfs_parents)
+    assert rebuilt.max_depth == 2 and not rebuilt.identity_order
+    np.testing.assert_allclose(TopDownSplit(8, 0.5).payments(rebuilt, [1.0, 0, 0, 0, 1.0]),
+                               TopDownSplit(8, 0.5).payments(full, [1.0, 0, 0, 0, 1.0]))
