@@ -4,11 +4,13 @@ Shared conventions (the validated front end in :mod:`incnet.simulate` guarantees
 
 - ``indptr`` (int64, length n + 1) and ``indices`` (int32, or int64 beyond 2**31 nodes) are the
   CSR structure of the network; the contacts of node ``u`` are ``indices[indptr[u]:indptr[u + 1]]``.
-  Per-node buffers are 32-bit (n < 2**31): random accesses dominate, and halving their size
-  keeps more of them in cache.
+  Per-node buffers are 32-bit (n < 2**31) where one field fits: random accesses dominate, and
+  halving their size keeps more of them in cache.
 - ``run_seeds`` (int64, one per run) seed one independent random stream per run: a SplitMix64
   generator, whose whole state is one 64-bit word, so a run's result depends on its seed alone and
   never on the thread that computes it (numba's own ``np.random`` keeps one state per thread).
+  The diffusion kernels take one ``key`` per call instead and derive run ``r``'s stream from
+  ``(key, r)``, so a call of many small cascades draws no per-run seeds in Python.
   Exponential and normal variates (recruitment delays, geometric skips) come from 256-layer
   ziggurats: one 64-bit draw and a multiplication in ~98% of the cases, instead of a logarithm.
 - Which recruitment attempts succeed is drawn without a random number per edge: geometric skips
@@ -46,6 +48,7 @@ __all__ = [
     "independent_cascade_serial_kernel",
     "linear_threshold_kernel",
     "linear_threshold_serial_kernel",
+    "spread_moments",
 ]
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
@@ -742,33 +745,109 @@ def recruitment_branching_kernel(offspring_cdf, n_roots, find_prob, recruit_prob
             )
 
 
-# The ziggurat tables as compile-time constants of the cascade kernels: a call of a few small
-# cascades then spends nothing on rebuilding them (computed once at import, in plain Python).
-_ZIG_EDGE, _ZIG_WIDTH, _ZIG_HEIGHT = _ziggurat_tables.py_func()
+# ---------------------------------------------------------------- plain diffusion (IC and LT)
+#
+# The cascade kernels keep a run's SplitMix64 state in a local variable (a register) instead of
+# a one-element array: stores into the per-node arrays then cannot alias it, and each draw is an
+# addition and a mix. The helpers take and return the state.
 
-#: Stamps wrap here: the per-node marks are cleared once and the stamps start again (int32 marks).
+# The exponential ziggurat as compile-time constants of the cascade kernels: a call of a few small
+# cascades spends nothing on rebuilding it (computed once at import, in plain Python).
+_ZIG_EDGE, _ZIG_WIDTH, _ZIG_HEIGHT = _ziggurat_tables.py_func()
+_EXP_EDGE = np.ascontiguousarray(_ZIG_EDGE[1])
+_EXP_WIDTH = np.ascontiguousarray(_ZIG_WIDTH[1])
+_EXP_HEIGHT = np.ascontiguousarray(_ZIG_HEIGHT[1])
+
+#: Stamps wrap here: the per-node marks are cleared once and the stamps start again.
 _STAMP_WRAP = 2**30 - 2
 
 
+@intrinsic
+def _mulhi(typingctx, a, b):
+    """High 64 bits of the 128-bit product of two uint64 (one ``mul`` instruction)."""
+    sig = types.uint64(types.uint64, types.uint64)
+
+    def codegen(context, builder, signature, args):
+        wide = ir.IntType(128)
+        product = builder.mul(builder.zext(args[0], wide), builder.zext(args[1], wide))
+        return builder.trunc(builder.lshr(product, ir.Constant(wide, 64)), ir.IntType(64))
+
+    return sig, codegen
+
+
 @njit(cache=True, inline="always")
-def _place_seeds(state, n, seed_nodes, n_random_seeds, mark, stamp, queue):
-    """Mark the run's seeds with ``stamp`` and queue them; returns their number."""
-    tail = 0
-    if n_random_seeds > 0:
-        while tail < n_random_seeds:
-            v = _below(state, n)
-            if mark[v] != stamp:
-                mark[v] = stamp
-                queue[tail] = v
-                tail += 1
-    else:
-        for j in range(seed_nodes.shape[0]):
-            v = seed_nodes[j]
-            if mark[v] != stamp:
-                mark[v] = stamp
-                queue[tail] = v
-                tail += 1
-    return tail
+def _run_state(key, r):
+    """Initial state of run ``r``'s stream: output ``r + 1`` of a SplitMix64 stream seeded by
+    ``key``, so that a run's draws depend on the call's key and its number alone."""
+    return _mix(np.uint64(key) + np.uint64(r + 1) * _GOLDEN)
+
+
+@njit(cache=True, inline="always")
+def _exp_s(s):
+    """``(state, x)``: a standard exponential draw (ziggurat), as :func:`_exponential`."""
+    extra = 0.0
+    while True:
+        s += _GOLDEN
+        r = _mix(s)
+        i = np.int64(r & np.uint64(255))
+        u = np.float64(r >> np.uint64(12)) + 0.5
+        if u < _EXP_EDGE[i]:
+            return s, extra + u * _EXP_WIDTH[i]
+        if i == 0:
+            extra += _EXP_R  # memoryless tail
+            continue
+        x = u * _EXP_WIDTH[i]
+        s += _GOLDEN
+        v = (np.float64(_mix(s) >> np.uint64(11)) + 0.5) * _TWO_M53
+        if _EXP_HEIGHT[i] + v * (_EXP_HEIGHT[i - 1] - _EXP_HEIGHT[i]) < math.exp(-x):
+            return s, extra + x
+
+
+@njit(cache=True, inline="always")
+def _skip_s(s, inv_rate):
+    """``(state, k)``: failures before the next success of Bernoulli(p) trials, a float.
+
+    ``inv_rate`` is ``-1 / log(1 - p)``; np.floor keeps huge skips floats (see :func:`_skip`)."""
+    s, x = _exp_s(s)
+    return s, np.floor(x * inv_rate)
+
+
+@njit(cache=True, inline="always")
+def _below_s(s, n):
+    """``(state, k)``: a uniform integer in [0, n), n >= 1 (Lemire's multiply-shift with its
+    rejection step, so exactly uniform; the rejection has probability below n / 2**64)."""
+    m = np.uint64(n)
+    while True:
+        s += _GOLDEN
+        x = _mix(s)
+        low = x * m
+        if low >= m or low >= (np.uint64(0) - m) % m:
+            return s, np.int64(_mulhi(x, m))
+
+
+@njit(cache=True, inline="always")
+def _uniform_s(s):
+    """``(state, u)``: a float64 in the open interval (0, 1), as :func:`_uniform`."""
+    s += _GOLDEN
+    return s, (np.float64(_mix(s) >> np.uint64(11)) + 0.5) * _TWO_M53
+
+
+@njit(cache=True, inline="always")
+def _bits_s(s, threshold, lanes):
+    """``(state, hits)``: :func:`_bernoulli_bits` on a state held in a register."""
+    open_lanes = lanes
+    success = np.uint64(0)
+    bit = np.uint64(1) << np.uint64(63)
+    while open_lanes and bit:
+        s += _GOLDEN
+        r = _mix(s)
+        if threshold & bit:
+            success |= open_lanes & ~r
+            open_lanes &= r
+        else:
+            open_lanes &= ~r
+        bit >>= np.uint64(1)
+    return s, success
 
 
 @njit(cache=True)
@@ -788,37 +867,103 @@ def _skip_below_degree(p):
 
 
 @njit(cache=True)
-def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, run_seeds, spread, visits,
-             first, stop, step, budget, state, mark, queue, edge, width, height):
+def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, offset, spread, visits,
+             first, stop, step, budget, mark, queue):
     """Independent-cascade runs ``first, first + step, ... < stop`` with one set of buffers.
 
-    ``mark`` (int32, n) holds the stamp of the run that last activated each node, so a run's
-    set-up and clean-up cost is proportional to its cascade, never to n. Stops early, once the
-    runs done have together visited more than ``budget`` edges (``budget < 0``: never); returns
-    the first run not done.
+    Run ``i`` is the call's run number ``offset + i``: its stream is ``_run_state(key, offset + i)``
+    and it writes ``spread[i]`` and ``visits[i]``. ``mark`` (int32, n) holds the stamp of the run
+    that last activated each node, so a run's set-up and clean-up cost is proportional to its
+    cascade, never to n; ``queue`` has n + 1 entries (a push writes its slot before it knows
+    whether the node is new). Stops early, once the runs done have together visited more than
+    ``budget`` edges (``budget < 0``: never); returns the first run not done.
+
+    Fixed seeds that are all skip-sampled have their contacts gathered once, in queue order, into
+    one block: a run draws the first gap of its Bernoulli process, and when it passes the whole
+    block (most runs of a small cascade) the run is the seeds alone, decided without touching a
+    per-node array. Otherwise the block is walked by skips like one long contact list. Both give
+    exactly the draws and the result of the plain breadth-first walk.
     """
     n = indptr.shape[0] - 1
     per_edge = edge_prob.shape[0] > 0
+    skipping = 0.0 < p < 1.0 and not per_edge
     inv_rate = min(-1.0 / math.log1p(-p), _MAX_INV_RATE) if 0.0 < p < 1.0 else 0.0
     use_bits = p >= BITMASK_MIN_PROB
     threshold = np.uint64(p * _TWO_64) if use_bits and p < 1.0 else np.uint64(0)
     skip_below = _skip_below_degree(p) if use_bits and p < 1.0 else 0
     all_lanes = np.uint64(0xFFFFFFFFFFFFFFFF)
+    k_seeds = seed_nodes.shape[0]
+    block = skipping and n_random_seeds == 0
+    seed_contacts = 0
+    for j in range(k_seeds):
+        d = indptr[seed_nodes[j] + 1] - indptr[seed_nodes[j]]
+        seed_contacts += d
+        if use_bits and d >= skip_below:
+            block = False
+    seed_adj = np.empty(seed_contacts if block else 0, dtype=indices.dtype)
+    if block:
+        q = 0
+        for j in range(k_seeds):
+            for e in range(indptr[seed_nodes[j]], indptr[seed_nodes[j] + 1]):
+                seed_adj[q] = indices[e]
+                q += 1
     stamp = 0
     work = 0
     r = first
     while r < stop:
         if budget >= 0 and work > budget:
             return r
+        s = _run_state(key, offset + r)
+        gap = 0.0
+        if block:
+            s, gap = _skip_s(s, inv_rate)
+            if gap >= seed_contacts:  # no attempt of the seeds succeeds
+                spread[r] = k_seeds
+                visits[r] = seed_contacts
+                work += seed_contacts + k_seeds
+                r += step
+                continue
         if stamp >= _STAMP_WRAP:
             mark[:] = 0
             stamp = 0
         stamp += 1
-        _seed_state(state, run_seeds[r])
-        tail = _place_seeds(state, n, seed_nodes, n_random_seeds, mark, stamp, queue)
-        head = 0
-        touched = 0
-        gap = _skip(state, inv_rate, edge, width, height) if 0.0 < p < 1.0 and not per_edge else 0.0
+        if block:
+            for j in range(k_seeds):
+                v = seed_nodes[j]
+                mark[v] = stamp
+                queue[j] = v
+            tail = k_seeds
+            head = k_seeds
+            touched = seed_contacts
+            pos = gap
+            while pos < seed_contacts:
+                u = seed_adj[np.int64(pos)]
+                queue[tail] = u
+                tail += mark[u] != stamp
+                mark[u] = stamp
+                s, g = _skip_s(s, inv_rate)
+                pos += 1.0 + g
+            gap = pos - seed_contacts
+        else:
+            tail = 0
+            if n_random_seeds > 0:
+                while tail < n_random_seeds:
+                    s, v = _below_s(s, n)
+                    if mark[v] != stamp:
+                        mark[v] = stamp
+                        queue[tail] = v
+                        tail += 1
+            else:
+                for j in range(k_seeds):
+                    v = seed_nodes[j]
+                    if mark[v] != stamp:
+                        mark[v] = stamp
+                        queue[tail] = v
+                        tail += 1
+            if skipping:
+                s, gap = _skip_s(s, inv_rate)
+            head = 0
+            touched = 0
         while head < tail:
             v = queue[head]
             head += 1
@@ -828,10 +973,12 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, run_seed
             if per_edge:
                 for e in range(start, start + degree):
                     u = indices[e]
-                    if mark[u] != stamp and _uniform(state) < edge_prob[e]:
-                        mark[u] = stamp
-                        queue[tail] = u
-                        tail += 1
+                    if mark[u] != stamp:
+                        s, x = _uniform_s(s)
+                        if x < edge_prob[e]:
+                            mark[u] = stamp
+                            queue[tail] = u
+                            tail += 1
                 continue
             if p <= 0.0:
                 continue
@@ -840,14 +987,16 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, run_seed
                 for base in range(start, end, 64):
                     m = end - base
                     lanes = all_lanes if m >= 64 else (np.uint64(1) << np.uint64(m)) - np.uint64(1)
-                    hits = lanes if p >= 1.0 else _bernoulli_bits(state, threshold, lanes)
+                    if p >= 1.0:
+                        hits = lanes
+                    else:
+                        s, hits = _bits_s(s, threshold, lanes)
                     while hits:
                         u = indices[base + np.int64(_trailing_zeros(hits))]
                         hits &= hits - np.uint64(1)
-                        if mark[u] != stamp:
-                            mark[u] = stamp
-                            queue[tail] = u
-                            tail += 1
+                        queue[tail] = u
+                        tail += mark[u] != stamp
+                        mark[u] = stamp
                 continue
             # one Bernoulli(p) process over the attempts of all skip-sampled nodes in queue
             # order: ``gap`` failures remain before its next success, carried across nodes
@@ -858,11 +1007,12 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, run_seed
             pos = gap
             while True:
                 u = indices[start + np.int64(pos)]
-                if mark[u] != stamp:
-                    mark[u] = stamp
-                    queue[tail] = u
-                    tail += 1
-                pos += 1.0 + _skip(state, inv_rate, edge, width, height)
+                # branch-free push: whether u is new is unpredictable, a store is not
+                queue[tail] = u
+                tail += mark[u] != stamp
+                mark[u] = stamp
+                s, g = _skip_s(s, inv_rate)
+                pos += 1.0 + g
                 if pos >= degree:
                     gap = pos - degree
                     break
@@ -875,75 +1025,88 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, run_seed
 
 @njit(cache=True)
 def independent_cascade_serial_kernel(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds,
-                                      run_seeds, spread, visits, budget):
+                                      key, spread, visits, budget):
     """Independent-cascade runs 0, 1, ... on the calling thread, until about ``budget`` edges.
 
     The serial head of :func:`independent_cascade_kernel`: small cascades (a few nodes each)
     finish here without waking the thread pool, whose launch costs more than thousands of such
     runs on a busy machine. Returns the number of runs done; the caller hands the rest to the
-    parallel kernel. Same arguments and results as :func:`independent_cascade_kernel`.
+    parallel kernel (``first`` = that number). Run ``r`` writes ``spread[r]`` and ``visits[r]``.
     """
     n = indptr.shape[0] - 1
-    edge, width, height = _ZIG_EDGE, _ZIG_WIDTH, _ZIG_HEIGHT
-    state = np.zeros(1, dtype=np.uint64)
     mark = np.zeros(n, dtype=np.int32)
-    queue = np.empty(n, dtype=np.int32)
-    return _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, run_seeds, spread,
-                    visits, 0, run_seeds.shape[0], 1, budget, state, mark, queue, edge, width, height)
+    queue = np.empty(n + 1, dtype=np.int32)
+    return _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, 0, spread,
+                    visits, 0, spread.shape[0], 1, budget, mark, queue)
 
 
 @njit(parallel=True, cache=True)
-def independent_cascade_kernel(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds,
-                               run_seeds, n_chunks, spread, visits, first):
-    """Independent cascade from the seeds, one run per entry of ``run_seeds`` from ``first`` on.
+def independent_cascade_kernel(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key,
+                               first, n_chunks, spread, visits):
+    """Independent cascade from the seeds: runs ``first, ..., first + len(spread) - 1`` of a call.
 
     Each newly active node ``u`` activates each inactive contact once, with probability ``p``
     (geometric skip-sampling below ``BITMASK_MIN_PROB``, and above it at nodes of low degree: one
     random number per success; bit masks of 64 Bernoulli draws otherwise: about log2(degree) + 2
     random numbers per node) or, when ``edge_prob`` is non-empty, ``edge_prob[e]`` for the CSR
-    entry ``e``. Writes ``spread[r]`` (active nodes at the end, seeds included) and
-    ``visits[r]`` (sum of the out-degrees of the active nodes). Seeds as in
-    :func:`recruitment_graph_kernel`. A run's result depends only on ``run_seeds[r]``.
+    entry ``e``. Run ``first + i`` writes ``spread[i]`` (active nodes at the end, seeds
+    included) and ``visits[i]`` (sum of the out-degrees of the active nodes). Seeds as in
+    :func:`recruitment_graph_kernel`. A run's result depends only on ``key`` and its number
+    ``first + i``, never on ``n_chunks`` or on how a call splits its runs.
     """
     n = indptr.shape[0] - 1
-    n_runs = run_seeds.shape[0]
-    edge, width, height = _ZIG_EDGE, _ZIG_WIDTH, _ZIG_HEIGHT
+    n_runs = spread.shape[0]
     for c in prange(n_chunks):
-        state = np.zeros(1, dtype=np.uint64)
         mark = np.zeros(n, dtype=np.int32)
-        queue = np.empty(n, dtype=np.int32)
-        _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, run_seeds, spread,
-                 visits, first + c, n_runs, n_chunks, -1, state, mark, queue, edge, width, height)
+        queue = np.empty(n + 1, dtype=np.int32)
+        _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, first, spread,
+                 visits, np.int64(c), n_runs, n_chunks, -1, mark, queue)
 
 
 @njit(cache=True)
-def _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, run_seeds, spread,
-             visits, first, stop, step, budget, state, mark, need, slack, queue):
+def _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, key, offset, spread,
+             visits, first, stop, step, budget, tag, slack, queue):
     """Linear-threshold runs ``first, first + step, ... < stop``; see :func:`linear_threshold_kernel`.
 
-    ``mark[u]`` is ``2 * stamp`` once ``u`` is influenced in the run and ``2 * stamp + 1`` once
-    active, so one array (and one cache miss) tells both. With ``in_degree`` given (the default
-    weights ``1 / in-degree``), ``v`` becomes active once ``k_v`` in-neighbours are, ``k_v``
-    uniform on ``1..in_degree[v]`` (the law of ``ceil(theta_v in_degree[v])``): an integer count
-    replaces the sum of weights. Otherwise ``slack[v]`` holds ``theta_v`` minus the weights
-    received. Early stop on ``budget`` as in :func:`_ic_runs`.
+    ``tag[u]`` (int64) holds the run's stamp in its high 32 bits, ``hi = stamp << 32``: values
+    below ``hi`` are stale (an earlier run), so no per-run clearing. With ``in_degree`` given (the
+    default weights ``1 / in-degree``) ``v`` becomes active once ``k_v`` in-neighbours are,
+    ``k_v`` uniform on ``1..in_degree[v]`` (the law of ``ceil(theta_v in_degree[v])``), and
+    ``tag[v] = hi + left`` counts the active in-neighbours still needed (0: active). Each edge
+    visit draws a candidate ``k_v - 1`` and keeps it only at the first visit: one cheap draw
+    per visit instead of an unpredictable branch. With weights, ``tag`` is ``hi + 1`` once
+    influenced and ``hi`` once active, and ``slack[v]`` holds ``theta_v`` minus the weights
+    received. Early stop on ``budget`` and ``offset`` as in :func:`_ic_runs`.
     """
     n = indptr.shape[0] - 1
     counts = in_degree.shape[0] > 0
-    stamp = 0
+    stamp = np.int64(0)
     work = 0
     r = first
     while r < stop:
         if budget >= 0 and work > budget:
             return r
-        if stamp >= _STAMP_WRAP // 2:
-            mark[:] = 0
+        if stamp >= _STAMP_WRAP:
+            tag[:] = 0
             stamp = 0
         stamp += 1
-        seen = 2 * stamp
-        on = seen + 1
-        _seed_state(state, run_seeds[r])
-        tail = _place_seeds(state, n, seed_nodes, n_random_seeds, mark, on, queue)
+        hi = stamp << np.int64(32)
+        s = _run_state(key, offset + r)
+        tail = 0
+        if n_random_seeds > 0:
+            while tail < n_random_seeds:
+                s, v = _below_s(s, n)
+                if tag[v] != hi:
+                    tag[v] = hi
+                    queue[tail] = v
+                    tail += 1
+        else:
+            for j in range(seed_nodes.shape[0]):
+                v = seed_nodes[j]
+                if tag[v] != hi:
+                    tag[v] = hi
+                    queue[tail] = v
+                    tail += 1
         head = 0
         touched = 0
         while head < tail:
@@ -952,28 +1115,24 @@ def _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, ru
             touched += indptr[v + 1] - indptr[v]
             for e in range(indptr[v], indptr[v + 1]):
                 u = indices[e]
-                mu = mark[u]
-                if mu == on:
-                    continue
+                t = tag[u]
                 if counts:
-                    if mu != seen:
-                        mark[u] = seen
-                        left = np.int32(_below(state, in_degree[u]))  # k_u - 1 more to come
-                    else:
-                        left = need[u] - 1
-                    if left == 0:
-                        mark[u] = on
-                        queue[tail] = u
-                        tail += 1
-                    else:
-                        need[u] = left
+                    s, fresh = _below_s(s, in_degree[u])
+                    # left: -1 already active, 0 activates now, > 0 still needed
+                    left = t - hi - 1 if t >= hi else fresh
+                    queue[tail] = u
+                    tail += left == 0
+                    tag[u] = hi + max(left, 0)
                     continue
-                if mu != seen:
-                    mark[u] = seen
-                    slack[u] = _uniform(state)
+                if t == hi:
+                    continue
+                if t != hi + 1:
+                    tag[u] = hi + 1
+                    s, theta = _uniform_s(s)
+                    slack[u] = theta
                 slack[u] -= weights[e]
                 if slack[u] <= 0.0:
-                    mark[u] = on
+                    tag[u] = hi
                     queue[tail] = u
                     tail += 1
         spread[r] = tail
@@ -985,26 +1144,24 @@ def _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, ru
 
 @njit(cache=True)
 def linear_threshold_serial_kernel(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds,
-                                   run_seeds, spread, visits, budget):
+                                   key, spread, visits, budget):
     """Linear-threshold runs 0, 1, ... on the calling thread, until about ``budget`` edges.
 
     The serial head of :func:`linear_threshold_kernel` (see
     :func:`independent_cascade_serial_kernel`); returns the number of runs done.
     """
     n = indptr.shape[0] - 1
-    state = np.zeros(1, dtype=np.uint64)
-    mark = np.zeros(n, dtype=np.int32)
-    need = np.empty(n if in_degree.shape[0] > 0 else 0, dtype=np.int32)
+    tag = np.zeros(n, dtype=np.int64)
     slack = np.empty(0 if in_degree.shape[0] > 0 else n, dtype=np.float64)
-    queue = np.empty(n, dtype=np.int32)
-    return _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, run_seeds,
-                    spread, visits, 0, run_seeds.shape[0], 1, budget, state, mark, need, slack, queue)
+    queue = np.empty(n + 1, dtype=np.int32)
+    return _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, key, 0,
+                    spread, visits, 0, spread.shape[0], 1, budget, tag, slack, queue)
 
 
 @njit(parallel=True, cache=True)
-def linear_threshold_kernel(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds,
-                            run_seeds, n_chunks, spread, visits, first):
-    """Linear threshold model (Kempe et al. 2003), one run per entry of ``run_seeds`` from ``first``.
+def linear_threshold_kernel(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, key,
+                            first, n_chunks, spread, visits):
+    """Linear threshold model (Kempe et al. 2003): runs ``first, ..., first + len(spread) - 1``.
 
     Node ``v`` draws a threshold uniform on (0, 1) per run (lazily, when first influenced) and
     becomes active once the summed ``weights[e]`` of its active in-neighbours reaches it; ``e``
@@ -1015,12 +1172,25 @@ def linear_threshold_kernel(indptr, indices, weights, in_degree, seed_nodes, n_r
     The final active set does not depend on the activation order, so a queue is used.
     """
     n = indptr.shape[0] - 1
-    n_runs = run_seeds.shape[0]
+    n_runs = spread.shape[0]
     for c in prange(n_chunks):
-        state = np.zeros(1, dtype=np.uint64)
-        mark = np.zeros(n, dtype=np.int32)
-        need = np.empty(n if in_degree.shape[0] > 0 else 0, dtype=np.int32)
+        tag = np.zeros(n, dtype=np.int64)
         slack = np.empty(0 if in_degree.shape[0] > 0 else n, dtype=np.float64)
-        queue = np.empty(n, dtype=np.int32)
-        _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, run_seeds, spread,
-                 visits, first + c, n_runs, n_chunks, -1, state, mark, need, slack, queue)
+        queue = np.empty(n + 1, dtype=np.int32)
+        _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, key, first, spread,
+                 visits, np.int64(c), n_runs, n_chunks, -1, tag, slack, queue)
+
+
+@njit(cache=True)
+def spread_moments(spread):
+    """``(mean, sample variance)`` of per-run counts (two passes; variance 0 for one run)."""
+    k = spread.shape[0]
+    total = 0
+    for i in range(k):
+        total += spread[i]
+    mean = total / k
+    ss = 0.0
+    for i in range(k):
+        d = spread[i] - mean
+        ss += d * d
+    return mean, ss / (k - 1) if k > 1 else 0.0

@@ -58,8 +58,11 @@ class CascadeResult(ResultMixin):
 
 
 def _finish(spread, visits, n_runs, method, nodes):
-    se = float(spread.std(ddof=1) / math.sqrt(n_runs)) if n_runs > 1 else math.nan
-    return CascadeResult(spread, float(spread.mean()), se, visits, n_runs, method, nodes)
+    from .._kernels.simulate import spread_moments
+
+    mean, var = spread_moments(spread)
+    se = math.sqrt(var / n_runs) if n_runs > 1 else math.nan
+    return CascadeResult(spread, mean, se, visits, n_runs, method, nodes)
 
 
 #: Work (edge visits plus activations) a call does on the calling thread before it hands the
@@ -69,19 +72,26 @@ def _finish(spread, visits, n_runs, method, nodes):
 SERIAL_WORK = 1_000_000
 
 
+def run_key(rng):
+    """The call's key: one draw from the user's generator (run ``r``'s stream is derived in the
+    kernel from the key and ``r``, so no per-run seeds are drawn in Python)."""
+    return np.int64(rng.integers(0, np.iinfo(np.int64).max))
+
+
 def _run_kernels(serial, parallel, head, n_runs, rng, serial_work, progress, what):
     """Runs 0.. on this thread until ``serial_work`` is spent, the rest over the threads.
 
     The serial head is a plain (not parallel) kernel: it needs no thread pool and takes a few
     milliseconds at most; the remaining runs go in chunks that Ctrl-C and ``progress`` can stop.
     A ``progress`` asked for explicitly (a callable or True) sees every run, so it skips the head.
-    Every run draws from its own seed, so neither the split nor the thread count changes a result.
+    Run ``r`` draws from a stream derived from the call's key and ``r`` alone, so neither the
+    split nor the thread count changes a result.
     """
-    spread = np.zeros(n_runs, dtype=np.int64)
-    visits = np.zeros(n_runs, dtype=np.int64)
-    seeds_per_run = _common.run_seeds(rng, n_runs)
+    spread = np.empty(n_runs, dtype=np.int64)
+    visits = np.empty(n_runs, dtype=np.int64)
+    key = run_key(rng)
     watched = progress is not None and progress is not False
-    done = 0 if watched else serial(*head, seeds_per_run, spread, visits, serial_work)
+    done = 0 if watched else serial(*head, key, spread, visits, serial_work)
     if done < n_runs:
         rest = n_runs - done
         chunks = _common.n_chunks(rest)
@@ -89,7 +99,7 @@ def _run_kernels(serial, parallel, head, n_runs, rng, serial_work, progress, wha
         def call(a, b):
             a += done
             b += done
-            parallel(*head, seeds_per_run[a:b], min(chunks, b - a), spread[a:b], visits[a:b], 0)
+            parallel(*head, key, a, min(chunks, b - a), spread[a:b], visits[a:b])
 
         require_parallel(what)
         _common.run_batches(rest, chunks, call, progress, what)

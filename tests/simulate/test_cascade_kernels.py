@@ -138,15 +138,20 @@ def test_results_do_not_depend_on_the_split_or_the_chunks(p):
     indptr, indices = cascade._csr(net)
     edge_prob = np.array(net.W.data) if p == "weight" else np.zeros(0)
     q = 0.0 if p == "weight" else float(p)
-    seeds = np.random.default_rng(3).integers(0, 2**62, size=50)
+    key = np.int64(123456789)
     outs = []
     for chunks in (1, 3, 7):
         spread = np.zeros(50, dtype=np.int64)
         visits = np.zeros(50, dtype=np.int64)
         independent_cascade_kernel(indptr, indices, edge_prob, q, np.array([0, 1], dtype=np.int64), 0,
-                                   seeds, chunks, spread, visits, 0)
+                                   key, 0, chunks, spread, visits)
         outs.append(spread)
     assert all(np.array_equal(outs[0], o) for o in outs[1:])
+    # runs 20..49 of the call, computed on their own, are the same runs
+    tail = np.zeros(30, dtype=np.int64)
+    independent_cascade_kernel(indptr, indices, edge_prob, q, np.array([0, 1], dtype=np.int64), 0,
+                               key, 20, 2, tail, np.zeros(30, dtype=np.int64))
+    assert np.array_equal(tail, outs[0][20:])
 
 
 @pytest.mark.parametrize("weights", [None, "weight"])
