@@ -1025,18 +1025,19 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
 
 @njit(cache=True)
 def independent_cascade_serial_kernel(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds,
-                                      key, spread, visits, budget):
-    """Independent-cascade runs 0, 1, ... on the calling thread, until about ``budget`` edges.
+                                      key, first, spread, visits, budget):
+    """Independent-cascade runs ``first, first + 1, ...`` on the calling thread, until about
+    ``budget`` edges (``budget < 0``: all ``len(spread)`` runs).
 
     The serial head of :func:`independent_cascade_kernel`: small cascades (a few nodes each)
     finish here without waking the thread pool, whose launch costs more than thousands of such
     runs on a busy machine. Returns the number of runs done; the caller hands the rest to the
-    parallel kernel (``first`` = that number). Run ``r`` writes ``spread[r]`` and ``visits[r]``.
+    parallel kernel. Run ``first + i`` writes ``spread[i]`` and ``visits[i]``.
     """
     n = indptr.shape[0] - 1
     mark = np.zeros(n, dtype=np.int32)
     queue = np.empty(n + 1, dtype=np.int32)
-    return _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, 0, spread,
+    return _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, first, spread,
                     visits, 0, spread.shape[0], 1, budget, mark, queue)
 
 
@@ -1144,8 +1145,9 @@ def _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, ke
 
 @njit(cache=True)
 def linear_threshold_serial_kernel(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds,
-                                   key, spread, visits, budget):
-    """Linear-threshold runs 0, 1, ... on the calling thread, until about ``budget`` edges.
+                                   key, first, spread, visits, budget):
+    """Linear-threshold runs ``first, first + 1, ...`` on the calling thread, until about
+    ``budget`` edges.
 
     The serial head of :func:`linear_threshold_kernel` (see
     :func:`independent_cascade_serial_kernel`); returns the number of runs done.
@@ -1154,7 +1156,7 @@ def linear_threshold_serial_kernel(indptr, indices, weights, in_degree, seed_nod
     tag = np.zeros(n, dtype=np.int64)
     slack = np.empty(0 if in_degree.shape[0] > 0 else n, dtype=np.float64)
     queue = np.empty(n + 1, dtype=np.int32)
-    return _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, key, 0,
+    return _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, key, first,
                     spread, visits, 0, spread.shape[0], 1, budget, tag, slack, queue)
 
 

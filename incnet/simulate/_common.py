@@ -95,19 +95,20 @@ def progress_callback(n_runs, progress):
     return advance, bar.close
 
 
-def run_batches(n_runs, chunks, call, progress, what):
+def run_batches(n_runs, chunks, call, progress, what, first=None):
     """Run ``call(a, b)`` over consecutive run ranges of about a quarter second each.
 
-    Ctrl-C stops between two ranges (a KeyboardInterrupt; the runs done are discarded) and a
-    callable ``progress`` can cancel (CancelledError). Results never depend on the ranges:
-    every run has its own seed.
+    The first range has ``first`` runs (default ``chunks``: one per thread), the next ones adapt
+    to the measured pace. Ctrl-C stops between two ranges (a KeyboardInterrupt; the runs done
+    are discarded) and a callable ``progress`` can cancel (CancelledError). Results never depend
+    on the ranges: every run has its own seed.
     """
     from .._chunked import run_chunked
 
     callback, close = progress_callback(n_runs, progress)
     try:
-        run_chunked(n_runs, lambda a, b: call(a, b) and False, first=chunks, callback=callback,
-                    what=what)
+        run_chunked(n_runs, lambda a, b: call(a, b) and False,
+                    first=chunks if first is None else first, callback=callback, what=what)
     finally:
         if close is not None:
             close()

@@ -12,11 +12,13 @@ compared with the diffusion libraries on their own ground.
 """
 
 import math
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._results import ResultMixin
+from .._chunked import TARGET_SECONDS
 from .._threads import require_parallel
 from .._validate import as_rng, check_int, check_probability
 from ..errors import InvalidInputError
@@ -71,6 +73,10 @@ def _finish(spread, visits, n_runs, method, nodes):
 #: milliseconds of serial work are a negligible share of any call that does need the threads.
 SERIAL_WORK = 1_000_000
 
+#: Seconds of estimated serial work below which the runs left after the serial head finish on the
+#: calling thread too: the pool would cost more than it saves.
+SERIAL_REST_SECONDS = 0.005
+
 
 def run_key(rng):
     """The call's key: one draw from the user's generator (run ``r``'s stream is derived in the
@@ -82,19 +88,32 @@ def _run_kernels(serial, parallel, head, n_runs, rng, serial_work, progress, wha
     """Runs 0.. on this thread until ``serial_work`` is spent, the rest over the threads.
 
     The serial head is a plain (not parallel) kernel: it needs no thread pool and takes a few
-    milliseconds at most; the remaining runs go in chunks that Ctrl-C and ``progress`` can stop.
-    A ``progress`` asked for explicitly (a callable or True) sees every run, so it skips the head.
-    Run ``r`` draws from a stream derived from the call's key and ``r`` alone, so neither the
-    split nor the thread count changes a result.
+    milliseconds at most. Its pace tells what the rest costs: a rest of a few milliseconds
+    finishes here too; a longer one goes to the pool in chunks that Ctrl-C and ``progress`` can
+    stop, the first already sized to about a quarter second. A ``progress`` asked for explicitly
+    (a callable or True) sees every run, so it skips the head. Run ``r`` draws from a stream
+    derived from the call's key and ``r`` alone, so neither the split nor the thread count
+    changes a result.
     """
     spread = np.empty(n_runs, dtype=np.int64)
     visits = np.empty(n_runs, dtype=np.int64)
     key = run_key(rng)
     watched = progress is not None and progress is not False
-    done = 0 if watched else serial(*head, key, spread, visits, serial_work)
+    done = 0
+    pace = None  # seconds per run on this thread, measured by the head
+    if not watched and serial_work != 0:  # a budget of 0: every run in the pool
+        start = time.perf_counter()
+        done = serial(*head, key, 0, spread, visits, serial_work)
+        pace = (time.perf_counter() - start) / max(done, 1)
     if done < n_runs:
         rest = n_runs - done
+        if pace is not None and done > 0 and pace * rest < SERIAL_REST_SECONDS:
+            serial(*head, key, done, spread[done:], visits[done:], -1)
+            return spread, visits
         chunks = _common.n_chunks(rest)
+        first = chunks
+        if pace is not None and done > 0:
+            first = max(chunks, int(chunks * TARGET_SECONDS / max(pace, 1e-9)))
 
         def call(a, b):
             a += done
@@ -102,7 +121,7 @@ def _run_kernels(serial, parallel, head, n_runs, rng, serial_work, progress, wha
             parallel(*head, key, a, min(chunks, b - a), spread[a:b], visits[a:b])
 
         require_parallel(what)
-        _common.run_batches(rest, chunks, call, progress, what)
+        _common.run_batches(rest, chunks, call, progress, what, first=first)
     return spread, visits
 
 
@@ -141,7 +160,8 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None, progress=None):
     n_runs : int
         Number of independent runs, at most ``10**8`` per call.
     rng : None, int or numpy.random.Generator
-        One seed per run is drawn from it; results do not depend on the thread count.
+        One number is drawn from it per call, and every run's stream derived from that number
+        and the run's index; results do not depend on the thread count.
     progress : bool, callable or None, default None
         As in :func:`~incnet.simulate.simulate_recruitment`: a tqdm bar (None: only for long
         runs in a terminal), or a callable ``progress(done, total)`` called between chunks of
@@ -170,10 +190,13 @@ def independent_cascade(net, seeds, p, *, n_runs, rng=None, progress=None):
     the run, in queue order, form one Bernoulli process sampled by geometric skips (the gap to the
     next success is drawn directly and carried from node to node), so a run draws about once per
     success. A run's set-up and clean-up cost is proportional to its cascade (per-node marks are
-    stamped with the run's number, never cleared). Runs execute on the calling thread until about
-    a million edge visits are spent (small cascades never wake the thread pool), the rest over the
-    threads; each run has its own SplitMix64 stream, so neither the split nor the thread count
-    changes a result.
+    stamped with the run's number, never cleared); with fixed seeds sampled by skips, the seeds'
+    contacts are gathered once per call, and a run whose first skip passes them all (most runs of
+    a small cascade) costs a few random draws. Runs execute on the calling thread until about a
+    million edge visits are spent (small cascades never wake the thread pool), the rest over the
+    threads unless they would take only milliseconds. One number is drawn from ``rng`` per call;
+    run ``r`` has its own SplitMix64 stream derived from it and from ``r``, so neither the split
+    nor the thread count changes a result.
 
     References
     ----------
@@ -259,8 +282,9 @@ def linear_threshold(net, seeds, *, n_runs, weights=None, rng=None, progress=Non
     active set does not depend on the activation order, so a queue replaces synchronous rounds.
     With the default weights :math:`1/\deg^{in}(v)` the threshold is drawn as the number of active
     in-neighbours :math:`v` needs, uniform on :math:`1, \dots, \deg^{in}(v)` (the law of
-    :math:`\lceil \theta_v \deg^{in}(v) \rceil`), and counted down in integers. Runs are split
-    between the calling thread and the thread pool as in :func:`independent_cascade`.
+    :math:`\lceil \theta_v \deg^{in}(v) \rceil`), and counted down in integers in the same
+    per-node word that stamps the run. Runs are split between the calling thread and the thread
+    pool as in :func:`independent_cascade`.
 
     References
     ----------

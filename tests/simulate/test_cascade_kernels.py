@@ -121,19 +121,22 @@ def test_linear_threshold_counts_match_a_float_reference(grqc):
 
 
 @pytest.mark.parametrize("p", [0.005, 0.1, 0.6, 1.0, "weight"])
-def test_results_do_not_depend_on_the_split_or_the_chunks(p):
+@pytest.mark.parametrize("seeds", [4, [0, 7, 30]], ids=["random", "fixed"])
+def test_results_do_not_depend_on_the_split_or_the_chunks(p, seeds, monkeypatch):
     from incnet._kernels.simulate import independent_cascade_kernel
 
     G = nx.barabasi_albert_graph(500, 3, seed=2)
     for u, v in G.edges():
         G[u][v]["weight"] = 0.05 + 0.1 * ((u + v) % 3)
     net = as_network(G)
-    serial = cascade._independent_cascade(net, 4, p, 300, 21, -1)  # every run on this thread
-    split = cascade._independent_cascade(net, 4, p, 300, 21, 2000)  # serial head, parallel rest
-    pooled = cascade._independent_cascade(net, 4, p, 300, 21, 0)  # one run, then the threads
-    assert np.array_equal(serial.spread, split.spread)
-    assert np.array_equal(serial.spread, pooled.spread)
-    assert np.array_equal(serial.edge_visits, pooled.edge_visits)
+    serial = cascade._independent_cascade(net, seeds, p, 300, 21, -1)  # every run on this thread
+    rest_here = cascade._independent_cascade(net, seeds, p, 300, 21, 2000)  # head, rest serial
+    pooled = cascade._independent_cascade(net, seeds, p, 300, 21, 0)  # every run in the pool
+    monkeypatch.setattr(cascade, "SERIAL_REST_SECONDS", 0.0)
+    split = cascade._independent_cascade(net, seeds, p, 300, 21, 2000)  # head, rest in the pool
+    for other in (rest_here, pooled, split):
+        assert np.array_equal(serial.spread, other.spread)
+        assert np.array_equal(serial.edge_visits, other.edge_visits)
     # chunk counts stand for thread counts: each run reads only its own seed
     indptr, indices = cascade._csr(net)
     edge_prob = np.array(net.W.data) if p == "weight" else np.zeros(0)
@@ -164,7 +167,10 @@ def test_linear_threshold_does_not_depend_on_the_split(weights):
         net = as_network(W.tocsr())
     serial = cascade._linear_threshold(net, 6, 200, weights, 31, -1)
     pooled = cascade._linear_threshold(net, 6, 200, weights, 31, 0)
+    split = cascade._linear_threshold(net, 6, 200, weights, 31, 3000)
     assert np.array_equal(serial.spread, pooled.spread)
+    assert np.array_equal(serial.spread, split.spread)
+    assert np.array_equal(serial.edge_visits, pooled.edge_visits)
     assert serial.mean > 6
 
 
@@ -178,3 +184,73 @@ def test_vanishing_probabilities_activate_nobody_and_stay_in_bounds(p):
 
     res = independent_cascade(nx.path_graph(50), [0], p, n_runs=200, rng=1)
     assert res.mean == 1.0 and res.stderr == 0.0
+
+
+def _star(d):
+    return nx.star_graph(d)  # centre 0, leaves 1..d
+
+
+@pytest.mark.parametrize("d, p", [(20, 0.01), (30, 0.1), (100, 0.1), (100, 0.5)],
+                         ids=["skips-block", "skips-block-0.1", "bit-masks", "bit-masks-0.5"])
+def test_star_from_its_centre_is_one_plus_a_binomial(d, p):
+    # Seed the centre: every leaf is tried once, so the spread is 1 + Binomial(d, p) exactly.
+    # (20, 0.01) and (30, 0.1) take the seed block of skip-sampled fixed seeds, the others the
+    # bit masks of a high-degree node.
+    runs = 40_000
+    res = independent_cascade(_star(d), [0], p, n_runs=runs, rng=17)
+    mean, var = 1 + d * p, d * p * (1 - p)
+    assert abs(res.mean - mean) <= 5 * math.sqrt(var / runs), (res.mean, mean)
+    # the sample variance of a binomial over 40,000 runs is within a few per cent of d p (1 - p)
+    sample_var = res.stderr ** 2 * runs
+    assert abs(sample_var / var - 1) < 0.08, (sample_var, var)
+    assert np.all(res.edge_visits == d + res.spread - 1)  # centre's d contacts plus one per leaf
+
+
+@pytest.mark.parametrize("p", [0.01, 0.3])
+def test_path_from_two_seeds_matches_the_exact_expectation(p):
+    # Seeds 0 and 9 of a 20-node path: the cascade walks 1..8 from either side and 10..19 from
+    # node 9 alone. Node k of the middle stretch is reached from 0 with probability p^k and
+    # from 9 with p^(9-k); the tail node 9 + j with p^j.
+    n, runs = 20, 40_000
+    res = independent_cascade(nx.path_graph(n), [0, 9], p, n_runs=runs, rng=23)
+    middle = sum(p ** k + p ** (9 - k) - p ** 9 for k in range(1, 9))  # P(k reached), inclusion-exclusion
+    tail = sum(p ** j for j in range(1, n - 9))
+    exact = 2 + middle + tail
+    assert abs(res.mean - exact) <= 5 * res.stderr + 1e-12, (res.mean, res.stderr, exact)
+
+
+def test_linear_threshold_on_a_path_and_a_star_matches_the_exact_laws():
+    runs = 40_000
+    # path 0..n-1 seeded at 0: an inner node has in-degree 2 and, once its predecessor is
+    # active, needs one active in-neighbour with probability 1/2; the last node (in-degree 1)
+    # follows its predecessor. E = 1 + sum_{k=1}^{n-2} 2^-k + 2^-(n-2).
+    n = 8
+    res = linear_threshold(nx.path_graph(n), [0], n_runs=runs, rng=29)
+    exact = 1 + sum(0.5 ** k for k in range(1, n - 1)) + 0.5 ** (n - 2)
+    assert abs(res.mean - exact) <= 5 * res.stderr, (res.mean, res.stderr, exact)
+    # star seeded at a leaf: the centre (in-degree d) needs one active in-neighbour with
+    # probability 1/d, and then every leaf (in-degree 1) follows: spread d + 1 or 1, mean 2.
+    d = 50
+    star = linear_threshold(_star(d), [1], n_runs=runs, rng=31)
+    assert set(np.unique(star.spread)) <= {1, d + 1}
+    frac = np.mean(star.spread == d + 1)
+    assert abs(frac - 1 / d) <= 5 * math.sqrt((1 / d) * (1 - 1 / d) / runs), frac
+    # seeded at the centre, every leaf has in-degree 1 and is activated
+    assert np.all(linear_threshold(_star(d), [0], n_runs=50, rng=37).spread == d + 1)
+
+
+def test_random_seeds_in_linear_threshold_and_cascade_are_distinct_and_uniform():
+    # k random seeds per run, on a network without edges: the spread is exactly k, and each
+    # node is a seed equally often (the spread alone cannot show it: check with p = 1 on a
+    # star directed out of its centre, where the run is the whole star exactly when the centre
+    # is among the seeds, and k nodes otherwise)
+    empty = as_network(np.zeros((30, 30)))
+    assert np.all(independent_cascade(empty, 7, 0.5, n_runs=200, rng=41).spread == 7)
+    assert np.all(linear_threshold(empty, 7, n_runs=200, rng=43).spread == 7)
+    d, k, runs = 39, 2, 40_000
+    out_star = nx.DiGraph([(0, leaf) for leaf in range(1, d + 1)])
+    res = independent_cascade(out_star, k, 1.0, n_runs=runs, rng=47)
+    assert set(np.unique(res.spread)) == {k, d + 1}
+    frac = np.mean(res.spread == d + 1)  # the centre was drawn: probability k / (d + 1)
+    q = k / (d + 1)
+    assert abs(frac - q) <= 5 * math.sqrt(q * (1 - q) / runs), frac
