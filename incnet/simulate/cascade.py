@@ -110,19 +110,38 @@ def _run_kernels(serial, parallel, head, n_runs, rng, serial_work, progress, wha
         if pace is not None and done > 0 and pace * rest < SERIAL_REST_SECONDS:
             serial(*head, key, done, spread[done:], visits[done:], -1)
             return spread, visits
-        chunks = _common.n_chunks(rest)
+        threads = _common.n_chunks(rest)
+        chunks = _pool_chunks(rest, threads, head[0].shape[0] - 1)
         first = chunks
         if pace is not None and done > 0:
-            first = max(chunks, int(chunks * TARGET_SECONDS / max(pace, 1e-9)))
+            first = max(chunks, int(threads * TARGET_SECONDS / max(pace, 1e-9)))
+
+        import numba
 
         def call(a, b):
             a += done
             b += done
-            parallel(*head, key, a, min(chunks, b - a), spread[a:b], visits[a:b])
+            with numba.parallel_chunksize(1):
+                parallel(*head, key, a, min(chunks, b - a), spread[a:b], visits[a:b])
 
         require_parallel(what)
         _common.run_batches(rest, chunks, call, progress, what, first=first)
     return spread, visits
+
+
+#: Chunks of runs per thread in the pool, handed out one at a time: a thread that the machine
+#: slows down (other processes on its core) takes fewer of them instead of holding the others
+#: at the end of the parallel region.
+CHUNKS_PER_THREAD = 4
+
+#: Bytes of per-chunk buffers (about 16 per node and chunk) beyond which fewer chunks are used.
+CHUNK_BUFFER_BYTES = 2**28
+
+
+def _pool_chunks(rest, threads, n):
+    """Chunks for ``rest`` runs over ``threads`` threads on an ``n``-node network."""
+    most = max(threads, CHUNK_BUFFER_BYTES // (16 * max(n, 1)))
+    return max(1, min(rest, threads * CHUNKS_PER_THREAD, most))
 
 
 def _csr(net):
