@@ -37,6 +37,7 @@ import math
 import numpy as np
 from llvmlite import ir
 from numba import prange, types
+from numba.core import cgutils
 from numba.extending import intrinsic
 
 from ._jit import njit
@@ -763,6 +764,37 @@ _STAMP_WRAP = 2**30 - 2
 
 
 @intrinsic
+def _prefetch(typingctx, arr, idx):
+    """Hint the cache to fetch ``arr[idx]`` (``prefetcht0``; never faults, reads nothing)."""
+    sig = types.void(arr, types.intp)
+
+    def codegen(context, builder, signature, args):
+        aryty = signature.args[0]
+        ary = context.make_array(aryty)(context, builder, args[0])
+        ptr = cgutils.get_item_pointer(context, builder, aryty, ary, [args[1]], wraparound=False)
+        byte_ptr = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        fnty = ir.FunctionType(ir.VoidType(), [byte_ptr, i32, i32, i32])
+        fn = cgutils.get_or_insert_function(builder.module, fnty, "llvm.prefetch.p0")
+        # read, high temporal locality, data cache
+        builder.call(fn, [builder.bitcast(ptr, byte_ptr), ir.Constant(i32, 0), ir.Constant(i32, 3),
+                          ir.Constant(i32, 1)])
+        return context.get_dummy_value()
+
+    return sig, codegen
+
+
+#: CSR entries from which the cascade prefetches the lists of the nodes next in its queue: the
+#: structure then outgrows the per-core caches and every popped node is a miss (measured 1.1-1.6x
+#: on BA n = 1e5, m = 5); on smaller networks the hints only add instructions.
+_PREFETCH_MIN_ENTRIES = 2**19
+
+# queue slots ahead at which the pointers (``indptr``), then the contact lists, are fetched
+_AHEAD_POINTERS = 8
+_AHEAD_LISTS = 4
+
+
+@intrinsic
 def _mulhi(typingctx, a, b):
     """High 64 bits of the 128-bit product of two uint64 (one ``mul`` instruction)."""
     sig = types.uint64(types.uint64, types.uint64)
@@ -892,6 +924,7 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
     threshold = np.uint64(p * _TWO_64) if use_bits and p < 1.0 else np.uint64(0)
     skip_below = _skip_below_degree(p) if use_bits and p < 1.0 else 0
     all_lanes = np.uint64(0xFFFFFFFFFFFFFFFF)
+    prefetch = indices.shape[0] >= _PREFETCH_MIN_ENTRIES
     k_seeds = seed_nodes.shape[0]
     block = skipping and n_random_seeds == 0
     seed_contacts = 0
@@ -965,6 +998,11 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
             head = 0
             touched = 0
         while head < tail:
+            if prefetch:
+                if head + _AHEAD_POINTERS < tail:
+                    _prefetch(indptr, queue[head + _AHEAD_POINTERS])
+                if head + _AHEAD_LISTS < tail:
+                    _prefetch(indices, indptr[queue[head + _AHEAD_LISTS]])
             v = queue[head]
             head += 1
             start = indptr[v]

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._results import ResultMixin
 from .._chunked import TARGET_SECONDS
+from .._results import ResultMixin
 from .._threads import require_parallel
 from .._validate import as_rng, check_int, check_probability
 from ..errors import InvalidInputError

@@ -254,3 +254,24 @@ def test_random_seeds_in_linear_threshold_and_cascade_are_distinct_and_uniform()
     frac = np.mean(res.spread == d + 1)  # the centre was drawn: probability k / (d + 1)
     q = k / (d + 1)
     assert abs(frac - q) <= 5 * math.sqrt(q * (1 - q) / runs), frac
+
+
+@pytest.mark.parametrize("p", [0.01, 0.2], ids=["skips", "bit-masks"])
+def test_a_star_large_enough_for_prefetching_keeps_the_exact_law(p):
+    # 2**19 leaves: the CSR structure is large enough for the kernel to prefetch the lists of
+    # the nodes ahead in its queue (hints only: the law must not move, and the bounds-checked
+    # CI pass must see no out-of-range access)
+    import scipy.sparse as sp
+
+    from incnet._kernels.simulate import _PREFETCH_MIN_ENTRIES
+
+    d = _PREFETCH_MIN_ENTRIES
+    rows = np.r_[np.zeros(d, dtype=np.int64), np.arange(1, d + 1)]
+    cols = np.r_[np.arange(1, d + 1), np.zeros(d, dtype=np.int64)]
+    star = as_network(sp.csr_array((np.ones(2 * d), (rows, cols)), shape=(d + 1, d + 1)))
+    runs = 200
+    res = independent_cascade(star, [0], p, n_runs=runs, rng=53)
+    mean, var = 1 + d * p, d * p * (1 - p)
+    assert abs(res.mean - mean) <= 5 * math.sqrt(var / runs), (res.mean, mean)
+    pooled = cascade._independent_cascade(star, [0], p, runs, 53, 0)
+    assert np.array_equal(res.spread, pooled.spread)
