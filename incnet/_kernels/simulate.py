@@ -960,7 +960,9 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
             mark[:] = 0
             stamp = 0
         stamp += 1
+        ahead = 0.0  # the skip after the next success, drawn before it is needed
         if block:
+            s, ahead = _skip_s(s, inv_rate)
             for j in range(k_seeds):
                 v = seed_nodes[j]
                 mark[v] = stamp
@@ -974,8 +976,8 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
                 queue[tail] = u
                 tail += mark[u] != stamp
                 mark[u] = stamp
-                s, g = _skip_s(s, inv_rate)
-                pos += 1.0 + g
+                pos += 1.0 + ahead
+                s, ahead = _skip_s(s, inv_rate)
             gap = pos - seed_contacts
         else:
             tail = 0
@@ -995,6 +997,7 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
                         tail += 1
             if skipping:
                 s, gap = _skip_s(s, inv_rate)
+                s, ahead = _skip_s(s, inv_rate)
             head = 0
             touched = 0
         while head < tail:
@@ -1038,7 +1041,9 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
                 continue
             # one Bernoulli(p) process over the attempts of all skip-sampled nodes in queue
             # order: ``gap`` failures remain before its next success, carried across nodes
-            # (memorylessness), so a run draws once per success plus once, not once per node
+            # (memorylessness), so a run draws once per success plus once, not once per node.
+            # The skip that follows a success (``ahead``) is drawn one success early: the
+            # position then never waits for a draw, which a mispredicted exit would expose.
             if gap >= degree:
                 gap -= degree
                 continue
@@ -1049,8 +1054,8 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
                 queue[tail] = u
                 tail += mark[u] != stamp
                 mark[u] = stamp
-                s, g = _skip_s(s, inv_rate)
-                pos += 1.0 + g
+                pos += 1.0 + ahead
+                s, ahead = _skip_s(s, inv_rate)
                 if pos >= degree:
                     gap = pos - degree
                     break
