@@ -835,13 +835,20 @@ def _exp_s(s):
             return s, extra + x
 
 
-@njit(cache=True, inline="always")
-def _skip_s(s, inv_rate):
-    """``(state, k)``: failures before the next success of Bernoulli(p) trials, a float.
+#: Skips are capped here before they become int64 positions: 2**61 attempts are as good as never,
+#: and a position (below a degree, plus one skip) can then never wrap.
+_MAX_SKIP = 2.0**61
 
-    ``inv_rate`` is ``-1 / log(1 - p)``; np.floor keeps huge skips floats (see :func:`_skip`)."""
+
+@njit(cache=True, inline="always")
+def _skip_i(s, inv_rate):
+    """``(state, k)``: failures before the next success of Bernoulli(p) trials, an int64.
+
+    ``inv_rate`` is ``-1 / log(1 - p)``: floor(E * inv_rate), E ~ Exp(1), is geometric. Floored
+    as a float and capped at ``_MAX_SKIP`` before the conversion (numba's math.floor returns an
+    int64 that wraps for huge skips; see :func:`_skip`)."""
     s, x = _exp_s(s)
-    return s, np.floor(x * inv_rate)
+    return s, np.int64(min(np.floor(x * inv_rate), _MAX_SKIP))
 
 
 @njit(cache=True, inline="always")
@@ -947,9 +954,9 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
         if budget >= 0 and work > budget:
             return r
         s = _run_state(key, offset + r)
-        gap = 0.0
+        gap = np.int64(0)
         if block:
-            s, gap = _skip_s(s, inv_rate)
+            s, gap = _skip_i(s, inv_rate)
             if gap >= seed_contacts:  # no attempt of the seeds succeeds
                 spread[r] = k_seeds
                 visits[r] = seed_contacts
@@ -960,9 +967,9 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
             mark[:] = 0
             stamp = 0
         stamp += 1
-        ahead = 0.0  # the skip after the next success, drawn before it is needed
+        ahead = np.int64(0)  # the skip after the next success, drawn before it is needed
         if block:
-            s, ahead = _skip_s(s, inv_rate)
+            s, ahead = _skip_i(s, inv_rate)
             for j in range(k_seeds):
                 v = seed_nodes[j]
                 mark[v] = stamp
@@ -972,12 +979,12 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
             touched = seed_contacts
             pos = gap
             while pos < seed_contacts:
-                u = seed_adj[np.int64(pos)]
+                u = seed_adj[pos]
                 queue[tail] = u
                 tail += mark[u] != stamp
                 mark[u] = stamp
-                pos += 1.0 + ahead
-                s, ahead = _skip_s(s, inv_rate)
+                pos += 1 + ahead
+                s, ahead = _skip_i(s, inv_rate)
             gap = pos - seed_contacts
         else:
             tail = 0
@@ -996,8 +1003,8 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
                         queue[tail] = v
                         tail += 1
             if skipping:
-                s, gap = _skip_s(s, inv_rate)
-                s, ahead = _skip_s(s, inv_rate)
+                s, gap = _skip_i(s, inv_rate)
+                s, ahead = _skip_i(s, inv_rate)
             head = 0
             touched = 0
         while head < tail:
@@ -1049,13 +1056,13 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
                 continue
             pos = gap
             while True:
-                u = indices[start + np.int64(pos)]
+                u = indices[start + pos]
                 # branch-free push: whether u is new is unpredictable, a store is not
                 queue[tail] = u
                 tail += mark[u] != stamp
                 mark[u] = stamp
-                pos += 1.0 + ahead
-                s, ahead = _skip_s(s, inv_rate)
+                pos += 1 + ahead
+                s, ahead = _skip_i(s, inv_rate)
                 if pos >= degree:
                     gap = pos - degree
                     break
