@@ -9,10 +9,15 @@ agree within five combined standard errors. The recruitment engine (``simulate_r
 DARPA recursive split, exponential delays) is timed alone and reported in runs and edge visits
 (sum of the out-degrees of the participants) per second: on BA with the recruitment probability
 saturated at 0.1, and on ego-Facebook in the scenario of ``incnet demo``.
+
+The shipped-network cases (IC at p = 0.01 and 0.1, LT) time incnet and cynetdiff in turns, one
+call each per round, so that the load of a shared machine drifts alike for both; calls shorter
+than ``MIN_TIMED_SECONDS`` are timed as batches of consecutive calls (medians per call).
 """
 
 import array
 import math
+import statistics
 import warnings
 
 import numpy as np
@@ -235,6 +240,38 @@ def _timed_rows(rows, calls):
     return rows
 
 
+def _compare_alternating(benchmark, case, incnet_fn, peers, *, agree, repeat, smoke, note=""):
+    """:func:`compare`, but the implementations take turns, one timed call each per round.
+
+    On a shared machine the load drifts within seconds; timing all of incnet's repeats and then
+    all of a peer's puts the drift into the ratio. Taking turns exposes every implementation to
+    the same drift, and the medians keep a passing spike out. Same rows as :func:`compare`
+    (each timing is one ``time_call``: ``gc.collect()``, then the call).
+    """
+    from ._harness import time_call
+
+    if smoke:
+        return compare(benchmark, case, incnet_fn, peers, agree=agree, smoke=True, note=note)
+    live = {name: fn for name, fn in peers.items() if fn is not None}
+    times = {name: [] for name in ["incnet", *live]}
+    values = {}
+    values["incnet"] = incnet_fn()  # warm-up, as compare()
+    for _ in range(repeat):
+        for name, fn in [("incnet", incnet_fn), *live.items()]:
+            t, _, values[name] = time_call(fn, repeat=1, warmup=0)
+            times[name].append(t)
+    base = statistics.median(times["incnet"])
+    rows = [Row(benchmark, case, "incnet", base, repeat, 1.0, None, note)]
+    for name, fn in peers.items():
+        if fn is None:
+            rows.append(Row(benchmark, case, name, math.nan, 0, math.nan, None, "skipped"))
+            continue
+        t = statistics.median(times[name])
+        rows.append(Row(benchmark, case, name, t, repeat, t / base if base > 0 else math.inf,
+                        bool(agree(values["incnet"], values[name]))))
+    return rows
+
+
 def _shipped_cases(smoke):
     """IC at p = 0.01 (cascades of about ten nodes) and p = 0.1, and LT, on shipped networks of
     different density, against cynetdiff's batch route (one core) and its per-run Python loop.
@@ -263,7 +300,7 @@ def _shipped_cases(smoke):
             calls = _calls_per_timing(ours, smoke)
             peers = {"cynetdiff (batch)": _cynetdiff_batch(indptr, indices, seeds, n_runs, p=p),
                      "cynetdiff (loop)": _cynetdiff(indptr, indices, seeds, p, n_runs)}
-            rows += _timed_rows(compare(
+            rows += _timed_rows(_compare_alternating(
                 "diffusion Monte Carlo (shipped networks)", f"IC {name} (n={net.n:,}) p={p}, {n_runs} runs",
                 _batched(ours, calls), {k: _batched(f, calls) for k, f in peers.items()},
                 agree=_agree_mean, smoke=smoke, repeat=5, note=f"{mean:.3g} active/run"), calls)
@@ -274,7 +311,7 @@ def _shipped_cases(smoke):
             return res.mean, res.stderr
 
         calls = _calls_per_timing(ours_lt, smoke)
-        rows += _timed_rows(compare(
+        rows += _timed_rows(_compare_alternating(
             "diffusion Monte Carlo (shipped networks)", f"LT {name} (n={net.n:,}), {n_runs} runs",
             _batched(ours_lt, calls),
             {"cynetdiff (batch)": _batched(_cynetdiff_batch(indptr, indices, seeds, n_runs), calls)},
