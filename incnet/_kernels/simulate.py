@@ -917,11 +917,13 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
     whether the node is new). Stops early, once the runs done have together visited more than
     ``budget`` edges (``budget < 0``: never); returns the first run not done.
 
-    Fixed seeds that are all skip-sampled have their contacts gathered once, in queue order, into
-    one block: a run draws the first gap of its Bernoulli process, and when it passes the whole
-    block (most runs of a small cascade) the run is the seeds alone, decided without touching a
-    per-node array. Otherwise the block is walked by skips like one long contact list. Both give
-    exactly the draws and the result of the plain breadth-first walk.
+    Fixed seeds (distinct, as the front end guarantees) that are all skip-sampled have their
+    contacts gathered once, in queue order, into one block: a run draws the first gap of its
+    Bernoulli process, and when it passes the whole block (most runs of a small cascade) the run
+    is the seeds alone, decided without touching a per-node array. Otherwise the block is walked
+    by skips like one long contact list. Both give the draws and the result of the plain
+    breadth-first walk. Skip positions are int64, and the skip after each success is drawn one
+    success early, so that no position waits on a draw.
     """
     n = indptr.shape[0] - 1
     per_edge = edge_prob.shape[0] > 0
