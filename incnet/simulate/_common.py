@@ -57,6 +57,8 @@ def seed_spec(net, seeds, name="seeds"):
     nodes = as_node_indices(net, seeds, name)
     if nodes.size == 0:
         raise InvalidInputError(f"{name} is empty; give at least one node or a count of random nodes")
+    if nodes.size <= 64:  # a handful of seeds: a dict keeps first occurrences faster than np.unique
+        return np.array(list(dict.fromkeys(nodes.tolist())), dtype=np.int64), 0
     _, first = np.unique(nodes, return_index=True)
     return np.ascontiguousarray(nodes[np.sort(first)]), 0
 
