@@ -33,6 +33,10 @@ MAX_NODES = 2**31 - 2
 DENSE_LIMIT = 2000
 #: Up to this many nodes eigenvalues are computed exactly from the dense matrix.
 _EXACT_EIGEN_LIMIT = 600
+#: Products of the Collatz-Wielandt iteration spent on a certificate before the spectral radius.
+_CERTIFICATE_PRODUCTS = 40
+#: From this many links on the certificate's products run on threads.
+_PARALLEL_CERTIFICATE_NNZ = 200_000
 #: Lanczos/Arnoldi basis size of ARPACK for the one extreme eigenvalue (scipy's default is 20):
 #: its workspace is ncv vectors of n, the largest transient of a spectral radius at 10^6 nodes.
 _ARPACK_NCV = 8
@@ -653,6 +657,84 @@ class IncentiveNetwork:
         return self._cached("row_sum_bound", compute)
 
     @property
+    def _uniform_weight(self):
+        """The weight every stored entry shares, or None (cached; 0.0 for no links)."""
+
+        def compute():
+            data = self.W.data
+            if data.size == 0:
+                return 0.0
+            first = data[0]
+            return float(first) if bool(np.all(data == first)) else None
+
+        return self._cached("uniform_weight", compute)
+
+    @property
+    def _unsigned_csr(self):
+        """``(indptr as uint64, indices as uint32)`` of ``W``, the kernels' index arrays (cached;
+        shared by scaled copies). Unsigned indices spare numba's negative-index checks."""
+        return self._cached("unsigned_csr", lambda: (np.asarray(self.W.indptr, dtype=np.uint64),
+                                                     np.asarray(self.W.indices, dtype=np.uint32)))
+
+    def _rho_certificate(self, limit=1.0, *, tight=False):
+        r"""A proven upper bound on :math:`\rho(|W|)` below ``limit``, or None (cached).
+
+        As cheap as possible: a spectral radius already known; a bound proved before; for a
+        directed network the largest absolute row or column sum; then the Collatz-Wielandt
+        bound :math:`\rho(A) \le \max_i (Av)_i / v_i` (any positive :math:`v`) of a few steps of
+        the geometric-mean iteration :math:`v \leftarrow \sqrt{v \circ Av}` on
+        :math:`A = |W|` from :math:`v = 1` (whose first bound is the largest row sum). It stops at
+        the first bound below ``limit`` unless ``tight``, in which case it continues until the
+        bound improves by less than 1% per product (an iteration whose speed depends on the
+        bound, such as Chebyshev's, wants it close to the radius). Each product is one pass
+        over the CSR arrays. None when 40 products find no bound below ``limit``: then only the
+        spectral radius itself can decide (the caller computes it).
+
+        The bound is rounded up by a relative ``1e-12`` (the rounding of the products), so an
+        ill-posed network is never certified. The best bound found is cached as
+        ``rho_upper_bound`` and kept by :meth:`scaled` (scaled by the factor).
+        """
+        if self.nnz == 0:
+            return 0.0
+        rho = self._cache.get("spectral_radius")
+        if rho is not None:
+            return rho if rho < limit else None
+        best = self._cache.get("rho_upper_bound", math.inf)
+        if best < limit and (not tight or self._cache.get("rho_bound_tight")):
+            return best
+        if not self.is_symmetric:  # for a symmetric W the column sums are the row sums
+            sums = self.row_sum_bound
+            if sums < limit:
+                return sums
+        from ._threads import parallel_allowed
+
+        if not parallel_allowed():
+            return None  # the kernel is compiled parallel: a forked child uses ARPACK (scipy)
+        from ._kernels.payoffs import collatz_wielandt_kernel, row_chunks
+
+        W = self.W
+        weight = self._uniform_weight
+        if weight is not None:
+            data, weight = np.empty(0), abs(weight)
+        else:
+            data, weight = (W.data if self.is_nonnegative else self.abs_W.data), 0.0
+        indptr, indices = self._unsigned_csr
+        chunks = max(1, min(1024, W.nnz // 50_000))
+        bound, _ = collatz_wielandt_kernel(indptr, indices, data, weight,
+                                           row_chunks(indptr, chunks), _CERTIFICATE_PRODUCTS,
+                                           limit, 0.01 if tight else np.inf,
+                                           W.nnz >= _PARALLEL_CERTIFICATE_NNZ)
+        bound = float(bound) * (1.0 + 1e-12)
+        if not bound < limit:  # also NaN and inf
+            return None
+        with self._lock:
+            if bound < self._cache.get("rho_upper_bound", math.inf):
+                self._cache["rho_upper_bound"] = bound
+            if tight:
+                self._cache["rho_bound_tight"] = True
+        return self._cache["rho_upper_bound"]
+
+    @property
     def spectral_radius(self):
         r"""The spectral radius :math:`\rho(|W|)` of the entrywise absolute matrix (cached).
 
@@ -732,7 +814,7 @@ class IncentiveNetwork:
         for key in ("spectral_radius", "row_sum_bound", "rho_upper_bound"):
             if key in self._cache:
                 new._cache[key] = self._cache[key] * abs(factor)
-        for key in ("is_symmetric", "node_index", "ordering"):
+        for key in ("is_symmetric", "node_index", "ordering", "rho_bound_tight", "unsigned_csr"):
             if key in self._cache:
                 new._cache[key] = self._cache[key]
         if factor > 0:
@@ -846,17 +928,19 @@ class IncentiveNetwork:
         return np.diff(self.W.indptr).astype(np.int64)
 
 
-#: From this many stored weights on, symmetry is checked by a kernel that needs almost no memory.
+#: From this many stored weights on, symmetry is checked by a kernel (a counting-sort transpose of
+#: the pattern, compared in place: no scipy matrix, no sort).
 _SYMMETRY_KERNEL_NNZ = 200_000
 
 
 def _is_symmetric(W):
     """Exact symmetry of a canonical CSR array, without forming ``W - W.T``.
 
-    Large matrices use a kernel that finds every entry's mirror with one cursor per row (one
-    pass, ``n`` integers of memory). Small ones compare row with column counts, then their arrays with those of the
-    transpose built in canonical form (a canonical CSR array equals another iff their three
-    arrays do).
+    Large matrices use a kernel that transposes the pattern by a counting sort and compares it
+    with ``W``'s own index array (and the weights only when they are not all equal): about one
+    sparse product's time, which matters on the first call on a fresh network. Small ones compare
+    row with column counts, then their arrays with those of the transpose built in canonical form
+    (a canonical CSR array equals another iff their three arrays do).
     """
     n = W.shape[0]
     if W.nnz == 0:

@@ -31,20 +31,24 @@ from .network import DENSE_LIMIT, as_network
 
 __all__ = ["PayoffResult", "PayoffSolver", "total_payoffs", "payoff_influence", "payoff_exposure"]
 
-METHODS = ("auto", "direct", "krylov", "neumann", "chebyshev")
+METHODS = ("auto", "direct", "krylov", "neumann", "chebyshev", "cg")
 #: From this many non-zeros on the kernels split rows over threads.
 _PARALLEL_NNZ = 200_000
 #: Rows per chunk of parallel work: chunks are fixed by the matrix, not by the thread count.
 _CHUNK_NNZ = 50_000
-#: From this many nodes on the iterative kernels work on a reverse Cuthill-McKee reordering of W
-#: (payoff vectors no longer fit in cache, and neighbours stored near each other are read together).
+#: From this many nodes on, a solver object (PayoffSolver, LinearQuadraticSolver) runs the
+#: iterative kernels on a reverse Cuthill-McKee reordering of W (payoff vectors no longer fit in
+#: cache, and neighbours stored near each other are read together). The one-shot functions never
+#: reorder: the ordering costs 4-9 solves' worth of time at 10^6 nodes and saves 0-15% per solve
+#: (nothing on scale-free graphs, some on shuffled lattices), so only repeated use amortises it.
 _REORDER_NODES = 50_000
+#: From this many links on, ``auto`` solves a fresh symmetric network (no spectral radius or tight
+#: bound known) by conjugate gradients after a certificate that stops at its first bound below 1.
+_CG_FIRST_NNZ = 200_000
 #: ``auto`` iterates only when the spectral bound promises convergence within this many steps.
 _MAX_AUTO_STEPS = 2_000
 #: ``auto`` factorises only up to this many nodes (LU fill-in explodes on hub-heavy graphs).
 _DIRECT_LIMIT = DENSE_LIMIT
-#: Products spent on the Collatz-Wielandt bound before falling back to ARPACK.
-_BOUND_PRODUCTS = 40
 
 
 @dataclass(frozen=True, repr=False)
@@ -125,14 +129,18 @@ def _ordering(net):
     return net._cached("ordering", compute)
 
 
-def _operator(net):
+def _operator(net, ordered=False):
+    """The kernels' arrays for ``net`` (cached on it), in its own order or, with ``ordered`` and
+    at least ``_REORDER_NODES`` nodes, in reverse Cuthill-McKee order (solver objects only)."""
     from ._kernels.payoffs import row_chunks
 
+    ordered = bool(ordered) and net.n >= _REORDER_NODES and net.nnz > 0
+    key = "payoffs.operator.ordered" if ordered else "payoffs.operator"
     origin = net._cache.get("scaled_from")
     if origin is not None:
-        # W = factor * W0: reuse the origin's reordered arrays, cached there, with scaled weights.
+        # W = factor * W0: reuse the origin's arrays, cached there, with scaled weights.
         base, factor = origin
-        return net._cached("payoffs.operator", lambda: _operator(base).scaled(factor))
+        return net._cached(key, lambda: _operator(base, ordered).scaled(factor))
 
     def compute():
         from ._kernels.payoffs import permuted_csr_kernel
@@ -140,20 +148,18 @@ def _operator(net):
         W = net.W
         perm = None
         source = W.data
-        weight = 0.0
-        if source.size and np.all(source == source[0]):
-            weight = float(source[0])  # every weight equal: the kernels skip the weight array
-        if net.n >= _REORDER_NODES and net.nnz > 0:
-            # Permute straight into the kernels' dtypes: no intermediate matrix (the memory of
-            # the first call stays near one CSR beyond the network's own).
+        common = net._uniform_weight
+        weight = common if common is not None else 0.0  # every weight equal: no weight array
+        if ordered:
+            # Permute straight into the kernels' dtypes: no intermediate matrix (the memory
+            # stays near one CSR beyond the network's own).
             perm = _ordering(net)
             indptr = np.empty(net.n + 1, dtype=np.uint64)
             indices = np.empty(net.nnz, dtype=np.uint32)
             data = np.empty(0 if weight else net.nnz)
             permuted_csr_kernel(W.indptr, W.indices, source, perm, indptr, indices, data)
         else:
-            indptr = np.asarray(W.indptr, dtype=np.uint64)
-            indices = np.asarray(W.indices, dtype=np.uint32)
+            indptr, indices = net._unsigned_csr
             data = np.empty(0) if weight else np.asarray(source, dtype=np.float64)
         abs_data = np.abs(data) if data.size and np.any(data < 0) else data
         n_chunks = max(1, min(1024, W.nnz // _CHUNK_NNZ))
@@ -161,7 +167,7 @@ def _operator(net):
         return _Operator(perm, indptr, indices, data, weight, abs_data, abs(weight), bounds,
                          W.nnz >= _PARALLEL_NNZ)
 
-    return net._cached("payoffs.operator", compute)
+    return net._cached(key, compute)
 
 
 def _ill_posed(rho):
@@ -180,33 +186,18 @@ def _ill_posed(rho):
     )
 
 
-def _contraction_bound(net):
-    r"""A proven upper bound on :math:`\rho(|W|)`, as cheap as possible, cached on the network.
+def _contraction_bound(net, tight=True):
+    r"""A proven upper bound on :math:`\rho(|W|)` below 1, as cheap as possible, cached on the network.
 
-    In order: the cached spectral radius; the largest absolute row or column sum; the
-    Collatz-Wielandt bound of a short power iteration on :math:`|W| + I`; ARPACK. Raises
-    IllPosedNetworkError when the spectral radius is >= 1.
+    :meth:`IncentiveNetwork._rho_certificate` (a known spectral radius, row/column sums, a few
+    Collatz-Wielandt products: stopped at the first bound below 1 unless ``tight``), then ARPACK.
+    Raises IllPosedNetworkError when the spectral radius is >= 1.
     """
-    rho = net._cache.get("spectral_radius")
-    if rho is not None:
-        if not rho < 1.0:  # NaN (an eigensolver defeated by the data) proves nothing
-            raise _ill_posed(rho)
-        return rho
-    bound = net.row_sum_bound
-    if bound < 1.0:
+    bound = net._rho_certificate(1.0, tight=tight)
+    if bound is not None:
         return bound
-    cached = net._cache.get("rho_upper_bound")
-    if cached is not None and cached < 1.0:
-        return cached
-    from ._kernels.payoffs import collatz_wielandt_kernel
-
-    op = _operator(net)
-    bound, _ = collatz_wielandt_kernel(op.indptr, op.indices, op.abs_data, op.abs_weight,
-                                       op.bounds, _BOUND_PRODUCTS, 0.01, _parallel(op))
-    if bound < 1.0:  # False for NaN
-        return net._cached("rho_upper_bound", lambda: float(bound))
     rho = net.spectral_radius
-    if not rho < 1.0:
+    if not rho < 1.0:  # NaN (an eigensolver defeated by the data) proves nothing
         raise _ill_posed(rho)
     return rho
 
@@ -327,6 +318,41 @@ def _solve_iterative(method, op, bound, x_k, x0_k, tol, max_iter, progress=None)
     return u, state["steps"], state["residual"]
 
 
+def _solve_cg(op, x_k, x0_k, tol, max_iter, progress=None):
+    """Conjugate gradients per column in the kernel's indexing: ``(u, iterations, residual)``,
+    the residual that of the returned ``u`` from its definition (the worst column)."""
+    from . import _chunked
+    from ._kernels.payoffs import cg_kernel
+
+    n, k = x_k.shape
+    out = np.empty_like(x_k)
+    r, p, q = np.empty(n), np.empty(n), np.empty(n)
+    iterations = 0
+    worst = 0.0
+    work = len(op.indices) + 4 * len(op.indptr)  # a step: one product and a few vector passes
+    first = max(1, int(_chunked.TARGET_SECONDS * 1e8) // max(work, 1))
+    for c in range(k):
+        x = np.ascontiguousarray(x_k[:, c])
+        u = np.zeros(n) if x0_k is None else np.ascontiguousarray(x0_k[:, c], dtype=np.float64).copy()
+        state = np.zeros(2)
+        result = {"steps": 0, "residual": math.nan}
+
+        def call(a, b):
+            steps, residual, status = cg_kernel(
+                op.indptr, op.indices, op.data, op.weight, op.bounds, x, u, r, p, q, state, tol,
+                a + 1, b, b == max_iter, _parallel(op))
+            result.update(steps=steps, residual=residual)
+            return status != 0
+
+        _chunked.run_chunked(max_iter, call, first=first, callback=progress,
+                             what="total_payoffs (cg)")
+        out[:, c] = u
+        iterations = max(iterations, result["steps"])
+        if not result["residual"] <= worst:  # a NaN residual is kept
+            worst = result["residual"]
+    return out, iterations, worst
+
+
 def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
                   require_well_posed=True, progress=None):
     r"""Total payoffs :math:`u = (I - W)^{-1} x` of interdependent utilities.
@@ -429,6 +455,12 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
     from ._chunked import check_callback
 
     progress = check_callback(progress)
+    return _total_payoffs(net, x, method, tol, max_iter, x0, require_well_posed, progress)
+
+
+def _total_payoffs(net, x, method, tol, max_iter, x0, require_well_posed, progress, ordered=False):
+    """total_payoffs after validation of everything but ``x0``; ``ordered``: a solver object's
+    reordered operator (amortised over its solves)."""
     block = x.ndim == 2
     x2 = x if block else x.reshape(net.n, 1)
     if x0 is not None:
@@ -443,14 +475,34 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
     x2 = np.ldexp(x2, -exponents)
     if x0 is not None:
         x0 = np.ldexp(x0, -exponents)
+    # A fresh symmetric network (no spectral radius or tight bound known) is solved by conjugate
+    # gradients, which need only a certificate of well-posedness, not the spectral interval
+    # that Chebyshev's speed depends on: the certificate stops at its first bound below 1.
+    # Below _CG_FIRST_NNZ links a tight bound costs next to nothing, and auto keeps Chebyshev.
+    fresh = (method in ("auto", "cg", "krylov", "neumann", "direct") and net.nnz > 0
+             and "spectral_radius" not in net._cache and not net._cache.get("rho_bound_tight"))
+    if method == "auto" and fresh and not (net.is_symmetric and x2.shape[1] == 1
+                                           and net.nnz >= _CG_FIRST_NNZ):
+        fresh = False  # the step estimate that picks neumann/krylov/direct wants a tight bound
     if require_well_posed or method != "direct":
-        bound = _contraction_bound(net)
+        bound = _contraction_bound(net, tight=not fresh)
     else:
         bound = math.inf
     if method == "auto":
-        method = _resolve_auto(net, bound, tol) if net.nnz else "neumann"
+        if net.nnz == 0:
+            method = "neumann"
+        elif fresh:
+            method = _resolve_auto(net, bound, tol)
+            method = "cg" if method == "chebyshev" else method
+        else:
+            method = _resolve_auto(net, bound, tol)
+    if method == "cg" and not net.is_symmetric:
+        raise InvalidInputError(
+            "method='cg' needs a symmetric W (I - W must be symmetric positive definite); this "
+            "network is directed or asymmetric: use 'neumann', 'krylov' or 'auto'"
+        )
 
-    op = _operator(net)
+    op = _operator(net, ordered)
     perm = op.perm
     residual = None
     if net.nnz == 0:
@@ -469,8 +521,11 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
             )
         x_k = x2 if perm is None else x2[perm]
         x0_k = None if x0 is None else (x0 if perm is None else x0[perm])
-        u_k, iterations, residual = _solve_iterative(method, op, bound, x_k, x0_k, tol, max_iter,
-                                                     progress)
+        if method == "cg":
+            u_k, iterations, residual = _solve_cg(op, x_k, x0_k, tol, max_iter, progress)
+        else:
+            u_k, iterations, residual = _solve_iterative(method, op, bound, x_k, x0_k, tol,
+                                                         max_iter, progress)
     if residual is None:
         from ._kernels.payoffs import relative_residual_kernel
 
@@ -808,6 +863,8 @@ class PayoffSolver:
             )
         self.method = method
         self._setup(net, cert, {}, None)
+        if method != "direct" and net.nnz:
+            _operator(net, ordered=True)  # the ordering is amortised over the solver's solves
 
     # ----------------------------------------------------------------- internals
     def _setup(self, base, cert, changes, shared):
@@ -952,9 +1009,11 @@ class PayoffSolver:
             If the solve misses ``tol``.
         """
         if self.method != "direct" or self._base.nnz == 0:
-            return total_payoffs(self.network, x, method=self.method, tol=self.tol,
-                                 max_iter=self.max_iter, x0=x0,
-                                 require_well_posed=self._require or self.method != "direct")
+            net = self.network
+            x = as_vector(x, net.n, "x", allow_block=True)
+            # the reordered operator (from 50,000 nodes on), built once: a solver is for many solves
+            return _total_payoffs(net, x, self.method, self.tol, self.max_iter, x0,
+                                  self._require or self.method != "direct", None, ordered=True)
         u, _, residual = self._solve_direct(x)
         return PayoffResult(u=u, converged=True, iterations=0, residual=residual, method="direct",
                             nodes=self._base.nodes)

@@ -392,8 +392,11 @@ def test_large_networks_reorder_and_solve_the_same(monkeypatch):
     plain = total_payoffs(net, x, method="neumann", tol=1e-12)
     monkeypatch.setattr(payoffs_module, "_REORDER_NODES", 100)
     fresh = IncentiveNetwork(net.W.copy())
-    reordered = total_payoffs(fresh, x, method="neumann", tol=1e-12)
-    assert payoffs_module._operator(fresh).perm is not None
+    # the one-shot function never reorders; a solver object does (its solves amortise it)
+    total_payoffs(fresh, x, method="neumann", tol=1e-12)
+    assert payoffs_module._operator(fresh).perm is None and "ordering" not in fresh._cache
+    reordered = incnet.PayoffSolver(fresh, method="neumann", tol=1e-12).solve(x)
+    assert payoffs_module._operator(fresh, ordered=True).perm is not None
     np.testing.assert_allclose(reordered.u, plain.u, rtol=1e-10, atol=1e-12)
 
 

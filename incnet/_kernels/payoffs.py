@@ -28,6 +28,7 @@ __all__ = [
     "iterate_kernel",
     "collatz_wielandt_kernel",
     "relative_residual_kernel",
+    "cg_kernel",
 ]
 
 
@@ -275,7 +276,8 @@ def iterate_kernel(indptr, indices, data, weight, bounds, x, u, u_prev, radius, 
 
 @njit(cache=True)
 def _collatz_rows(indptr, indices, data, weight, v, v_next, lo, hi):
-    # v_next = (|W| + I) v over rows lo..hi; returns the largest ratio (|W| v)_i / v_i there.
+    # (|W| v)_i over rows lo..hi; v_next_i = sqrt(v_i (|W| v)_i), the geometric-mean step.
+    # Returns the largest ratio (|W| v)_i / v_i there.
     uniform = data.shape[0] == 0
     worst = 0.0
     for i in range(lo, hi):
@@ -290,7 +292,7 @@ def _collatz_rows(indptr, indices, data, weight, v, v_next, lo, hi):
         ratio = acc / v[i]
         if not ratio <= worst:  # NaN (overflowed data) propagates: it bounds nothing
             worst = ratio
-        v_next[i] = acc + v[i]
+        v_next[i] = np.sqrt(v[i]) * np.sqrt(acc)  # two roots: no overflow of the product
     return worst
 
 
@@ -301,15 +303,23 @@ def _collatz_parallel(indptr, indices, data, weight, v, v_next, bounds, worst):
 
 
 @njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
-def collatz_wielandt_kernel(indptr, indices, data, weight, bounds, max_iter, stall, parallel):
+def collatz_wielandt_kernel(indptr, indices, data, weight, bounds, max_iter, target, stall, parallel):
     """Upper bound on the spectral radius of a non-negative matrix ``A`` (the CSR arguments).
 
     For any positive vector ``v``, :math:`\\rho(A) \\le \\max_i (Av)_i / v_i` (Collatz-Wielandt).
-    ``v`` starts at ones (the bound is then the largest row sum) and follows the power iteration
-    of the shifted matrix ``A + I``, which has the same Perron vector as ``A`` but converges also
-    on bipartite graphs; a small floor keeps ``v`` strictly positive. ``data``/``weight`` must be
-    non-negative. Stops after ``max_iter`` products, or once the bound is below 1 and improved by
-    less than the fraction ``stall`` in the last step. Returns ``(bound, products)``.
+    ``v`` starts at ones (the bound is then the largest row sum) and follows the geometric-mean
+    iteration :math:`v \\leftarrow \\sqrt{v \\circ Av}` (entrywise), whose fixed points are the
+    Perron vectors of ``A``: it moves half-way (in logarithms) towards a power step, which damps
+    the oscillation of the power iteration on bipartite graphs, and its first step from ones,
+    :math:`\\sqrt{\\text{row sums}}`, is already the Perron vector of a star, so hub-dominated
+    networks are bounded within a few products. A floor of ``1e-12`` (relative) keeps ``v``
+    strictly positive. ``data``/``weight`` must be non-negative.
+
+    Stops after ``max_iter`` products; or as soon as the bound is below ``target`` if
+    ``stall`` is infinite (a certificate, as cheap as possible); or, with a finite ``stall``,
+    once the bound is below ``target`` and improved by less than the fraction ``stall`` in the
+    last step (a tight bound), except that a largest row sum below ``target`` is returned at
+    once. Returns ``(bound, products)``.
     """
     n = indptr.shape[0] - 1
     n_chunks = bounds.shape[0] - 1
@@ -332,9 +342,14 @@ def collatz_wielandt_kernel(indptr, indices, data, weight, bounds, max_iter, sta
         improved = best - bound
         if bound < best:
             best = bound
-        if best < 1.0 and improved < stall * best:
+        if best < target and (stall == np.inf or it == 1 or improved < stall * best):
             return best, it
-        scale = v_next.max()
+        scale = 0.0
+        for i in range(n):
+            if v_next[i] > scale:
+                scale = v_next[i]
+        if scale == 0.0:
+            return best, it  # A v = 0: A is nilpotent on v's support; the bound stands
         for i in range(n):
             v[i] = max(v_next[i] / scale, 1e-12)
     return best, max_iter
@@ -363,3 +378,170 @@ def relative_residual_kernel(indptr, indices, data, weight, x, u, bounds, parall
     r = np.zeros((x.shape[0], x.shape[1]))  # zeros, not empty: a loop for parallel=True to transform
     res2 = residual_kernel(indptr, indices, data, weight, x, u, r, bounds, parallel)
     return _relative(res2, x)
+
+
+@njit(cache=True)
+def _cg_product_rows(indptr, indices, data, weight, p, q, lo, hi):
+    # q = (I - W) p over rows lo..hi; returns the partial sum of p_i q_i.
+    uniform = data.shape[0] == 0
+    total = 0.0
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        acc = 0.0
+        if uniform:
+            for k in range(indptr[i], indptr[i + np.uint64(1)]):
+                acc += p[indices[k]]
+            acc *= weight
+        else:
+            for k in range(indptr[i], indptr[i + np.uint64(1)]):
+                acc += data[k] * p[indices[k]]
+        value = p[i] - acc
+        q[i] = value
+        total += p[i] * value
+    return total
+
+
+@njit(cache=True, parallel=True)
+def _cg_product_parallel(indptr, indices, data, weight, p, q, bounds, partial):
+    for t in prange(bounds.shape[0] - 1):
+        partial[t] = _cg_product_rows(indptr, indices, data, weight, p, q, bounds[t], bounds[t + 1])
+
+
+@njit(cache=True)
+def _cg_update_rows(u, r, p, q, alpha, lo, hi):
+    # u += alpha p, r -= alpha q over rows lo..hi; returns the partial sum of r_i^2.
+    total = 0.0
+    for i in range(lo, hi):
+        u[i] += alpha * p[i]
+        value = r[i] - alpha * q[i]
+        r[i] = value
+        total += value * value
+    return total
+
+
+@njit(cache=True, parallel=True)
+def _cg_update_parallel(u, r, p, q, alpha, bounds, partial):
+    for t in prange(bounds.shape[0] - 1):
+        partial[t] = _cg_update_rows(u, r, p, q, alpha, bounds[t], bounds[t + 1])
+
+
+@njit(cache=True)
+def _cg_direction_rows(r, p, beta, lo, hi):
+    for i in range(lo, hi):
+        p[i] = r[i] + beta * p[i]
+
+
+@njit(cache=True, parallel=True)
+def _cg_direction_parallel(r, p, beta, bounds):
+    for t in prange(bounds.shape[0] - 1):
+        _cg_direction_rows(r, p, beta, bounds[t], bounds[t + 1])
+
+
+@njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
+def _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, partial, parallel):
+    # r = x - (I - W) u from its definition; returns |r|^2 (chunk partials added in order).
+    if parallel:
+        _cg_product_parallel(indptr, indices, data, weight, u, r, bounds, partial)
+    else:
+        for t in range(bounds.shape[0] - 1):
+            partial[t] = _cg_product_rows(indptr, indices, data, weight, u, r, bounds[t], bounds[t + 1])
+    r[:] = x - r  # an array expression: numba runs it as a parallel loop
+    total = 0.0  # serial sum: the same whatever the thread count
+    for i in range(x.shape[0]):
+        total += r[i] * r[i]
+    return total
+
+
+@njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
+def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, first, last, final,
+              parallel):
+    """Steps ``first..last`` of conjugate gradients for ``(I - W) u = x``, ``W`` symmetric.
+
+    ``I - W`` is symmetric positive definite when ``W`` is symmetric with spectral radius below
+    1. Conjugate gradients (Hestenes-Stiefel) needs no spectral interval: it adapts to the
+    spectrum, and its error in the energy norm is at most that of the Chebyshev iteration on
+    the bound's interval. One step is three passes: the product ``q = (I - W) p`` fused with
+    ``p . q``; ``u += alpha p``, ``r -= alpha q`` fused with ``r . r``; the new direction. All
+    inner products are chunk partials added in chunk order (the result does not depend on the
+    number of threads).
+
+    The recursively updated residual only proposes convergence: when ``|r|`` falls below
+    ``tol |x| / 2``, the true residual ``x - (I - W) u`` is computed from its definition, and
+    the iteration stops only if that passes ``tol |x|`` (``tol`` for a zero ``x``); otherwise it
+    restarts from the true residual. ``x``, ``u``, ``r``, ``p``, ``q`` are float64 vectors of
+    length n; on entry at ``first = 1``, ``u`` is the start (zeros or a warm start) and ``r``,
+    ``p``, ``q``, ``state`` (float64, 2) are scratch; between chunks they carry the iteration.
+    A non-positive ``p . q`` (``I - W`` not positive definite in floating point) or a non-finite
+    residual stops the loop with status 2.
+
+    Returns ``(step, relative residual, status)``: status 1 if ``u`` passed the true-residual
+    test, 2 on breakdown, 0 if the chunk ended without either; the residual (of ``u``, from its
+    definition) is computed when status is not 0 or ``final`` is true, NaN otherwise.
+    """
+    n = x.shape[0]
+    n_chunks = bounds.shape[0] - 1
+    partial = np.zeros(n_chunks)
+    scale2 = 0.0
+    for i in range(n):
+        scale2 += x[i] * x[i]
+    target2 = tol * tol * scale2 if scale2 > 0.0 else tol * tol
+    steps = first - 1
+    status = 0
+    true2 = np.nan
+    if first == 1:
+        rr = _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, partial, parallel)
+        if rr <= target2:
+            return 0, (np.sqrt(rr / scale2) if scale2 > 0.0 else np.sqrt(rr)), 1
+        for i in range(n):
+            p[i] = r[i]
+        state[0] = rr
+    rr = state[0]
+    for step in range(first, last + 1):
+        steps = step
+        if parallel:
+            _cg_product_parallel(indptr, indices, data, weight, p, q, bounds, partial)
+        else:
+            for t in range(n_chunks):
+                partial[t] = _cg_product_rows(indptr, indices, data, weight, p, q, bounds[t], bounds[t + 1])
+        pq = 0.0
+        for t in range(n_chunks):
+            pq += partial[t]
+        if not (pq > 0.0 and np.isfinite(pq)):
+            status = 2
+            break
+        alpha = rr / pq
+        if parallel:
+            _cg_update_parallel(u, r, p, q, alpha, bounds, partial)
+        else:
+            for t in range(n_chunks):
+                partial[t] = _cg_update_rows(u, r, p, q, alpha, bounds[t], bounds[t + 1])
+        rr_new = 0.0
+        for t in range(n_chunks):
+            rr_new += partial[t]
+        if not np.isfinite(rr_new):
+            status = 2
+            break
+        if rr_new <= 0.25 * target2:
+            # proposed: check the true residual (written into r), restart from it if it misses
+            true2 = _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, partial, parallel)
+            if true2 <= target2:
+                status = 1
+                break
+            for i in range(n):
+                p[i] = r[i]
+            rr = true2
+            true2 = np.nan
+            continue
+        beta = rr_new / rr
+        if parallel:
+            _cg_direction_parallel(r, p, beta, bounds)
+        else:
+            for t in range(n_chunks):
+                _cg_direction_rows(r, p, beta, bounds[t], bounds[t + 1])
+        rr = rr_new
+    state[0] = rr
+    if status == 2 or (status == 0 and final):
+        true2 = _cg_true_residual(indptr, indices, data, weight, x, u, q, bounds, partial, parallel)
+    if status == 0 and not final:
+        return steps, np.nan, 0
+    value = np.sqrt(true2 / scale2) if scale2 > 0.0 else np.sqrt(true2)
+    return steps, value, status
