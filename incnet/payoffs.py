@@ -365,17 +365,20 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
         ``W[i, j]`` is what a unit of ``j``'s payoff is worth to ``i``.
     x : array_like, shape (n,) or (n, k)
         Material payoffs; a block of ``k`` columns is solved together.
-    method : {"auto", "chebyshev", "neumann", "krylov", "direct"}, default "auto"
+    method : {"auto", "chebyshev", "cg", "neumann", "krylov", "direct"}, default "auto"
         ``"chebyshev"``: the Chebyshev semi-iterative method for the eigenvalue interval
         :math:`[-\rho, \rho]` of a symmetric ``W`` (Golub-Varga), one fused numba pass over the
-        CSR arrays per step. ``"neumann"``: the Jacobi iteration :math:`u \leftarrow x + W u` in
-        the same kernel (any ``W``). ``"krylov"``: scipy's conjugate gradients when ``W`` is
-        symmetric (then :math:`I - W` is positive
-        definite), GMRES otherwise. ``"direct"``: sparse LU of :math:`I - W` with one step of
-        iterative refinement. ``"auto"`` iterates (Chebyshev if ``W`` is symmetric, Neumann
-        otherwise) when the proven bound on :math:`\rho(|W|)` promises convergence within 2000
-        steps, and otherwise factorises up to 2000 nodes and uses Krylov beyond: it never
-        factorises a large network, whose LU fill-in may explode on hubs.
+        CSR arrays per step. ``"cg"``: conjugate gradients in numba for a symmetric ``W`` (then
+        :math:`I - W` is positive definite); it needs no spectral interval, so a fresh network
+        needs only a certificate of well-posedness. ``"neumann"``: the Jacobi iteration
+        :math:`u \leftarrow x + W u` in the Chebyshev kernel (any ``W``). ``"krylov"``: scipy's
+        conjugate gradients when ``W`` is symmetric, GMRES otherwise. ``"direct"``: sparse LU of
+        :math:`I - W` with one step of iterative refinement. ``"auto"`` iterates when the proven
+        bound on :math:`\rho(|W|)` promises convergence within 2000 steps: Neumann if ``W`` is
+        not symmetric; for a symmetric ``W``, Chebyshev when the spectral radius (or a tight
+        bound) is already known, and conjugate gradients on the first call on a fresh network
+        of 200,000 links or more (one column). Otherwise it factorises up to 2000 nodes and uses
+        Krylov beyond: it never factorises a large network, whose LU fill-in may explode on hubs.
     tol : float, default 1e-10
         Bound on the relative residual :math:`\|x - (I - W)u\|_2 / \|x\|_2` (per column).
     max_iter : int, default 10000
@@ -415,13 +418,17 @@ def total_payoffs(net, x, *, method="auto", tol=1e-10, max_iter=10_000, x0=None,
     -----
     Well-posedness is proved as cheaply as possible and the proof cached on the network: a
     spectral radius already known, else the largest absolute row or column sum, else the
-    Collatz-Wielandt bound :math:`\rho(A) \le \max_i (Av)_i / v_i` of a short power iteration
-    on :math:`|W|`, and only if all fail the spectral radius itself (ARPACK).
+    Collatz-Wielandt bound :math:`\rho(A) \le \max_i (Av)_i / v_i` (any positive :math:`v`) of a
+    few geometric-mean steps :math:`v \leftarrow \sqrt{v \circ Av}` on :math:`A = |W|`, and only
+    if all fail the spectral radius itself (ARPACK). For conjugate gradients the certificate stops
+    at its first bound below 1 (a few sparse products on a hub-dominated network); Chebyshev,
+    whose speed depends on the bound, continues until it stops improving.
 
-    The kernels read 32-bit column indices, skip the weight array when all weights are equal
-    (``W = delta * A``), and on networks of 50,000 nodes or more work on a reverse
-    Cuthill-McKee ordering of the nodes for memory locality; all of it is prepared once per
-    network and cached. A step costs :math:`O(\mathrm{nnz} \cdot k)`; Chebyshev needs about
+    The kernels read 32-bit column indices and skip the weight array when all weights are equal
+    (``W = delta * A``); this is prepared once per network and cached. :class:`PayoffSolver`
+    (and the linear-quadratic solver built on it) also works on a reverse Cuthill-McKee ordering
+    of networks of 50,000 nodes or more, which its repeated solves amortise; this function never
+    reorders. A step costs :math:`O(\mathrm{nnz} \cdot k)`; Chebyshev needs about
     :math:`\log(2/\mathrm{tol}) / \log(1/q)` steps with
     :math:`q = (\sqrt\kappa - 1)/(\sqrt\kappa + 1)`, :math:`\kappa = (1+\rho)/(1-\rho)`, and
     Neumann :math:`\log(\mathrm{tol}) / \log \rho`. Memory is :math:`O(\mathrm{nnz} + nk)`.
@@ -763,10 +770,12 @@ class PayoffSolver:
     Parameters
     ----------
     net : IncentiveNetwork or anything :func:`~incnet.as_network` accepts
-    method : {"auto", "direct", "chebyshev", "neumann", "krylov"}, default "auto"
+    method : {"auto", "direct", "chebyshev", "cg", "neumann", "krylov"}, default "auto"
         As in :func:`total_payoffs`, except that ``"auto"`` factorises up to 2000 nodes (a
         factorisation pays for itself over repeated solves) and above chooses as
-        :func:`total_payoffs` does.
+        :func:`total_payoffs` does. The iterative methods work on a reverse Cuthill-McKee
+        ordering of the network from 50,000 nodes on, built at construction (it costs a few
+        solves' worth of time and is amortised over the solver's solves).
     tol : float, default 1e-10
         Bound on the relative residual of every solve.
     max_iter : int, default 10000

@@ -1,0 +1,211 @@
+"""The first call on a fresh network: the well-posedness certificate, the symmetry check, the
+conjugate-gradient kernel, and no reordering outside solver objects."""
+
+import networkx as nx
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import incnet
+from incnet import IllPosedNetworkError, IncentiveNetwork, InvalidInputError, total_payoffs
+from incnet._kernels.network import is_symmetric_kernel
+from incnet.datasets import barabasi_albert_csr
+from incnet.equilibria import linear_quadratic
+from incnet.payoffs import _contraction_bound, _operator
+from tests.reference import dense_spectral_radius, dense_total_payoffs
+
+
+# ----------------------------------------------------------------------- certificate
+@st.composite
+def matrices(draw):
+    """A small random matrix (non-negative or signed, any pattern) and a target radius."""
+    seed = draw(st.integers(0, 2**31 - 1))
+    n = draw(st.integers(1, 9))
+    rng = np.random.default_rng(seed)
+    W = rng.random((n, n)) * (rng.random((n, n)) < draw(st.sampled_from([0.2, 0.5, 1.0])))
+    if draw(st.booleans()):
+        W *= rng.choice([-1.0, 1.0], size=(n, n))
+    if draw(st.booleans()):
+        W = np.triu(W, 1) + np.triu(W, 1).T
+    np.fill_diagonal(W, 0.0)
+    rho = dense_spectral_radius(W)
+    radius = draw(st.sampled_from([0.3, 0.9, 0.999, 1.0 - 1e-9, 1.0 + 1e-9, 1.001, 1.5]))
+    return (W * (radius / rho) if rho > 0 else W), radius
+
+
+@given(matrices(), st.booleans())
+@settings(max_examples=120)
+def test_certificate_never_accepts_an_ill_posed_network(case, tight):
+    W, _ = case
+    rho = dense_spectral_radius(W)  # rho(|W|), by LAPACK: the independent route
+    net = IncentiveNetwork.from_dense(W)
+    bound = net._rho_certificate(1.0, tight=tight)
+    if bound is not None:
+        # a proven bound: never below the spectral radius (beyond LAPACK's rounding)
+        assert bound < 1.0 and rho <= bound * (1 + 1e-9) + 1e-12
+    if rho >= 1.0 + 1e-7:
+        assert bound is None
+        with pytest.raises(IllPosedNetworkError):
+            _contraction_bound(IncentiveNetwork.from_dense(W), tight=tight)
+
+
+@given(matrices())
+@settings(max_examples=60)
+def test_certificate_bound_is_cached_and_scales(case):
+    W, _ = case
+    net = IncentiveNetwork.from_dense(W)
+    bound = net._rho_certificate(10.0)
+    if bound is None:
+        return
+    # cached as a proven bound, or a fact cached itself (no links, the row/column sums)
+    assert bound in (net._cache.get("rho_upper_bound"), 0.0, net._cache.get("row_sum_bound"))
+    half = net.scaled(-0.5)  # |W| scales by |factor|; the sign of the weights does not matter
+    assert half._rho_certificate(10.0) == pytest.approx(0.5 * bound, rel=1e-15)
+    assert dense_spectral_radius(W) <= bound * (1 + 1e-9) + 1e-12
+
+
+def _ba(n, m=5, seed=1):
+    return barabasi_albert_csr(n, m, rng=seed)
+
+
+@pytest.fixture(scope="module")
+def ba():
+    """A BA graph large enough (nnz >= 200,000) for the first-call route, and its radius."""
+    A = _ba(25_000)
+    rho = float(sp.linalg.eigsh(A, k=1, which="LA", tol=1e-12, return_eigenvectors=False)[0])
+    return A, rho
+
+
+def test_just_below_one_is_accepted_and_just_above_raises(ba):
+    A, rho = ba
+    below = IncentiveNetwork.from_scipy(A * (0.99 / rho))
+    res = total_payoffs(below, np.ones(A.shape[0]))
+    assert res.residual <= 1e-10  # certified (here perhaps only by ARPACK: the bound is close)
+    # independent: u = x + W u by a scipy product
+    u = res.u
+    assert np.linalg.norm(u - 1.0 - below.W @ u) <= 1e-9 * np.linalg.norm(np.ones(A.shape[0]))
+    for factor in (1.0 + 1e-6, 1.01):
+        above = IncentiveNetwork.from_scipy(A * (factor / rho))
+        with pytest.raises(IllPosedNetworkError, match="ill-posed"):
+            total_payoffs(above, np.ones(A.shape[0]))
+        assert above._rho_certificate(1.0) is None
+
+
+def test_first_call_certifies_cheaply_and_solves_by_cg(ba):
+    A, rho = ba
+    n = A.shape[0]
+    fresh = IncentiveNetwork.from_scipy(A * (0.5 / rho))
+    x = np.linspace(-1.0, 2.0, n)
+    res = total_payoffs(fresh, x)
+    assert res.method == "cg"
+    # no eigensolver and no ordering on the first call
+    assert "spectral_radius" not in fresh._cache and "ordering" not in fresh._cache
+    assert _operator(fresh).perm is None
+    bound = fresh._cache["rho_upper_bound"]
+    assert 0.5 <= bound < 1.0
+    # the same answer as Chebyshev with the exact radius (an independent iteration)
+    known = IncentiveNetwork.from_scipy(A).scaled(0.5 / rho)
+    known._cache["spectral_radius"] = 0.5
+    cheb = total_payoffs(known, x)
+    assert cheb.method == "chebyshev"
+    np.testing.assert_allclose(res.u, cheb.u, rtol=1e-8, atol=1e-8 * np.max(np.abs(cheb.u)))
+    assert np.linalg.norm(x - res.u + fresh.W @ res.u) <= 1e-10 * np.linalg.norm(x) * 1.0001
+    # chunk partial sums are added in order: the answer does not depend on the thread count
+    import numba
+
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        single = total_payoffs(fresh, x)
+    finally:
+        numba.set_num_threads(threads)
+    assert np.array_equal(single.u, res.u) and single.iterations == res.iterations
+
+
+def test_linear_quadratic_first_call_uses_the_certificate(ba):
+    A, rho = ba
+    G = IncentiveNetwork.from_scipy(A)
+    eq = linear_quadratic(G, 1.0, 0.5 / rho)
+    assert "spectral_radius" not in G._cache  # certified without ARPACK
+    assert eq.method == "cg"
+    ref = total_payoffs(IncentiveNetwork.from_scipy(A * (0.5 / rho)), np.ones(A.shape[0]),
+                        method="krylov")  # scipy's CG
+    np.testing.assert_allclose(eq.x, ref.u, rtol=1e-8)
+    with pytest.raises(IllPosedNetworkError, match="linear-quadratic game is ill-posed"):
+        linear_quadratic(IncentiveNetwork.from_scipy(A), 1.0, 1.001 / rho)
+
+
+# ----------------------------------------------------------------------- conjugate gradients
+@pytest.mark.parametrize("signed", [False, True])
+@pytest.mark.parametrize("radius", [0.3, 0.95, 0.9999])
+def test_cg_matches_dense_solve(signed, radius):
+    rng = np.random.default_rng(7)
+    n = 60
+    W = rng.random((n, n)) * (rng.random((n, n)) < 0.2)
+    if signed:
+        W *= rng.choice([-1.0, 1.0], size=(n, n))
+    W = np.triu(W, 1) + np.triu(W, 1).T
+    W *= radius / dense_spectral_radius(W)
+    x = rng.normal(size=(n, 3))
+    ref = dense_total_payoffs(W, x)
+    res = total_payoffs(W, x, method="cg")
+    assert res.method == "cg" and res.residual <= 1e-10
+    np.testing.assert_allclose(res.u, ref, rtol=1e-6, atol=1e-6 * np.max(np.abs(ref)))
+    # a warm start at the answer stops at once; a zero x gives zero
+    warm = total_payoffs(W, x[:, 0], method="cg", x0=res.u[:, 0])
+    assert warm.iterations <= 1
+    assert np.array_equal(total_payoffs(W, np.zeros(n), method="cg").u, np.zeros(n))
+
+
+def test_cg_refuses_asymmetric_networks():
+    directed = IncentiveNetwork.from_networkx(nx.gn_graph(30, seed=2), scale=0.3)
+    with pytest.raises(InvalidInputError, match="symmetric"):
+        total_payoffs(directed, np.ones(30), method="cg")
+
+
+def test_cg_reports_a_miss_with_its_true_residual():
+    W = nx.to_numpy_array(nx.path_graph(40)) * 0.49
+    with pytest.raises(incnet.ConvergenceError) as err:
+        total_payoffs(W, np.ones(40), method="cg", max_iter=3)
+    assert err.value.residual > 1e-10
+    u = err.value.last_iterate
+    r = np.ones(40) - u + W @ u
+    assert err.value.residual == pytest.approx(np.linalg.norm(r) / np.sqrt(40), rel=1e-6)
+
+
+# ----------------------------------------------------------------------- symmetry check
+@given(st.integers(0, 2**31 - 1), st.integers(1, 14), st.sampled_from([0.0, 0.2, 0.6]),
+       st.booleans(), st.booleans(), st.booleans())
+@settings(max_examples=150)
+def test_symmetry_kernel_matches_the_transpose(seed, n, density, mirror, unit, perturb):
+    rng = np.random.default_rng(seed)
+    A = sp.random(n, n, density=density, random_state=rng, format="csr")
+    if mirror:
+        A = A + A.T
+    A = sp.csr_array(A)
+    A.setdiag(0)
+    A.eliminate_zeros()
+    if unit:
+        A.data[:] = 1.0
+    if perturb and A.nnz:
+        A.data[rng.integers(A.nnz)] += 1.0
+    A.sum_duplicates()
+    A.sort_indices()
+    expected = (abs(A - A.T)).nnz == 0
+    assert bool(is_symmetric_kernel(A.indptr, A.indices, A.data)) == expected
+    assert IncentiveNetwork.from_scipy(A).is_symmetric == expected
+
+
+def test_symmetry_kernel_on_a_large_network(ba):
+    A, _ = ba
+    assert IncentiveNetwork.from_scipy(A).is_symmetric  # the kernel route (nnz >= 200,000)
+    B = A.copy()
+    B.data[B.indptr[7]] = 2.0  # one weight of one direction
+    assert not IncentiveNetwork.from_scipy(B).is_symmetric
+    C = sp.csr_array(sp.triu(A, 1) + sp.tril(A, -1) * 1.0)
+    C = sp.csr_array(C)
+    C.data[C.indices < 3] = 0.0  # drop links to nodes 0..2 in one direction only
+    C.eliminate_zeros()
+    assert not IncentiveNetwork.from_scipy(C).is_symmetric
