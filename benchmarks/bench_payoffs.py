@@ -104,10 +104,13 @@ def _floor_row(net, case, iterations, incnet_seconds, repeat):
     triad, _, _ = time_call(lambda: _triad(a, b, c, 0.5), repeat=5)
     passes = iterations + 1
     floor = product * passes
+    bandwidth = 3 * 8 * m / triad
+    stream = 4 * net.nnz / bandwidth  # the 32-bit index array alone, read at triad bandwidth
     return Row(BENCH, case, "floor: bare numba SpMV × passes", floor, max(repeat, 5),
                floor / incnet_seconds, None,
                f"{product * 1e3:.2f} ms per product × {passes} passes; triad "
-               f"{3 * 8 * m / triad / 1e9:.0f} GB/s; incnet at {incnet_seconds / floor:.2f}× the floor")
+               f"{bandwidth / 1e9:.0f} GB/s, at which the index array alone streams in "
+               f"{stream * 1e3:.2f} ms; incnet at {incnet_seconds / floor:.2f}× the floor")
 
 
 def ba_adjacency(n, m=5, seed=1):

@@ -465,7 +465,7 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
     number of threads).
 
     The recursively updated residual only proposes convergence: when ``|r|`` falls below
-    ``tol |x| / 2``, the true residual ``x - (I - W) u`` is computed from its definition, and
+    ``tol |x|``, the true residual ``x - (I - W) u`` is computed from its definition, and
     the iteration stops only if that passes ``tol |x|`` (``tol`` for a zero ``x``); otherwise it
     restarts from the true residual. ``x``, ``u``, ``r``, ``p``, ``q`` are float64 vectors of
     length n; on entry at ``first = 1``, ``u`` is the start (zeros or a warm start) and ``r``,
@@ -520,7 +520,7 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
         if not np.isfinite(rr_new):
             status = 2
             break
-        if rr_new <= 0.25 * target2:
+        if rr_new <= target2:
             # proposed: check the true residual (written into r), restart from it if it misses
             true2 = _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, partial, parallel)
             if true2 <= target2:
