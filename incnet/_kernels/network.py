@@ -16,19 +16,21 @@ __all__ = [
 
 
 @njit(cache=True)
-def is_symmetric_kernel(indptr, indices, data):
+def is_symmetric_kernel(indptr, indices, data, block=4_194_304):
     """Whether a canonical CSR matrix equals its transpose exactly.
 
     Preconditions: ``indices`` sorted within each row, no duplicates, no explicit zeros (the
     canonical form of an IncentiveNetwork). The transpose is built by a counting sort, one cursor
     per column: rows ``i`` are visited in increasing order, so each column's entries land in
-    increasing row order, and the transpose's arrays come out canonical. ``W == W.T`` iff they
+    increasing row order and the transpose's arrays come out canonical; ``W == W.T`` iff they
     equal ``W``'s own arrays. The scatter writes never wait on a load (unlike a search for each
     entry's mirror, whose dependent reads miss the cache once per entry), so the check runs at
-    the speed of a sparse product. When every weight is equal only the pattern is transposed.
+    about the speed of a sparse product. When every weight is equal only the pattern is compared.
 
-    Memory: ``n`` cursors and one index array of ``nnz`` (plus ``nnz`` weights when they differ).
-    Time ``O(nnz)``; stops at the first column with too many entries.
+    The transpose is built for consecutive column ranges of at most ``block`` entries (default
+    2**22, or one column if longer), each after one more read of the index array: memory is ``n`` cursors and
+    one such range (indices, and weights unless all equal). Time ``O(nnz)`` per range; stops at
+    the first column holding more entries than its row, or the first mismatch.
     """
     n = indptr.shape[0] - 1
     nnz = indptr[n]
@@ -37,27 +39,40 @@ def is_symmetric_kernel(indptr, indices, data):
         if data[p] != data[0]:
             uniform = False
             break
+    longest = 0
+    for j in range(n):
+        if indptr[j + 1] - indptr[j] > longest:
+            longest = indptr[j + 1] - indptr[j]
+    size = max(min(nnz, block), longest)
     cursor = indptr[:n].copy()  # indptr's own (32-bit) dtype: half the cache footprint of int64
-    rows = np.empty(nnz, dtype=indices.dtype)
-    weights = np.empty(0 if uniform else nnz)
-    for i in range(n):
-        for p in range(indptr[i], indptr[i + 1]):
-            j = indices[p]
-            q = cursor[j]
-            if q >= indptr[j + 1]:
-                return False  # column j holds more entries than row j
-            rows[q] = i
-            if not uniform:
-                weights[q] = data[p]
-            cursor[j] = q + 1
-    # every column now holds exactly as many entries as its row (the totals agree)
-    for p in range(nnz):
-        if rows[p] != indices[p]:
-            return False
-    if not uniform:
-        for p in range(nnz):
-            if weights[p] != data[p]:
+    rows = np.empty(size, dtype=indices.dtype)
+    weights = np.empty(0 if uniform else size)
+    j0 = 0
+    while j0 < n:
+        base = indptr[j0]
+        j1 = j0 + 1
+        while j1 < n and indptr[j1 + 1] - base <= size:
+            j1 += 1
+        for i in range(n):
+            for p in range(indptr[i], indptr[i + 1]):
+                j = indices[p]
+                if j < j0 or j >= j1:
+                    continue
+                q = cursor[j]
+                if q >= indptr[j + 1]:
+                    return False  # column j holds more entries than row j
+                rows[q - base] = i
+                if not uniform:
+                    weights[q - base] = data[p]
+                cursor[j] = q + 1
+        # A column left short here holds stale entries, which either mismatch (it is short, so
+        # W is not symmetric) or pass; then, as the totals agree, a later column overflows.
+        for p in range(base, indptr[j1]):
+            if rows[p - base] != indices[p]:
                 return False
+            if not uniform and weights[p - base] != data[p]:
+                return False
+        j0 = j1
     return True
 
 
