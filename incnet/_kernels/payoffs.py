@@ -418,36 +418,26 @@ def _cg_update_rows(u, r, p, q, alpha, lo, hi):
     return total
 
 
-@njit(cache=True, parallel=True)
-def _cg_update_parallel(u, r, p, q, alpha, bounds, partial):
-    for t in prange(bounds.shape[0] - 1):
-        partial[t] = _cg_update_rows(u, r, p, q, alpha, bounds[t], bounds[t + 1])
-
-
 @njit(cache=True)
 def _cg_direction_rows(r, p, beta, lo, hi):
     for i in range(lo, hi):
         p[i] = r[i] + beta * p[i]
 
 
-@njit(cache=True, parallel=True)
-def _cg_direction_parallel(r, p, beta, bounds):
-    for t in prange(bounds.shape[0] - 1):
-        _cg_direction_rows(r, p, beta, bounds[t], bounds[t + 1])
-
-
 @njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
-def _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, partial, parallel):
-    # r = x - (I - W) u from its definition; returns |r|^2 (chunk partials added in order).
+def _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, parallel):
+    # r = x - (I - W) u from its definition; returns |r|^2 (summed in row order).
+    partial = np.zeros(bounds.shape[0] - 1)  # (an allocation numba can run as a parallel loop)
     if parallel:
         _cg_product_parallel(indptr, indices, data, weight, u, r, bounds, partial)
     else:
         for t in range(bounds.shape[0] - 1):
             partial[t] = _cg_product_rows(indptr, indices, data, weight, u, r, bounds[t], bounds[t + 1])
-    r[:] = x - r  # an array expression: numba runs it as a parallel loop
     total = 0.0  # serial sum: the same whatever the thread count
     for i in range(x.shape[0]):
-        total += r[i] * r[i]
+        value = x[i] - r[i]
+        r[i] = value
+        total += value * value
     return total
 
 
@@ -460,9 +450,9 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
     1. Conjugate gradients (Hestenes-Stiefel) needs no spectral interval: it adapts to the
     spectrum, and its error in the energy norm is at most that of the Chebyshev iteration on
     the bound's interval. One step is three passes: the product ``q = (I - W) p`` fused with
-    ``p . q``; ``u += alpha p``, ``r -= alpha q`` fused with ``r . r``; the new direction. All
-    inner products are chunk partials added in chunk order (the result does not depend on the
-    number of threads).
+    ``p . q`` (on threads with ``parallel``); ``u += alpha p``, ``r -= alpha q`` fused with
+    ``r . r``; the new direction (both on one thread). All inner products are chunk partials
+    added in chunk order (the result does not depend on the number of threads).
 
     The recursively updated residual only proposes convergence: when ``|r|`` falls below
     ``tol |x|``, the true residual ``x - (I - W) u`` is computed from its definition, and
@@ -488,7 +478,7 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
     status = 0
     true2 = np.nan
     if first == 1:
-        rr = _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, partial, parallel)
+        rr = _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, parallel)
         if rr <= target2:
             return 0, (np.sqrt(rr / scale2) if scale2 > 0.0 else np.sqrt(rr)), 1
         for i in range(n):
@@ -509,11 +499,10 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
             status = 2
             break
         alpha = rr / pq
-        if parallel:
-            _cg_update_parallel(u, r, p, q, alpha, bounds, partial)
-        else:
-            for t in range(n_chunks):
-                partial[t] = _cg_update_rows(u, r, p, q, alpha, bounds[t], bounds[t + 1])
+        # The vector passes stay on one thread: they stream at one core's bandwidth, and a
+        # parallel region per pass costs more than it saves on a machine shared with others.
+        for t in range(n_chunks):
+            partial[t] = _cg_update_rows(u, r, p, q, alpha, bounds[t], bounds[t + 1])
         rr_new = 0.0
         for t in range(n_chunks):
             rr_new += partial[t]
@@ -522,7 +511,7 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
             break
         if rr_new <= target2:
             # proposed: check the true residual (written into r), restart from it if it misses
-            true2 = _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, partial, parallel)
+            true2 = _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, parallel)
             if true2 <= target2:
                 status = 1
                 break
@@ -532,15 +521,11 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
             true2 = np.nan
             continue
         beta = rr_new / rr
-        if parallel:
-            _cg_direction_parallel(r, p, beta, bounds)
-        else:
-            for t in range(n_chunks):
-                _cg_direction_rows(r, p, beta, bounds[t], bounds[t + 1])
+        _cg_direction_rows(r, p, beta, 0, n)
         rr = rr_new
     state[0] = rr
     if status == 2 or (status == 0 and final):
-        true2 = _cg_true_residual(indptr, indices, data, weight, x, u, q, bounds, partial, parallel)
+        true2 = _cg_true_residual(indptr, indices, data, weight, x, u, q, bounds, parallel)
     if status == 0 and not final:
         return steps, np.nan, 0
     value = np.sqrt(true2 / scale2) if scale2 > 0.0 else np.sqrt(true2)
