@@ -72,15 +72,20 @@ def ba_edges(n, m, seed):
     return src, dst
 
 
+@njit(cache=True)
+def _bare_rows(indptr, indices, u, y, lo, hi):
+    for i in range(np.uint64(lo), np.uint64(hi)):
+        acc = 0.0
+        for p in range(indptr[i], indptr[i + np.uint64(1)]):
+            acc += u[indices[p]]
+        y[i] = acc
+
+
 @njit(cache=True, parallel=True)
 def _bare_product(indptr, indices, bounds, u, y):
     """``y = A u`` for a 0/1 pattern: the least work a step of any iteration does on it."""
     for t in prange(bounds.shape[0] - 1):
-        for i in range(np.uint64(bounds[t]), np.uint64(bounds[t + 1])):
-            acc = 0.0
-            for p in range(indptr[i], indptr[i + np.uint64(1)]):
-                acc += u[indices[p]]
-            y[i] = acc
+        _bare_rows(indptr, indices, u, y, bounds[t], bounds[t + 1])
 
 
 @njit(cache=True, parallel=True)
@@ -97,8 +102,11 @@ def _floor_row(net, case, iterations, incnet_seconds, repeat):
     op = _operator(net)
     u = np.ones(net.n)
     y = np.empty(net.n)
-    product, _, _ = time_call(lambda: _bare_product(op.indptr, op.indices, op.bounds, u, y),
-                              repeat=max(repeat, 5))
+    if op.parallel:  # the same threads as the solve's kernels
+        run = lambda: _bare_product(op.indptr, op.indices, op.bounds, u, y)  # noqa: E731
+    else:
+        run = lambda: _bare_rows(op.indptr, op.indices, u, y, 0, net.n)  # noqa: E731
+    product, _, _ = time_call(run, repeat=max(repeat, 5))
     m = 100_000 if repeat == 1 else 10_000_000
     a, b, c = np.zeros(m), np.ones(m), np.ones(m)
     triad, _, _ = time_call(lambda: _triad(a, b, c, 0.5), repeat=5)
@@ -196,6 +204,17 @@ def _katz_case(n, smoke):
         part = compare(BENCH, case, run_incnet, {name: fn}, agree=_agree, repeat=repeat, smoke=smoke,
                        note=f"auto → {warm.method}, {warm.iterations} it")
         rows.extend(part if not rows else part[1:])
+    if n >= 100_000:
+        # The kernels split rows over all threads; on a machine whose cores are shared with
+        # other work a parallel region waits for its slowest thread, so one thread is shown too.
+        def run_single():
+            with incnet.threads(1):
+                return incnet.total_payoffs(net, x).u
+
+        single = compare(BENCH, case, run_single, {}, repeat=repeat, smoke=smoke)[0]
+        rows.append(Row(BENCH, case, "incnet, one thread", single.median_s, single.repeats,
+                        rows[0].median_s / single.median_s, None,
+                        "incnet.threads(1); ratio: incnet with all threads / one thread"))
     rows.append(Row(BENCH, case, "incnet, first call on a fresh network", cold_seconds,
                     len(cold_times), cold_cg / cold_seconds, _agree(cold.u, run_incnet()),
                     f"symmetry check + certificate (bound {cold_bound:.3g}) + {cold.method} "
