@@ -75,6 +75,22 @@ _PICKLED_FACTS = frozenset({"spectral_radius", "row_sum_bound", "rho_upper_bound
                             "is_nonnegative", "lambda_min", "ordering"})
 
 
+#: The kernels of a solve split rows over threads only when this many cores are idle (by the
+#: one-minute load average): a parallel region per step waits for its slowest thread, and on a
+#: machine whose cores are busy with other work that thread is often descheduled. Measured on a
+#: shared 2-core machine (load 2-6): one thread 3x faster at 10^6 nodes, 6x at 10^5.
+_IDLE_CORES_FOR_THREADS = 1.5
+
+
+def _threads_pay():
+    """Whether the machine has idle cores for a parallel kernel (results never depend on it)."""
+    try:
+        load = os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on every platform
+        return True
+    return (os.cpu_count() or 1) - load >= _IDLE_CORES_FOR_THREADS
+
+
 def _freeze(W):
     """Make a canonical CSR array read-only in fact, so a shared network cannot change."""
     if not isinstance(W, _ReadOnlyCSR) or not W._frozen:
@@ -723,7 +739,7 @@ class IncentiveNetwork:
         bound, _ = collatz_wielandt_kernel(indptr, indices, data, weight,
                                            row_chunks(indptr, chunks), _CERTIFICATE_PRODUCTS,
                                            limit, 0.01 if tight else np.inf,
-                                           W.nnz >= _PARALLEL_CERTIFICATE_NNZ)
+                                           W.nnz >= _PARALLEL_CERTIFICATE_NNZ and _threads_pay())
         bound = float(bound) * (1.0 + 1e-12)
         if not bound < limit:  # also NaN and inf
             return None

@@ -27,7 +27,7 @@ from ._results import ResultMixin
 from ._threads import require_parallel
 from ._validate import as_node_indices, as_vector, check_int, check_method, check_positive
 from .errors import ConvergenceError, IllPosedNetworkError, InvalidInputError
-from .network import DENSE_LIMIT, as_network
+from .network import DENSE_LIMIT, _threads_pay, as_network
 
 __all__ = ["PayoffResult", "PayoffSolver", "total_payoffs", "payoff_influence", "payoff_exposure"]
 
@@ -112,10 +112,11 @@ def _parallel(op):
 
     The kernels are compiled with ``parallel=True`` (see ``incnet._kernels._jit``), so they cannot
     run in a process forked after GNU OpenMP ran: there this raises ForkedThreadPoolError
-    (PayoffSolver's direct route, which is scipy's, still works).
+    (PayoffSolver's direct route, which is scipy's, still works). Large operators run on threads
+    when the machine has idle cores (see ``network._threads_pay``); the result is the same.
     """
     require_parallel("total_payoffs")
-    return op.parallel
+    return op.parallel and _threads_pay()
 
 
 def _ordering(net):

@@ -211,3 +211,22 @@ def test_symmetry_kernel_on_a_large_network(ba):
     C.data[C.indices < 3] = 0.0  # drop links to nodes 0..2 in one direction only
     C.eliminate_zeros()
     assert not IncentiveNetwork.from_scipy(C).is_symmetric
+
+
+def test_threads_or_not_the_answer_is_the_same(ba, monkeypatch):
+    # The kernels run on threads only when cores are idle; force both routes and compare bits.
+    import incnet.network as network_module
+    import incnet.payoffs as payoffs_module
+
+    A, rho = ba
+    x = np.linspace(0.0, 1.0, A.shape[0])
+    results = []
+    for allowed in (True, False):
+        monkeypatch.setattr(network_module, "_threads_pay", lambda: allowed)
+        monkeypatch.setattr(payoffs_module, "_threads_pay", lambda: allowed)
+        fresh = IncentiveNetwork.from_scipy(A * (0.5 / rho))
+        results.append((total_payoffs(fresh, x), total_payoffs(fresh, x, method="chebyshev"),
+                        fresh._cache["rho_upper_bound"]))
+    (cg_t, cheb_t, bound_t), (cg_s, cheb_s, bound_s) = results
+    assert np.array_equal(cg_t.u, cg_s.u) and cg_t.iterations == cg_s.iterations
+    assert np.array_equal(cheb_t.u, cheb_s.u) and bound_t == bound_s
