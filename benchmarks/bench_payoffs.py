@@ -102,7 +102,9 @@ def _floor_row(net, case, iterations, incnet_seconds, repeat):
     op = _operator(net)
     u = np.ones(net.n)
     y = np.empty(net.n)
-    if op.parallel:  # the same threads as the solve's kernels
+    from incnet.payoffs import _parallel
+
+    if _parallel(op):  # the same threads as the solve's kernels
         run = lambda: _bare_product(op.indptr, op.indices, op.bounds, u, y)  # noqa: E731
     else:
         run = lambda: _bare_rows(op.indptr, op.indices, u, y, 0, net.n)  # noqa: E731
