@@ -807,9 +807,12 @@ class IncentiveNetwork:
         if factor == 0.0:
             W = sp.csr_array((self.n, self.n), dtype=np.float64)
             return type(self)._trusted(W, self.nodes)
-        W = self.W.copy()
         with np.errstate(over="ignore"):
-            W.data = W.data * factor
+            data = self.W.data * factor
+        # The pattern is shared with this network (its arrays are read-only): only the weights
+        # are new, so a loop over decays (net.scaled(delta) per call) copies no index array.
+        W = sp.csr_array((data, self.W.indices, self.W.indptr), shape=self.W.shape, copy=False)
+        W.has_sorted_indices = True
         if not np.all(np.isfinite(W.data)):
             largest = float(np.max(np.abs(self.W.data)))
             raise InvalidInputError(
