@@ -89,6 +89,24 @@ def permuted_csr_kernel(indptr, indices, data, perm, new_indptr, new_indices, ne
 
 
 @njit(cache=True)
+def _zeros_serial(rows, cols):
+    # A zero block allocated on one thread: in a parallel=True kernel np.zeros is a parallel loop,
+    # whose region wakes the thread pool even on the serial route (milliseconds on busy cores).
+    out = np.empty((rows, cols))
+    for i in range(rows):
+        for j in range(cols):
+            out[i, j] = 0.0
+    return out
+
+
+@njit(cache=True)
+def _copy_serial(src, dst):
+    for i in range(src.shape[0]):
+        for j in range(src.shape[1]):
+            dst[i, j] = src[i, j]
+
+
+@njit(cache=True)
 def _residual_rows(indptr, indices, data, weight, x, u, r, lo, hi, partial):
     k = x.shape[1]
     uniform = data.shape[0] == 0
@@ -123,13 +141,16 @@ def residual_kernel(indptr, indices, data, weight, x, u, r, bounds, parallel):
     Writes ``r`` only. ``parallel`` runs the chunks of ``bounds`` on threads.
     """
     n_chunks = bounds.shape[0] - 1
-    partial = np.zeros((n_chunks, x.shape[1]))
     if parallel:
+        partial = np.zeros((n_chunks, x.shape[1]))  # parallel loops run on this route only
         _residual_parallel(indptr, indices, data, weight, x, u, r, bounds, partial)
     else:
+        partial = _zeros_serial(n_chunks, x.shape[1])
         for t in range(n_chunks):
             _residual_rows(indptr, indices, data, weight, x, u, r, bounds[t], bounds[t + 1], partial[t])
-    total = np.zeros(x.shape[1])  # serial sum: the same whatever the thread count
+    total = np.empty(x.shape[1])  # serial sum: the same whatever the thread count
+    for c in range(x.shape[1]):
+        total[c] = 0.0
     for t in range(n_chunks):
         for c in range(x.shape[1]):
             total[c] += partial[t, c]
@@ -217,11 +238,16 @@ def iterate_kernel(indptr, indices, data, weight, bounds, x, u, u_prev, radius, 
         target2[c] = tol * tol * total if total > 0.0 else tol * tol
     current = u
     other = u_prev
-    partial = np.zeros((n_chunks, k))
+    if parallel:
+        partial = np.zeros((n_chunks, k))  # parallel loops run on the threaded route only
+    else:
+        partial = _zeros_serial(n_chunks, k)
     r2 = radius * radius
     status = 0
     steps = first - 1
-    res2 = np.zeros(k)
+    res2 = np.empty(k)
+    for c in range(k):
+        res2[c] = 0.0
     for step in range(first, last + 1):
         if step == 1:
             omega = 1.0
@@ -259,11 +285,12 @@ def iterate_kernel(indptr, indices, data, weight, bounds, x, u, u_prev, radius, 
         res2 = residual_kernel(indptr, indices, data, weight, x, current, other, bounds, parallel)
     if current is not u:
         if status == 0 and not final:
-            saved = u.copy()  # u_{last - 1}, to be u_prev of the next chunk
-            u[:, :] = current
-            u_prev[:, :] = saved
+            saved = np.empty_like(u)  # u_{last - 1}, to be u_prev of the next chunk
+            _copy_serial(u, saved)
+            _copy_serial(current, u)
+            _copy_serial(saved, u_prev)
         else:
-            u[:, :] = current
+            _copy_serial(current, u)
     worst = np.nan
     if status != 0 or final:
         worst = 0.0
@@ -323,9 +350,15 @@ def collatz_wielandt_kernel(indptr, indices, data, weight, bounds, max_iter, tar
     """
     n = indptr.shape[0] - 1
     n_chunks = bounds.shape[0] - 1
-    v = np.ones(n)
     v_next = np.empty(n)
-    worst = np.zeros(n_chunks)
+    if parallel:
+        v = np.ones(n)  # parallel loops run on the threaded route only
+        worst = np.zeros(n_chunks)
+    else:
+        v = np.empty(n)
+        for i in range(n):
+            v[i] = 1.0
+        worst = np.empty(n_chunks)
     best = np.inf
     for it in range(1, max_iter + 1):
         if parallel:
@@ -375,7 +408,10 @@ def relative_residual_kernel(indptr, indices, data, weight, x, u, bounds, parall
 
     Reads only; returns a float.
     """
-    r = np.zeros((x.shape[0], x.shape[1]))  # zeros, not empty: a loop for parallel=True to transform
+    if parallel:
+        r = np.zeros((x.shape[0], x.shape[1]))  # a parallel loop, on the threaded route only
+    else:
+        r = np.empty((x.shape[0], x.shape[1]))  # written in full by the residual
     res2 = residual_kernel(indptr, indices, data, weight, x, u, r, bounds, parallel)
     return _relative(res2, x)
 
@@ -427,10 +463,13 @@ def _cg_direction_rows(r, p, beta, lo, hi):
 @njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
 def _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, parallel):
     # r = x - (I - W) u from its definition; returns |r|^2 (summed in row order).
-    partial = np.zeros(bounds.shape[0] - 1)  # (an allocation numba can run as a parallel loop)
     if parallel:
+        # np.zeros is a parallel loop here: it runs only on the threaded route (on the serial one a
+        # parallel region would wake the thread pool, which costs milliseconds on busy cores)
+        partial = np.zeros(bounds.shape[0] - 1)
         _cg_product_parallel(indptr, indices, data, weight, u, r, bounds, partial)
     else:
+        partial = np.empty(bounds.shape[0] - 1)
         for t in range(bounds.shape[0] - 1):
             partial[t] = _cg_product_rows(indptr, indices, data, weight, u, r, bounds[t], bounds[t + 1])
     total = 0.0  # serial sum: the same whatever the thread count
@@ -469,7 +508,10 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
     """
     n = x.shape[0]
     n_chunks = bounds.shape[0] - 1
-    partial = np.zeros(n_chunks)
+    if parallel:
+        partial = np.zeros(n_chunks)  # a parallel loop, on the threaded route only (see above)
+    else:
+        partial = np.empty(n_chunks)
     scale2 = 0.0
     for i in range(n):
         scale2 += x[i] * x[i]
