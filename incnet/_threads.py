@@ -17,11 +17,21 @@ chunked by the data, and every Monte Carlo run draws from its own stream).
 
 import contextlib
 import os
+import threading
 
 from ._validate import check_int
 from .errors import ForkedThreadPoolError, InvalidInputError
 
-__all__ = ["threads", "parallel_allowed", "require_parallel"]
+__all__ = ["threads", "parallel_allowed", "require_parallel", "chosen_threads"]
+
+# The count set by the innermost ``with threads(n)`` block of the current thread (thread-local,
+# restored when the block ends, like numba's own count).
+_chosen = threading.local()
+
+
+def chosen_threads():
+    """The thread count a ``with threads(n)`` block chose on this thread, else None."""
+    return getattr(_chosen, "count", None)
 
 
 # Set in a forked child whose parent had started numba's GNU OpenMP pool. This is per-process
@@ -117,8 +127,11 @@ def threads(n):
             "before the first parallel call to allow more"
         )
     previous = int(numba.get_num_threads())
+    previous_choice = chosen_threads()
     numba.set_num_threads(n)
+    _chosen.count = n
     try:
         yield n
     finally:
         numba.set_num_threads(previous)
+        _chosen.count = previous_choice

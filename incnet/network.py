@@ -83,7 +83,15 @@ _IDLE_CORES_FOR_THREADS = 1.5
 
 
 def _threads_pay():
-    """Whether the machine has idle cores for a parallel kernel (results never depend on it)."""
+    """Whether the machine has idle cores for a parallel kernel (results never depend on it).
+
+    A count chosen with :func:`incnet.threads` is obeyed as it is.
+    """
+    from ._threads import chosen_threads
+
+    chosen = chosen_threads()
+    if chosen is not None:
+        return chosen > 1
     try:
         load = os.getloadavg()[0]
     except (AttributeError, OSError):  # not on every platform

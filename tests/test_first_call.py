@@ -230,3 +230,17 @@ def test_threads_or_not_the_answer_is_the_same(ba, monkeypatch):
     (cg_t, cheb_t, bound_t), (cg_s, cheb_s, bound_s) = results
     assert np.array_equal(cg_t.u, cg_s.u) and cg_t.iterations == cg_s.iterations
     assert np.array_equal(cheb_t.u, cheb_s.u) and bound_t == bound_s
+
+
+def test_a_thread_count_chosen_by_the_user_overrides_the_idle_core_rule():
+    import incnet
+    from incnet import network as network_module
+
+    from incnet._threads import chosen_threads
+
+    with incnet.threads(1):
+        assert network_module._threads_pay() is False
+        with incnet.threads(min(2, __import__("numba").config.NUMBA_NUM_THREADS)) as n:
+            assert network_module._threads_pay() is (n > 1)
+        assert network_module._threads_pay() is False
+    assert chosen_threads() is None  # outside every block the machine's load decides again
