@@ -8,12 +8,13 @@ step the peak resident set size is reset (Linux ``/proc/self/clear_refs``) and r
 ratio compares it with the bytes of the network's CSR arrays. The steps:
 
 * ``IncentiveNetwork(A)``: validation and the canonical CSR (against the input's CSR);
-* ``is_symmetric``: no ``W - W.T`` (a kernel finds every entry's mirror with one cursor per row);
+* ``is_symmetric``: no ``W - W.T`` (a counting-sort transpose over column ranges of at most
+  2**22 entries, compared with the rows: the memory of one range);
 * ``spectral_radius``: ARPACK with a basis of 8 vectors; for a directed network the links
   between strongly connected components are masked out by the operator, not copied out;
-* the first ``total_payoffs``: well-posedness bound, reverse Cuthill-McKee order and the
-  reordered operator, built straight from the CSR arrays, then the solve (the operator stays
-  cached on the network: ``kept``).
+* the first ``total_payoffs``: the well-posedness certificate (row sums, then a few
+  Collatz-Wielandt steps), the operator built straight from the CSR arrays, then the solve (no
+  reordering on this one-shot path; the operator stays cached on the network: ``kept``).
 
 Linux only (other systems: the rows say so).
 """
