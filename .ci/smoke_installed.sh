@@ -48,7 +48,7 @@ for where in (os.path.dirname(incnet.__file__), os.environ["HOME"]):
 net = datasets.load("email-eu-core", as_network=True).row_normalized(0.5)
 res = incnet.total_payoffs(net, 1.0)
 assert res.converged and res.residual < 1e-9, res
-sim = simulate_recruitment(datasets.load("karate"), [2.0, 1.0], seeds=2, targets=2,
+sim = simulate_recruitment(datasets.load("karate"), [2.0, 1.0], initial=2, targets=2,
                            response=0.5, horizon=6, n_runs=50, deadline=10.0, rng=1)
 print("smoke ok", round(float(res.u.sum()), 6), sim.n_runs)
 PY
