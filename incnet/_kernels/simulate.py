@@ -84,10 +84,9 @@ def _seed_state(state, seed):
 
 @njit(cache=True)
 def _uniform(state):
-    """A float64 in the open interval (0, 1) (SplitMix64, 53 bits)."""
-    state[0] += _GOLDEN
-    z = _mix(state[0])
-    return (np.float64(z >> np.uint64(11)) + 0.5) * _TWO_M53
+    """A float64 in the open interval (0, 1) (SplitMix64, 53 bits); the state in ``state[0]``."""
+    state[0], u = _uniform_s(state[0])
+    return u
 
 
 # 256-layer ziggurats (Marsaglia & Tsang 2000) for the standard normal and exponential laws.
@@ -287,26 +286,9 @@ _TWO_64 = 18446744073709551616.0
 
 @njit(cache=True, inline="always")
 def _bernoulli_bits(state, threshold, lanes):
-    """Independent Bernoulli(threshold / 2**64) bits on the set bits of ``lanes``.
-
-    Lane j succeeds when an infinite random bit string U_j, compared bit by bit with the binary
-    expansion of p, turns out smaller; a 64-bit draw supplies the next bit of all 64 U_j at once
-    and decides about half of the lanes still open, so a mask costs about log2(lanes) + 2 draws
-    instead of one draw per lane. Exact for any p that is a multiple of 2**-64.
-    """
-    open_lanes = lanes
-    success = np.uint64(0)
-    bit = np.uint64(1) << np.uint64(63)
-    while open_lanes and bit:
-        r = _next(state)
-        if threshold & bit:
-            success |= open_lanes & ~r
-            open_lanes &= r
-        else:
-            open_lanes &= ~r
-        bit >>= np.uint64(1)
-    # lanes still open equal p on every bit: U >= p
-    return success
+    """:func:`_bits_s` on the state held in ``state[0]``: the hits only."""
+    state[0], hits = _bits_s(state[0], threshold, lanes)
+    return hits
 
 
 @njit(cache=True, inline="always")
@@ -873,7 +855,13 @@ def _uniform_s(s):
 
 @njit(cache=True, inline="always")
 def _bits_s(s, threshold, lanes):
-    """``(state, hits)``: :func:`_bernoulli_bits` on a state held in a register."""
+    """``(state, hits)``: independent Bernoulli(threshold / 2**64) bits on the set bits of ``lanes``.
+
+    Lane j succeeds when an infinite random bit string U_j, compared bit by bit with the binary
+    expansion of p, turns out smaller; a 64-bit draw supplies the next bit of all 64 U_j at once
+    and decides about half of the lanes still open, so a mask costs about log2(lanes) + 2 draws
+    instead of one draw per lane. Exact for any p that is a multiple of 2**-64.
+    """
     open_lanes = lanes
     success = np.uint64(0)
     bit = np.uint64(1) << np.uint64(63)
@@ -886,6 +874,7 @@ def _bits_s(s, threshold, lanes):
         else:
             open_lanes &= ~r
         bit >>= np.uint64(1)
+    # lanes still open equal p on every bit: U >= p
     return s, success
 
 
