@@ -854,6 +854,28 @@ def _uniform_s(s):
 
 
 @njit(cache=True, inline="always")
+def _place_seeds_s(s, n, seed_nodes, n_random_seeds, marks, value, queue):
+    """``(state, count)``: a run's seeds written to ``queue`` and marked with ``value`` in
+    ``marks``: ``n_random_seeds`` distinct uniform nodes, or else ``seed_nodes`` (repeats once)."""
+    tail = 0
+    if n_random_seeds > 0:
+        while tail < n_random_seeds:
+            s, v = _below_s(s, n)
+            if marks[v] != value:
+                marks[v] = value
+                queue[tail] = v
+                tail += 1
+    else:
+        for j in range(seed_nodes.shape[0]):
+            v = seed_nodes[j]
+            if marks[v] != value:
+                marks[v] = value
+                queue[tail] = v
+                tail += 1
+    return s, tail
+
+
+@njit(cache=True, inline="always")
 def _bits_s(s, threshold, lanes):
     """``(state, hits)``: independent Bernoulli(threshold / 2**64) bits on the set bits of ``lanes``.
 
@@ -978,21 +1000,7 @@ def _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, off
                 s, ahead = _skip_i(s, inv_rate)
             gap = pos - seed_contacts
         else:
-            tail = 0
-            if n_random_seeds > 0:
-                while tail < n_random_seeds:
-                    s, v = _below_s(s, n)
-                    if mark[v] != stamp:
-                        mark[v] = stamp
-                        queue[tail] = v
-                        tail += 1
-            else:
-                for j in range(k_seeds):
-                    v = seed_nodes[j]
-                    if mark[v] != stamp:
-                        mark[v] = stamp
-                        queue[tail] = v
-                        tail += 1
+            s, tail = _place_seeds_s(s, n, seed_nodes, n_random_seeds, mark, stamp, queue)
             if skipping:
                 s, gap = _skip_i(s, inv_rate)
                 s, ahead = _skip_i(s, inv_rate)
@@ -1134,21 +1142,7 @@ def _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, ke
         stamp += 1
         hi = stamp << np.int64(32)
         s = _run_state(key, offset + r)
-        tail = 0
-        if n_random_seeds > 0:
-            while tail < n_random_seeds:
-                s, v = _below_s(s, n)
-                if tag[v] != hi:
-                    tag[v] = hi
-                    queue[tail] = v
-                    tail += 1
-        else:
-            for j in range(seed_nodes.shape[0]):
-                v = seed_nodes[j]
-                if tag[v] != hi:
-                    tag[v] = hi
-                    queue[tail] = v
-                    tail += 1
+        s, tail = _place_seeds_s(s, n, seed_nodes, n_random_seeds, tag, hi, queue)
         head = 0
         touched = 0
         while head < tail:
