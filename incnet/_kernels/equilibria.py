@@ -373,6 +373,43 @@ def distance_colouring_kernel(indptr, indices, radius, order):
     return colour
 
 
+@njit(cache=True, inline="always")
+def _trial_bounds(indptr, indices, data, delta, Y, col, i, members, begin, end, member_stamp, stamp,
+                  owner, key, out_mark, out_stamp, ax, outside):
+    """``(lower, rr, scale)`` of node ``i``'s trial vector: column ``col`` of ``Y`` restricted to
+    ``members[begin:end]``, the nodes ``u`` with ``member_stamp[u] == stamp`` and
+    ``owner[u] == key``. ``lower`` is :math:`2x_i - x^\top A x`, ``rr`` the squared residual
+    norm (inside and on the border, where ``out_mark`` is set to ``out_stamp``), ``scale`` the
+    size of the terms of ``lower`` (a round-off allowance)."""
+    n_out = 0
+    xax = 0.0
+    rr = 0.0
+    scale = 0.0
+    for t in range(begin, end):
+        j = members[t]
+        xj = Y[j, col]
+        s = 0.0
+        for e in range(indptr[j], indptr[j + 1]):
+            u = indices[e]
+            if member_stamp[u] == stamp and owner[u] == key:
+                s += data[e] * Y[u, col]
+            else:
+                if out_mark[u] != out_stamp:
+                    out_mark[u] = out_stamp
+                    ax[u] = 0.0
+                    outside[n_out] = u
+                    n_out += 1
+                ax[u] -= delta * data[e] * xj
+        axj = xj - delta * s
+        xax += xj * axj
+        scale += abs(xj) * (abs(xj) + abs(delta * s))
+        rj = (1.0 if j == i else 0.0) - axj
+        rr += rj * rj
+    for t in range(n_out):
+        rr += ax[outside[t]] * ax[outside[t]]
+    return 2.0 * Y[i, col] - xax, rr, scale + 2.0 * abs(Y[i, col])
+
+
 @njit(parallel=True, cache=True)
 def diagonal_bounds_kernel(indptr, indices, data, delta, nodes, cols, Y, radius, n_chunks):
     """Two-sided bounds on ``m_ii = e_i^T A^{-1} e_i``, ``A = I - delta G`` symmetric positive definite.
@@ -401,35 +438,10 @@ def diagonal_bounds_kernel(indptr, indices, data, delta, nodes, cols, Y, radius,
             col = cols[k]
             stamp = k + 1
             tail = _ball(indptr, indices, i, radius, mark, stamp, queue)
-            n_out = 0
-            xax = 0.0
-            rr = 0.0
-            scale = 0.0
-            for t in range(tail):
-                j = queue[t]
-                xj = Y[j, col]
-                s = 0.0
-                for e in range(indptr[j], indptr[j + 1]):
-                    u = indices[e]
-                    if mark[u] == stamp:
-                        s += data[e] * Y[u, col]
-                    else:
-                        if out_mark[u] != stamp:
-                            out_mark[u] = stamp
-                            ax[u] = 0.0
-                            outside[n_out] = u
-                            n_out += 1
-                        ax[u] -= delta * data[e] * xj
-                axj = xj - delta * s
-                xax += xj * axj
-                scale += abs(xj) * (abs(xj) + abs(delta * s))
-                rj = (1.0 if j == i else 0.0) - axj
-                rr += rj * rj
-            for t in range(n_out):
-                rr += ax[outside[t]] * ax[outside[t]]
-            lower[k] = 2.0 * Y[i, col] - xax
-            rr_out[k] = rr
-            scale_out[k] = scale + 2.0 * abs(Y[i, col])
+            # the ball is the set marked with stamp (mark serves as both arrays of the test)
+            lower[k], rr_out[k], scale_out[k] = _trial_bounds(
+                indptr, indices, data, delta, Y, col, i, queue, 0, tail, mark, stamp, mark, stamp,
+                out_mark, stamp, ax, outside)
     return lower, rr_out, scale_out
 
 
@@ -499,36 +511,9 @@ def probing_bounds_kernel(indptr, indices, data, delta, nodes, class_start, cols
                 end = count[k]
                 i = nodes[k]
                 col = cols[k]
-                cell_stamp = k + 1
-                n_out = 0
-                xax = 0.0
-                rr = 0.0
-                scale = 0.0
-                for t in range(begin, end):
-                    j = members[t]
-                    xj = Y[j, col]
-                    s = 0.0
-                    for e in range(indptr[j], indptr[j + 1]):
-                        u = indices[e]
-                        if own_stamp[u] == stamp and owner[u] == k:
-                            s += data[e] * Y[u, col]
-                        else:
-                            if out_mark[u] != cell_stamp:
-                                out_mark[u] = cell_stamp
-                                ax[u] = 0.0
-                                outside[n_out] = u
-                                n_out += 1
-                            ax[u] -= delta * data[e] * xj
-                    axj = xj - delta * s
-                    xax += xj * axj
-                    scale += abs(xj) * (abs(xj) + abs(delta * s))
-                    rj = (1.0 if j == i else 0.0) - axj
-                    rr += rj * rj
-                for t in range(n_out):
-                    rr += ax[outside[t]] * ax[outside[t]]
-                lower[k] = 2.0 * Y[i, col] - xax
-                rr_out[k] = rr
-                scale_out[k] = scale + 2.0 * abs(Y[i, col])
+                lower[k], rr_out[k], scale_out[k] = _trial_bounds(
+                    indptr, indices, data, delta, Y, col, i, members, begin, end, own_stamp, stamp,
+                    owner, k, out_mark, k + 1, ax, outside)
                 begin = end
     return lower, rr_out, scale_out
 
