@@ -77,7 +77,7 @@ def _linear_quadratic_case(n, smoke):
     bench = "linear_quadratic (BA m=5, delta = 0.5/rho)"
     rows = compare(bench, f"n={n:,}", run_incnet, peers, agree=_close(1e-7),
                    repeat=1 if smoke else 3, smoke=smoke, note=f"{warm.method}, {warm.iterations} it")
-    # The first call on a fresh network (its symmetry check and well-posedness certificate
+    # The first call on a fresh network (its symmetry fingerprint and well-posedness certificate
     # included), timed alternately with one scipy cg so that both see the same machine load.
     import time
 

@@ -4,7 +4,7 @@
 ``m = 5``. Peers: ``networkx.katz_centrality`` (its ``alpha`` is our ``delta``; with ``beta = 1``
 and ``normalized=False`` it returns ``(I - delta A^T)^{-1} 1 - 1``), scipy ``spsolve`` (sparse LU)
 and scipy ``cg``. Also the per-call overhead on a 100-node network against scipy ``spsolve`` and
-``numpy.linalg.solve``, and the cost of the first call on a fresh network (symmetry check and
+``numpy.linalg.solve``, and the cost of the first call on a fresh network (symmetry fingerprint and
 well-posedness certificate included, which later calls reuse from the network's cache), timed
 alternately with scipy ``cg`` on the same system so that both see the same machine load.
 
@@ -154,7 +154,7 @@ def _katz_case(n, smoke):
     M = sp.csr_array(sp.identity(n, format="csr") - A * delta)
     Wd = A * delta
 
-    # Cold: a fresh network pays for its symmetry check and certificate once. Timed alternately
+    # Cold: a fresh network pays for its symmetry fingerprint and certificate once. Timed alternately
     # with one scipy cg on the same system, so both see the same load of the machine.
     cold_times, cg_times = [], []
     incnet.total_payoffs(incnet.IncentiveNetwork.from_scipy(Wd), x)  # kernels loaded, untimed
@@ -219,7 +219,7 @@ def _katz_case(n, smoke):
                         "incnet.threads(1); ratio: incnet with all threads / one thread"))
     rows.append(Row(BENCH, case, "incnet, first call on a fresh network", cold_seconds,
                     len(cold_times), cold_cg / cold_seconds, _agree(cold.u, run_incnet()),
-                    f"symmetry check + certificate (bound {cold_bound:.3g}) + {cold.method} "
+                    f"symmetry fingerprint + certificate (bound {cold_bound:.3g}) + {cold.method} "
                     f"({cold.iterations} it); ratio against scipy cg timed alternately "
                     f"({cold_cg * 1e3:.0f} ms)"))
     rows.append(_floor_row(net, case, warm.iterations, rows[0].median_s, 1 if smoke else repeat))

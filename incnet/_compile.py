@@ -146,6 +146,9 @@ def _structure():
     net = IncentiveNetwork.from_networkx(nx.DiGraph([(0, 1), (1, 0), (1, 2)]), scale=0.5)
     W = net.W
     kernels.is_symmetric_kernel(W.indptr, W.indices, W.data)
+    indptr, indices = net._unsigned_csr
+    for weight_bits in (np.empty(0, dtype=np.uint64), np.asarray(W.data).view(np.uint64)):
+        kernels.symmetry_fingerprint_kernel(indptr, indices, weight_bits, 1, False)
     labels = np.array([0, 0, 1], dtype=np.int32)
     sizes = np.bincount(labels)
     new_index, out_indptr = np.empty(3, dtype=np.int64), np.empty(4, dtype=np.int64)

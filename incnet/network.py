@@ -75,28 +75,76 @@ _PICKLED_FACTS = frozenset({"spectral_radius", "row_sum_bound", "rho_upper_bound
                             "is_nonnegative", "lambda_min", "ordering"})
 
 
-#: The kernels of a solve split rows over threads only when this many cores are idle (by the
-#: one-minute load average): a parallel region per step waits for its slowest thread, and on a
+#: The kernels of a solve split rows over threads only when at least this many cores are free of
+#: other processes' work: a parallel region per step waits for its slowest thread, and on a
 #: machine whose cores are busy with other work that thread is often descheduled. Measured on a
 #: shared 2-core machine (load 2-6): one thread 3x faster at 10^6 nodes, 6x at 10^5.
-_IDLE_CORES_FOR_THREADS = 1.5
+_FREE_CORES_FOR_THREADS = 2
+
+
+def _busy_elsewhere():
+    """Tasks running now on this machine that are not this process's own threads, or None.
+
+    Linux only (``/proc``). The instantaneous count of runnable tasks, not the load average:
+    the load average of a busy process counts the process itself, so a program that calls the
+    solver in a loop would soon talk itself out of its own threads. This process's running
+    threads (its own thread pool spinning between parallel regions, say) are not others' work;
+    they are counted only when the total leaves any doubt, which keeps the common case to one
+    small read.
+    """
+    try:
+        with open("/proc/loadavg", "rb") as f:
+            running = int(f.read().split()[3].split(b"/")[0])
+    except (OSError, ValueError, IndexError):
+        return None
+    others = running - 1  # this thread is running: it is reading the file
+    if others <= 0:
+        return 0
+    own = 0
+    try:
+        for task in os.listdir("/proc/self/task"):
+            try:
+                with open(f"/proc/self/task/{task}/stat", "rb") as f:
+                    stat = f.read()
+            except OSError:  # the thread has ended
+                continue
+            own += stat[stat.rindex(b")") + 2:stat.rindex(b")") + 3] == b"R"
+    except (OSError, ValueError):
+        return others
+    return max(running - max(own, 1), 0)
+
+
+def _usable_cores():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not on every platform
+        return os.cpu_count() or 1
 
 
 def _threads_pay():
-    """Whether the machine has idle cores for a parallel kernel (results never depend on it).
+    """Whether the machine has free cores for a parallel kernel (results never depend on it).
 
-    A count chosen with :func:`incnet.threads` is obeyed as it is.
+    A count chosen with :func:`incnet.threads` is obeyed as it is. Otherwise threads pay when at
+    least two of the cores this process may use are free of other processes' running tasks
+    (:func:`_busy_elsewhere`); without ``/proc``, when the one-minute load average leaves 1.5
+    cores idle.
     """
     from ._threads import chosen_threads
 
     chosen = chosen_threads()
     if chosen is not None:
         return chosen > 1
+    cores = _usable_cores()
+    if cores < _FREE_CORES_FOR_THREADS:
+        return False
+    others = _busy_elsewhere()
+    if others is not None:
+        return cores - others >= _FREE_CORES_FOR_THREADS
     try:
         load = os.getloadavg()[0]
-    except (AttributeError, OSError):  # not on every platform
+    except (AttributeError, OSError):
         return True
-    return (os.cpu_count() or 1) - load >= _IDLE_CORES_FOR_THREADS
+    return cores - load >= _FREE_CORES_FOR_THREADS - 0.5
 
 
 def _freeze(W):
@@ -650,6 +698,42 @@ class IncentiveNetwork:
         return self._cached("is_symmetric", lambda: _is_symmetric(self.W))
 
     @property
+    def _symmetry_hint(self):
+        """Whether ``W`` is symmetric, for choosing a method; False is a proof, True is not quite.
+
+        The exact answer when it is known or cheap (below ``_SYMMETRY_KERNEL_NNZ`` weights).
+        Otherwise a fingerprint of one streaming pass (about a tenth of the exact check's time):
+        a non-zero fingerprint proves asymmetry and is cached as ``is_symmetric``; a zero one
+        means symmetric up to a 64-bit hash collision. Use it only where a wrong True costs
+        time, not correctness: conjugate gradients whose answer is checked by its true
+        residual, or a shortcut skipped.
+        """
+        known = self._cache.get("is_symmetric")
+        if known is not None:
+            return known
+        if self.nnz < _SYMMETRY_KERNEL_NNZ:
+            return self.is_symmetric
+
+        def compute():
+            from ._kernels.network import symmetry_fingerprint_kernel
+
+            W = self.W
+            indptr, indices = self._unsigned_csr
+            weight_bits = (np.empty(0, dtype=np.uint64) if self._uniform_weight is not None
+                           else np.ascontiguousarray(W.data, dtype=np.float64).view(np.uint64))
+            chunks = max(1, min(1024, W.nnz // 50_000))
+            fingerprint = symmetry_fingerprint_kernel(indptr, indices, weight_bits, chunks,
+                                                      W.nnz >= _PARALLEL_CERTIFICATE_NNZ
+                                                      and _threads_pay())
+            if fingerprint != 0:
+                with self._lock:
+                    self._cache["is_symmetric"] = False
+                return False
+            return True
+
+        return self._cached("symmetry_hint", compute)
+
+    @property
     def is_nonnegative(self):
         """Whether every weight is >= 0 (cached)."""
         return self._cached("is_nonnegative", lambda: bool(np.all(self.W.data >= 0)))
@@ -726,7 +810,7 @@ class IncentiveNetwork:
         best = self._cache.get("rho_upper_bound", math.inf)
         if best < limit and (not tight or self._cache.get("rho_bound_tight")):
             return best
-        if not self.is_symmetric:  # for a symmetric W the column sums are the row sums
+        if not self._symmetry_hint:  # for a symmetric W the column sums are the row sums
             sums = self.row_sum_bound
             if sums < limit:
                 return sums
@@ -841,7 +925,8 @@ class IncentiveNetwork:
         for key in ("spectral_radius", "row_sum_bound", "rho_upper_bound"):
             if key in self._cache:
                 new._cache[key] = self._cache[key] * abs(factor)
-        for key in ("is_symmetric", "node_index", "ordering", "rho_bound_tight", "unsigned_csr"):
+        for key in ("is_symmetric", "symmetry_hint", "node_index", "ordering", "rho_bound_tight",
+                    "unsigned_csr"):
             if key in self._cache:
                 new._cache[key] = self._cache[key]
         if factor > 0:

@@ -217,8 +217,8 @@ def _estimated_steps(symmetric, bound, tol):
     return math.log(tol) / math.log(bound)
 
 
-def _resolve_auto(net, bound, tol):
-    symmetric = net.is_symmetric
+def _resolve_auto(net, bound, tol, symmetric=None):
+    symmetric = net.is_symmetric if symmetric is None else symmetric
     if _estimated_steps(symmetric, bound, tol) <= _MAX_AUTO_STEPS:
         return "chebyshev" if symmetric else "neumann"
     if net.n <= _DIRECT_LIMIT:
@@ -472,6 +472,7 @@ def _total_payoffs(net, x, method, tol, max_iter, x0, require_well_posed, progre
     reordered operator (amortised over its solves)."""
     block = x.ndim == 2
     x2 = x if block else x.reshape(net.n, 1)
+    x0_given = x0
     if x0 is not None:
         x0 = as_vector(x0, net.n, "x0", allow_block=True)
         if x0.shape != x.shape:
@@ -488,19 +489,23 @@ def _total_payoffs(net, x, method, tol, max_iter, x0, require_well_posed, progre
     # which need only a certificate of well-posedness, not the spectral interval that
     # Chebyshev's speed depends on: the certificate stops at its first bound below 1. Below
     # _CG_NNZ links (or for a block of columns, which Chebyshev reads the matrix once for) the
-    # tight bound costs next to nothing and auto keeps Chebyshev.
+    # tight bound costs next to nothing and auto keeps Chebyshev. Symmetry is judged by its
+    # fingerprint (net._symmetry_hint), not the exact check, which costs several solves' worth
+    # of time on a fresh network: CG's answer is accepted only by its true residual, and a
+    # miss falls back to the exact check below.
     cg_auto = (method == "auto" and net.nnz >= _CG_NNZ and x2.shape[1] == 1
-               and net.is_symmetric)
+               and net._symmetry_hint)
     tight = method == "chebyshev" or (method == "auto" and not cg_auto)
     if require_well_posed or method != "direct":
         bound = _contraction_bound(net, tight=tight)
     else:
         bound = math.inf
     if method == "auto":
-        method = _resolve_auto(net, bound, tol) if net.nnz else "neumann"
-        if cg_auto and method == "chebyshev":
+        method = _resolve_auto(net, bound, tol, True if cg_auto else None) if net.nnz else "neumann"
+        cg_auto = cg_auto and method == "chebyshev"
+        if cg_auto:
             method = "cg"
-    if method == "cg" and not net.is_symmetric:
+    elif method == "cg" and not net.is_symmetric:
         raise InvalidInputError(
             "method='cg' needs a symmetric W (I - W must be symmetric positive definite); this "
             "network is directed or asymmetric: use 'neumann', 'krylov' or 'auto'"
@@ -526,7 +531,20 @@ def _total_payoffs(net, x, method, tol, max_iter, x0, require_well_posed, progre
         x_k = x2 if perm is None else x2[perm]
         x0_k = None if x0 is None else (x0 if perm is None else x0[perm])
         if method == "cg":
-            u_k, iterations, residual = _solve_cg(op, x_k, x0_k, tol, max_iter, progress)
+            proven = net._cache.get("is_symmetric") is True
+            # On a symmetric W, CG needs at most the steps of Chebyshev on the bound's interval;
+            # past them (with room for rounding) the fingerprint was wrong or W is not definite.
+            budget = max_iter if proven else int(min(
+                max_iter, 1.5 * _estimated_steps(True, bound, tol) + 10))
+            u_k, iterations, residual = _solve_cg(op, x_k, x0_k, tol, budget, progress)
+            if not residual <= tol and not proven:
+                if not net.is_symmetric:  # the exact check, only now: solve as a directed network
+                    return _total_payoffs(net, x, "auto", tol, max_iter, x0_given,
+                                          require_well_posed, progress, ordered)
+                if iterations < max_iter:  # a slow but genuine CG: carry on from where it stopped
+                    u_k, more, residual = _solve_cg(op, x_k, u_k, tol, max_iter - iterations,
+                                                    progress)
+                    iterations += more
         else:
             u_k, iterations, residual = _solve_iterative(method, op, bound, x_k, x0_k, tol,
                                                          max_iter, progress)
@@ -656,7 +674,8 @@ def _transposed(net):
         Wt.sort_indices()
         transposed = type(net)._trusted(Wt, net.nodes)
         # rho(|W^T|) = rho(|W|) and every proven bound carries over.
-        for key in ("spectral_radius", "row_sum_bound", "rho_upper_bound", "is_symmetric", "lambda_min",
+        for key in ("spectral_radius", "row_sum_bound", "rho_upper_bound", "is_symmetric",
+                    "symmetry_hint", "lambda_min",
                     "is_nonnegative", "node_index"):
             if key in net._cache:
                 transposed._cache[key] = net._cache[key]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import incnet
 from incnet import IllPosedNetworkError, IncentiveNetwork, InvalidInputError, total_payoffs
-from incnet._kernels.network import is_symmetric_kernel
+from incnet._kernels.network import is_symmetric_kernel, symmetry_fingerprint_kernel
 from incnet.datasets import barabasi_albert_csr
 from incnet.equilibria import linear_quadratic
 from incnet.payoffs import _contraction_bound, _operator
@@ -100,8 +100,10 @@ def test_first_call_certifies_cheaply_and_solves_by_cg(ba):
     x = np.linspace(-1.0, 2.0, n)
     res = total_payoffs(fresh, x)
     assert res.method == "cg"
-    # no eigensolver and no ordering on the first call
+    # no eigensolver, no ordering and no exact symmetry check on the first call (the
+    # fingerprint decides the method; CG's answer is accepted by its true residual)
     assert "spectral_radius" not in fresh._cache and "ordering" not in fresh._cache
+    assert "is_symmetric" not in fresh._cache and fresh._cache["symmetry_hint"] is True
     assert _operator(fresh).perm is None
     bound = fresh._cache["rho_upper_bound"]
     assert 0.5 <= bound < 1.0
@@ -213,6 +215,80 @@ def test_symmetry_kernel_on_a_large_network(ba):
     assert not IncentiveNetwork.from_scipy(C).is_symmetric
 
 
+def _fingerprint(A, chunks=1, parallel=False):
+    uniform = A.nnz == 0 or bool(np.all(A.data == A.data[0]))
+    bits = np.empty(0, dtype=np.uint64) if uniform else A.data.astype(np.float64).view(np.uint64)
+    return symmetry_fingerprint_kernel(A.indptr.astype(np.uint64), A.indices.astype(np.uint32), bits,
+                                       chunks, parallel)
+
+
+@given(st.integers(0, 2**31 - 1), st.integers(1, 14), st.sampled_from([0.0, 0.2, 0.6]),
+       st.booleans(), st.booleans(), st.booleans())
+@settings(max_examples=150)
+def test_symmetry_fingerprint_is_zero_exactly_for_symmetric_matrices(seed, n, density, mirror, unit,
+                                                                     perturb):
+    # The exact check (the transpose by scipy) is the independent route. A non-zero fingerprint is
+    # a proof of asymmetry; a zero one for an asymmetric matrix would be a 64-bit hash collision.
+    rng = np.random.default_rng(seed)
+    A = sp.random(n, n, density=density, random_state=rng, format="csr")
+    if mirror:
+        A = A + A.T
+    A = sp.csr_array(A)
+    if unit:
+        A.data[:] = 1.0
+    if perturb and A.nnz:
+        A.data[rng.integers(A.nnz)] *= 2.0
+    A.eliminate_zeros()
+    A.sum_duplicates()
+    A.sort_indices()
+    symmetric = (abs(A - A.T)).nnz == 0
+    value = _fingerprint(A)
+    assert (value == 0) == symmetric
+    # chunks and threads change the order of a sum modulo 2**64, never its value
+    assert _fingerprint(A, chunks=4, parallel=True) == value
+
+
+def test_symmetry_hint_on_a_large_network(ba):
+    A, _ = ba
+    net = IncentiveNetwork.from_scipy(A)
+    assert net._symmetry_hint is True and "is_symmetric" not in net._cache
+    assert net.is_symmetric  # the exact check agrees, and then the hint is the exact answer
+    B = A.copy()
+    B.data[B.indptr[7]] = 2.0  # one weight of one direction
+    asym = IncentiveNetwork.from_scipy(B)
+    assert asym._symmetry_hint is False and asym._cache["is_symmetric"] is False  # a proof
+    # carried by scaling (the fingerprint of c W is zero iff that of W is)
+    assert net.scaled(0.1)._symmetry_hint is True
+    assert asym.scaled(0.1)._cache["is_symmetric"] is False
+
+
+def test_a_wrong_symmetry_hint_costs_time_never_the_answer(monkeypatch):
+    # A directed network the fingerprint would call symmetric (forced here: a real collision is a
+    # 2**-64 event): auto tries CG, whose answer is accepted only by its true residual, then
+    # makes the exact check and solves the network as directed. Checked against sparse LU.
+    rng = np.random.default_rng(11)
+    n = 30_000
+    D = sp.random(n, n, density=8.0 / n, random_state=rng, format="csr")
+    D.setdiag(0)
+    D.eliminate_zeros()
+    D = sp.csr_array(D)
+    net = IncentiveNetwork.from_scipy(D)
+    assert net.nnz >= 200_000
+    net = net.row_normalized(0.9)
+    # (the exact answer, once known, still wins: as in the real property)
+    monkeypatch.setattr(IncentiveNetwork, "_symmetry_hint",
+                        property(lambda self: self._cache.get("is_symmetric", True)))
+    x = rng.random(n)
+    res = total_payoffs(net, x)
+    assert res.residual <= 1e-10 and net._cache["is_symmetric"] is False
+    assert res.method in ("cg", "neumann", "krylov")
+    # independent: the definition u = x + W u, by a scipy product
+    assert np.linalg.norm(x - res.u + net.W @ res.u) <= 1.0001e-10 * np.linalg.norm(x)
+    # a warm start is carried to the directed route unchanged
+    warm = total_payoffs(IncentiveNetwork.from_scipy(net.W), x, x0=res.u)
+    assert warm.residual <= 1e-10 and warm.iterations <= 1
+
+
 def test_threads_or_not_the_answer_is_the_same(ba, monkeypatch):
     # The kernels run on threads only when cores are idle; force both routes and compare bits.
     import incnet.network as network_module
@@ -244,3 +320,19 @@ def test_a_thread_count_chosen_by_the_user_overrides_the_idle_core_rule():
             assert network_module._threads_pay() is (n > 1)
         assert network_module._threads_pay() is False
     assert chosen_threads() is None  # outside every block the machine's load decides again
+
+
+def test_threads_pay_when_two_cores_are_free_of_other_work(monkeypatch):
+    from incnet import network as network_module
+
+    monkeypatch.setattr(network_module, "_usable_cores", lambda: 4)
+    for others, pays in ((0, True), (2, True), (3, False), (None, None)):
+        monkeypatch.setattr(network_module, "_busy_elsewhere", lambda others=others: others)
+        if pays is not None:
+            assert network_module._threads_pay() is pays
+    monkeypatch.setattr(network_module, "_usable_cores", lambda: 1)
+    monkeypatch.setattr(network_module, "_busy_elsewhere", lambda: 0)
+    assert network_module._threads_pay() is False  # one core: nothing to split over
+    # the live count: this process's own threads are never "other work", and it is a count
+    busy = network_module._busy_elsewhere()
+    assert busy is None or (isinstance(busy, int) and busy >= 0)
