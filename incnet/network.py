@@ -425,14 +425,19 @@ class IncentiveNetwork:
     def __post_init__(self):
         W = self.W
         validated = isinstance(W, _Validated)
+        labels = None
         if validated:
+            # the labels of an existing network, or a subset of them: already unique and hashable
+            labels = W.nodes if W.nodes is self.nodes and isinstance(W.nodes, tuple) else None
             W = W.matrix
         elif sp.issparse(W):
             W = _canonical_csr(W, drop_diagonal=self.drop_diagonal, what="W")
         else:
             W = _canonical_csr(_as_dense(W, "W"), drop_diagonal=self.drop_diagonal, what="W")
         object.__setattr__(self, "W", _freeze(W))
-        object.__setattr__(self, "nodes", _as_labels(self.nodes, W.shape[0]))
+        if labels is None or len(labels) != W.shape[0]:
+            labels = _as_labels(self.nodes, W.shape[0])
+        object.__setattr__(self, "nodes", labels)
 
     # ----------------------------------------------------------------- pickling
     def __getstate__(self):
@@ -459,8 +464,9 @@ class IncentiveNetwork:
 
     @classmethod
     def _trusted(cls, W, nodes):
-        """Wrap an already canonical CSR array without re-validating it (internal fast path)."""
-        return cls(_Validated(W), nodes)
+        """Wrap an already canonical CSR array and the labels of a network (or a subset of them)
+        without re-validating either (internal fast path)."""
+        return cls(_Validated(W, nodes), nodes)
 
     # ----------------------------------------------------------------- constructors
     @classmethod
@@ -778,6 +784,22 @@ class IncentiveNetwork:
         return self._cached("uniform_weight", compute)
 
     @property
+    def _abs_weight_range(self):
+        """``(min |w|, max |w|)`` over the stored weights (cached; ``(0.0, 0.0)`` for no links)."""
+
+        def compute():
+            data = self.W.data
+            if data.size == 0:
+                return (0.0, 0.0)
+            uniform = self._cache.get("uniform_weight")
+            if uniform is not None:
+                return (abs(uniform), abs(uniform))
+            magnitude = np.abs(data)
+            return (float(magnitude.min()), float(magnitude.max()))
+
+        return self._cached("abs_weight_range", compute)
+
+    @property
     def _unsigned_csr(self):
         """``(indptr as uint64, indices as uint32)`` of ``W``, the kernels' index arrays (cached;
         shared by scaled copies). Unsigned indices spare numba's negative-index checks."""
@@ -899,24 +921,31 @@ class IncentiveNetwork:
         if factor == 0.0:
             W = sp.csr_array((self.n, self.n), dtype=np.float64)
             return type(self)._trusted(W, self.nodes)
-        with np.errstate(over="ignore"):
-            data = self.W.data * factor
-        # The pattern is shared with this network (its arrays are read-only): only the weights
-        # are new, so a loop over decays (net.scaled(delta) per call) copies no index array.
-        W = sp.csr_array((data, self.W.indices, self.W.indptr), shape=self.W.shape, copy=False)
-        W.has_sorted_indices = True
-        if not np.all(np.isfinite(W.data)):
-            largest = float(np.max(np.abs(self.W.data)))
+        # Rounding is monotone, so the largest and smallest |weight| times |factor| are the
+        # largest and smallest new weights: two products check all of them.
+        smallest, largest = self._abs_weight_range
+        with np.errstate(over="ignore", under="ignore"):
+            new_range = (smallest * abs(factor), largest * abs(factor))
+        if not math.isfinite(new_range[1]):
             raise InvalidInputError(
                 f"scaled({factor:g}) overflows: the largest weight {largest:g} times {factor:g} is "
                 "not a finite float64; scale by a smaller factor"
             )
-        if self.nnz and not np.all(W.data != 0):
+        if self.nnz and new_range[0] == 0.0:
             raise InvalidInputError(
                 f"scaled({factor:g}) underflows: some weights become exactly 0 and the network would "
                 "lose links; scale by a larger factor"
             )
+        data = self.W.data * factor
+        # The pattern is shared with this network (its arrays are read-only): only the weights
+        # are new, so a loop over decays (net.scaled(delta) per call) copies no index array.
+        W = sp.csr_array((data, self.W.indices, self.W.indptr), shape=self.W.shape, copy=False)
+        W.has_sorted_indices = True
         new = type(self)._trusted(W, self.nodes)
+        new._cache["abs_weight_range"] = new_range
+        uniform = self._cache.get("uniform_weight")
+        if uniform is not None:
+            new._cache["uniform_weight"] = float(uniform * factor)
         # Solvers that cache work on a network (a reordered copy of W, say) can derive it from the
         # unscaled origin, so a loop over decays (net.scaled(delta) per call) pays for it once.
         origin, base_factor = self._cache.get("scaled_from", (self, 1.0))
@@ -1073,10 +1102,11 @@ def _is_symmetric(W):
 class _Validated:
     """Marker wrapping a CSR array that is already canonical (see ``_trusted``)."""
 
-    __slots__ = ("matrix",)
+    __slots__ = ("matrix", "nodes")
 
-    def __init__(self, matrix):
+    def __init__(self, matrix, nodes=None):
         self.matrix = matrix
+        self.nodes = nodes
 
 
 def as_network(obj, *, weight=None):

@@ -11,6 +11,8 @@ import networkx as nx
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import incnet
 from incnet import IncentiveNetwork, total_payoffs
@@ -161,6 +163,41 @@ def test_tiny_weights_have_an_exact_spectral_radius():
 def test_scaling_that_overflows_is_refused():
     with pytest.raises(InvalidInputError, match="overflows"):
         _path(1.0).scaled(1e308).scaled(10)
+
+
+@given(st.integers(0, 2**31 - 1), st.sampled_from([1e-300, 1e-160, 1e-5, 0.5, 3.0, 1e150, 1e300]),
+       st.booleans(), st.booleans())
+@settings(max_examples=80)
+def test_scaling_checks_every_weight_by_the_extremes(seed, factor, negative, uniform):
+    # scaled() checks only min and max |w| times |factor| (rounding is monotone); the element-wise
+    # product is the independent route: it refuses exactly when some product is inf or 0.
+    rng = np.random.default_rng(seed)
+    n = 6
+    W = np.triu(rng.random((n, n)) < 0.5, 1).astype(float)
+    W = W + W.T
+    if not uniform:
+        W[W != 0] = 10.0 ** rng.uniform(-160, 160, size=int(np.count_nonzero(W)))
+    net = IncentiveNetwork.from_dense(W)
+    if uniform:
+        assert net._uniform_weight == 1.0 or net.nnz == 0
+    factor = -factor if negative else factor
+    with np.errstate(over="ignore", under="ignore"):
+        product = net.W.data * factor
+    if not np.all(np.isfinite(product)):
+        with pytest.raises(InvalidInputError, match="overflows"):
+            net.scaled(factor)
+    elif not np.all(product != 0):
+        with pytest.raises(InvalidInputError, match="underflows"):
+            net.scaled(factor)
+    else:
+        scaled = net.scaled(factor)
+        assert np.array_equal(scaled.W.data, product)
+        if scaled.nnz:
+            magnitude = np.abs(scaled.W.data)
+            assert scaled._abs_weight_range == (magnitude.min(), magnitude.max())
+            common = scaled._cache.get("uniform_weight")
+            assert common is None or np.all(scaled.W.data == common)
+        assert scaled.nodes is net.nodes  # the labels are carried, not validated again
 
 
 def test_linear_quadratic_at_huge_alpha():
