@@ -804,7 +804,9 @@ class PayoffSolver:
     network : IncentiveNetwork
         The network solved (with every change applied).
     method : str
-        The method in use (``"auto"`` resolved).
+        The method in use (``"auto"`` resolved). When ``"auto"`` resolves to ``"chebyshev"`` on
+        a network of 200,000 links or more, a solve of one column of payoffs runs conjugate
+        gradients instead (its result's ``method`` says so), as :func:`total_payoffs` does.
     spectral_bound : float
         A proven upper bound on :math:`\rho(|W|)` (``inf`` without a certificate).
     certificate : str
@@ -828,6 +830,11 @@ class PayoffSolver:
 
     Notes
     -----
+    **Iterative.** From 50,000 nodes on, the iterative methods run on a reverse Cuthill-McKee
+    reordering of :math:`W`, built at construction: neighbours stored near each other are read
+    together, so a product gathers the payoff vector with fewer cache misses (payoffs are
+    permuted in and out, :math:`O(n)` per solve).
+
     **Direct.** :math:`I - W` is factorised once: by LAPACK as a dense matrix up to 300 nodes
     (the call overhead of a sparse solve dominates there), by SuperLU above (minimum-degree
     ordering of :math:`A + A^\top` for a symmetric pattern, COLAMD otherwise). A solve is two triangular
@@ -874,13 +881,18 @@ class PayoffSolver:
         self.max_iter = check_int(max_iter, "max_iter", minimum=1)
         self._require = bool(require_well_posed)
         cert = _certify(net) if (self._require or method != "direct") else _Certificate(math.inf, "none", None, None)
-        if method == "auto":
+        auto = method == "auto"
+        if auto:
             if net.nnz == 0:
                 method = "neumann"
             elif net.n <= _DIRECT_LIMIT:
                 method = "direct"
             else:
                 method = _resolve_auto(net, cert.bound, self.tol)
+        # As in total_payoffs, auto solves one column of payoffs on a large symmetric network by
+        # conjugate gradients (fewer steps than Chebyshev; measured 13% faster per solve at
+        # 10^6 nodes in either ordering) and a block by Chebyshev (one pass for all columns).
+        self._cg_columns = auto and method == "chebyshev" and net.nnz >= _CG_NNZ
         if method == "chebyshev" and not net.is_symmetric:
             raise InvalidInputError(
                 "method='chebyshev' needs a symmetric W (its eigenvalues must be real); this network "
@@ -978,7 +990,8 @@ class PayoffSolver:
         # factorise again on arrival (the same base and Woodbury part, so the same numbers).
         nodes = self._base.nodes
         changes = [(nodes[i], nodes[j], w) for (i, j), w in self._changes.items()]
-        return (_rebuild_solver, (self._base, self.method, self.tol, self.max_iter, self._require, changes))
+        method = "auto" if self._cg_columns else self.method  # resolved again on the same base
+        return (_rebuild_solver, (self._base, method, self.tol, self.max_iter, self._require, changes))
 
     @property
     def spectral_bound(self):
@@ -1036,8 +1049,9 @@ class PayoffSolver:
         if self.method != "direct" or self._base.nnz == 0:
             net = self.network
             x = as_vector(x, net.n, "x", allow_block=True)
+            method = "cg" if self._cg_columns and (x.ndim == 1 or x.shape[1] == 1) else self.method
             # the reordered operator (from 50,000 nodes on), built once: a solver is for many solves
-            return _total_payoffs(net, x, self.method, self.tol, self.max_iter, x0,
+            return _total_payoffs(net, x, method, self.tol, self.max_iter, x0,
                                   self._require or self.method != "direct", None, ordered=True)
         u, _, residual = self._solve_direct(x)
         return PayoffResult(u=u, converged=True, iterations=0, residual=residual, method="direct",
@@ -1102,9 +1116,11 @@ class PayoffSolver:
             cert = self._updated_certificate(cert, edits, old_abs, merged)
         new = object.__new__(PayoffSolver)
         new.tol, new.max_iter, new._require, new.method = self.tol, self.max_iter, self._require, self.method
+        new._cg_columns = self._cg_columns
         if self.method == "chebyshev" and any(merged.get((j, i), bw(j, i)) != w
                                               for (i, j), w in merged.items()):
-            new.method = "neumann"  # an asymmetric change: Chebyshev needs real eigenvalues
+            # an asymmetric change: Chebyshev needs real eigenvalues, CG a symmetric matrix
+            new.method, new._cg_columns = "neumann", False
         if self.method == "direct" and len(merged) > _WOODBURY_RANK:
             net = PayoffSolver._materialise(self._base, merged)
             new._setup(net, cert, {}, None)

@@ -168,3 +168,44 @@ def test_solvers_pickle_and_solve_the_same_after_changes():
     np.testing.assert_array_equal(again.solve(1.0).x, game.solve(1.0).x)
     A = nx.to_numpy_array(nx.cycle_graph(6))
     np.testing.assert_allclose(again.solve(1.0).x, np.linalg.solve(np.eye(6) - 0.3 * A, np.ones(6)))
+
+
+def test_large_symmetric_solver_uses_cg_for_one_column_and_chebyshev_for_a_block():
+    # From 200,000 links on, auto solves one column by CG and a block by Chebyshev, like
+    # total_payoffs; both on the solver's reordered operator. Checked against scipy's CG on the
+    # original order, after pickling, and after a symmetric and an asymmetric change.
+    import pickle
+
+    import scipy.sparse as sp
+    from scipy.sparse.linalg import cg
+
+    from incnet.datasets import barabasi_albert_csr
+
+    A = barabasi_albert_csr(60_000, 2, rng=3)
+    rho = float(sp.linalg.eigsh(A, k=1, which="LA", return_eigenvectors=False)[0])
+    net = IncentiveNetwork.from_scipy(A).scaled(0.6 / rho)
+    assert net.nnz >= 200_000
+    solver = PayoffSolver(net)
+    x = np.random.default_rng(0).normal(size=net.n)
+    one = solver.solve(x)
+    assert solver.method == "chebyshev" and one.method == "cg" and one.residual <= 1e-10
+    M = sp.identity(net.n, format="csr") - net.W
+    ref, info = cg(M, x, rtol=1e-12, atol=0.0)
+    assert info == 0
+    np.testing.assert_allclose(one.u, ref, rtol=1e-8, atol=1e-8 * np.max(np.abs(ref)))
+    block = solver.solve(np.column_stack([x, 2 * x]))
+    assert block.method == "chebyshev"
+    np.testing.assert_allclose(block.u[:, 1], 2 * one.u, rtol=1e-8, atol=1e-8 * np.max(np.abs(ref)))
+    back = pickle.loads(pickle.dumps(solver))
+    assert back.solve(x).method == "cg"
+    np.testing.assert_array_equal(back.solve(x).u, one.u)
+    both_ways = solver.with_edges({(0, 5): 0.01, (5, 0): 0.01})
+    assert both_ways.solve(x).method == "cg"
+    one_way = solver.with_edges({(0, 5): 0.01})
+    changed = one_way.solve(x)
+    assert changed.method == "neumann" and changed.residual <= 1e-10
+    W1 = one_way.network.W
+    assert np.linalg.norm(x - changed.u + W1 @ changed.u) <= 1.0001e-10 * np.linalg.norm(x)
+    game = LinearQuadraticSolver(IncentiveNetwork.from_scipy(A), delta=0.6 / rho)
+    assert game.solve(1.0).method == "cg"
+    assert pickle.loads(pickle.dumps(game)).solve(1.0).method == "cg"

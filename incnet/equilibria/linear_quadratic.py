@@ -674,7 +674,8 @@ class LinearQuadraticSolver:
 
     def __reduce__(self):
         solver = self.payoff_solver
-        args = (self._net, self.delta, solver.method, solver.tol, solver.max_iter, dict(self._g_changes))
+        method = "auto" if solver._cg_columns else solver.method  # resolved again on arrival
+        args = (self._net, self.delta, method, solver.tol, solver.max_iter, dict(self._g_changes))
         return (_rebuild_lq_solver, args)
 
     @property
