@@ -94,12 +94,13 @@ def _triad(a, b, c, s):
         a[i] = b[i] + s * c[i]
 
 
-def _floor_row(net, case, iterations, incnet_seconds, repeat):
-    """The bandwidth floor of the repeated solve: a bare product times the passes it makes."""
+def _floor_row(net, case, iterations, incnet_seconds, repeat, ordered=False):
+    """The bandwidth floor of the repeated solve: a bare product times the passes it makes
+    (over the solver objects' reordered operator with ``ordered``)."""
     from incnet.payoffs import _operator
     from ._harness import time_call
 
-    op = _operator(net)
+    op = _operator(net, ordered)
     u = np.ones(net.n)
     y = np.empty(net.n)
     from incnet.payoffs import _parallel
@@ -116,7 +117,8 @@ def _floor_row(net, case, iterations, incnet_seconds, repeat):
     floor = product * passes
     bandwidth = 3 * 8 * m / triad
     stream = 4 * net.nnz / bandwidth  # the 32-bit index array alone, read at triad bandwidth
-    return Row(BENCH, case, "floor: bare numba SpMV × passes", floor, max(repeat, 5),
+    what = "floor: bare numba SpMV × passes" + (", reordered operator" if ordered else "")
+    return Row(BENCH, case, what, floor, max(repeat, 5),
                floor / incnet_seconds, None,
                f"{product * 1e3:.2f} ms per product × {passes} passes; triad "
                f"{bandwidth / 1e9:.0f} GB/s, at which the index array alone streams in "
@@ -217,6 +219,30 @@ def _katz_case(n, smoke):
         rows.append(Row(BENCH, case, "incnet, one thread", single.median_s, single.repeats,
                         rows[0].median_s / single.median_s, None,
                         "incnet.threads(1); ratio: incnet with all threads / one thread"))
+    if n >= 100_000 or smoke:
+        # Repeated solves by a solver object, which reorders W once (reverse Cuthill-McKee) and
+        # amortises it: the setup is reported with the number of solves that pay for it.
+        start = time.perf_counter()
+        solver = incnet.PayoffSolver(net)
+        first = solver.solve(x)
+        setup = time.perf_counter() - start
+
+        def run_solver():
+            return solver.solve(x).u
+
+        timed = compare(BENCH, case, run_solver, {}, repeat=repeat, smoke=smoke)[0]
+        cg_seconds = next(r.median_s for r in rows if r.implementation == "scipy cg")
+        saved = rows[0].median_s - timed.median_s
+        payback = (f"pays back its setup after {setup / saved:.0f} solves" if saved > 0 else
+                   "no faster than the one-shot call here")
+        rows.append(Row(BENCH, case, "incnet PayoffSolver, repeated solves", timed.median_s,
+                        timed.repeats, cg_seconds / timed.median_s,
+                        _agree(solver.solve(x).u, run_incnet()),
+                        f"{first.method}, {first.iterations} it on the reordered operator; ratio: "
+                        f"scipy cg / solver; setup (ordering + certificate + first solve) "
+                        f"{setup:.2f} s, {payback}"))
+        rows.append(_floor_row(net, case, first.iterations, timed.median_s,
+                               1 if smoke else repeat, ordered=True))
     rows.append(Row(BENCH, case, "incnet, first call on a fresh network", cold_seconds,
                     len(cold_times), cold_cg / cold_seconds, _agree(cold.u, run_incnet()),
                     f"symmetry fingerprint + certificate (bound {cold_bound:.3g}) + {cold.method} "

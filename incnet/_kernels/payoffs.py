@@ -460,6 +460,19 @@ def _cg_direction_rows(r, p, beta, lo, hi):
         p[i] = r[i] + beta * p[i]
 
 
+@njit(cache=True, parallel=True)
+def _cg_vectors_parallel(u, r, p, q, alpha, bounds, partial):
+    # the update pass over row chunks on threads: the same partial sums as the serial loop
+    for t in prange(bounds.shape[0] - 1):
+        partial[t] = _cg_update_rows(u, r, p, q, alpha, bounds[t], bounds[t + 1])
+
+
+@njit(cache=True, parallel=True)
+def _cg_direction_parallel(r, p, beta, bounds):
+    for t in prange(bounds.shape[0] - 1):
+        _cg_direction_rows(r, p, beta, bounds[t], bounds[t + 1])
+
+
 @njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
 def _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, parallel):
     # r = x - (I - W) u from its definition; returns |r|^2 (summed in row order).
@@ -541,10 +554,13 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
             status = 2
             break
         alpha = rr / pq
-        # The vector passes stay on one thread: they stream at one core's bandwidth, and a
-        # parallel region per pass costs more than it saves on a machine shared with others.
-        for t in range(n_chunks):
-            partial[t] = _cg_update_rows(u, r, p, q, alpha, bounds[t], bounds[t + 1])
+        # The vector passes run on threads too when the product does (cores are free then):
+        # two cores stream more bytes than one. Partial sums are added in chunk order either way.
+        if parallel:
+            _cg_vectors_parallel(u, r, p, q, alpha, bounds, partial)
+        else:
+            for t in range(n_chunks):
+                partial[t] = _cg_update_rows(u, r, p, q, alpha, bounds[t], bounds[t + 1])
         rr_new = 0.0
         for t in range(n_chunks):
             rr_new += partial[t]
@@ -563,7 +579,10 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
             true2 = np.nan
             continue
         beta = rr_new / rr
-        _cg_direction_rows(r, p, beta, 0, n)
+        if parallel:
+            _cg_direction_parallel(r, p, beta, bounds)
+        else:
+            _cg_direction_rows(r, p, beta, 0, n)
         rr = rr_new
     state[0] = rr
     if status == 2 or (status == 0 and final):
