@@ -12,7 +12,8 @@ The floor row is what this machine allows at the repeated call's iteration count
 product over the same CSR arrays (32-bit column indices, no weight array, the same row chunks
 and threads; nothing but ``y_i = sum_j u_j``), timed and multiplied by the number of passes
 over the matrix of the solve (one per step, plus the final residual check). Its note gives a
-STREAM-like triad's bandwidth for scale.
+STREAM-like triad's bandwidth for scale, and the same product gathering a float32 vector (the
+most a mixed-precision iteration could save per pass).
 """
 
 import time
@@ -105,11 +106,17 @@ def _floor_row(net, case, iterations, incnet_seconds, repeat, ordered=False):
     y = np.empty(net.n)
     from incnet.payoffs import _parallel
 
+    u32, y32 = u.astype(np.float32), y.astype(np.float32)
     if _parallel(op):  # the same threads as the solve's kernels
         run = lambda: _bare_product(op.indptr, op.indices, op.bounds, u, y)  # noqa: E731
+        run32 = lambda: _bare_product(op.indptr, op.indices, op.bounds, u32, y32)  # noqa: E731
     else:
         run = lambda: _bare_rows(op.indptr, op.indices, u, y, 0, net.n)  # noqa: E731
+        run32 = lambda: _bare_rows(op.indptr, op.indices, u32, y32, 0, net.n)  # noqa: E731
     product, _, _ = time_call(run, repeat=max(repeat, 5))
+    # the same product gathering a float32 vector (half the bytes per gather): what a
+    # mixed-precision iteration could save per pass at most
+    product32, _, _ = time_call(run32, repeat=max(repeat, 5))
     m = 100_000 if repeat == 1 else 10_000_000
     a, b, c = np.zeros(m), np.ones(m), np.ones(m)
     triad, _, _ = time_call(lambda: _triad(a, b, c, 0.5), repeat=5)
@@ -122,7 +129,8 @@ def _floor_row(net, case, iterations, incnet_seconds, repeat, ordered=False):
                floor / incnet_seconds, None,
                f"{product * 1e3:.2f} ms per product × {passes} passes; triad "
                f"{bandwidth / 1e9:.0f} GB/s, at which the index array alone streams in "
-               f"{stream * 1e3:.2f} ms; incnet at {incnet_seconds / floor:.2f}× the floor")
+               f"{stream * 1e3:.2f} ms; incnet at {incnet_seconds / floor:.2f}× the floor; a float32 "
+               f"vector would take {product32 * 1e3:.2f} ms per product")
 
 
 def ba_adjacency(n, m=5, seed=1):
