@@ -46,6 +46,7 @@ def _equilibria():
     from .equilibria import intercentrality_bounds
 
     intercentrality_bounds(nx.barabasi_albert_graph(40, 2, seed=1), delta=0.05, method="probing", rtol=1e-14)
+    intercentrality_bounds(nx.star_graph(40), delta=0.05, method="local")  # with a hub eliminated
     for method in ("gauss_seidel", "lemke"):
         public_goods(G, 1.0, 0.3, method=method)
     all_equilibria(nx.path_graph(3), 1.0, 0.5)

@@ -4,6 +4,8 @@ Plain functions over contiguous arrays (CSR ``indptr``, ``indices``, ``data``); 
 no incnet imports. The validated front ends live in :mod:`incnet.equilibria`.
 """
 
+import math
+
 import numpy as np
 from numba import prange
 
@@ -18,6 +20,7 @@ __all__ = [
     "diagonal_bounds_kernel",
     "probing_bounds_kernel",
     "block_cg_kernel",
+    "local_diagonal_kernel",
 ]
 
 
@@ -584,3 +587,258 @@ def block_cg_kernel(indptr, indices, data, delta, X, R, P, AP, rs, target, steps
                 for k in range(w):
                     P[i, k] = R[i, k] + beta[k] * P[i, k]
     return steps
+
+
+
+
+#: Buckets of the growth step: eight per binary exponent of a positive double.
+_EXP_MIN = -1100 * 8
+_EXP_BUCKETS = 2200 * 8
+
+
+@njit(cache=True, inline="always")
+def _bucket_of(v):
+    """The growth bucket of ``v > 0``: eight per binary exponent, increasing with ``v``."""
+    mant, ex = math.frexp(v)
+    b = 8 * ex + int((mant - 0.5) * 16.0)
+    return min(max(b, _EXP_MIN), _EXP_MIN + _EXP_BUCKETS - 1)
+
+
+@njit(cache=True)
+def _local_solves(indptr, indices, data, delta, nodes, ch, step, hub_col, W, rho_norm, w_norm, budget,
+                  m_floor, max_rounds, max_iter, lower, rr_out, pg_out, xn_out, scale_out, size_out):
+    """The nodes ``nodes[ch::step]`` of :func:`local_diagonal_kernel` (one chunk, serial)."""
+    n = indptr.shape[0] - 1
+    m = nodes.shape[0]
+    mark = np.zeros(n, dtype=np.int64)
+    bmark = np.zeros(n, dtype=np.int64)
+    pos = np.empty(n, dtype=np.int64)
+    members = np.empty(n, dtype=np.int64)
+    blist = np.empty(n, dtype=np.int64)
+    hlist = np.empty(n, dtype=np.int64)
+    bval = np.zeros(n)
+    x = np.empty(n)
+    r = np.empty(n)
+    p = np.empty(n)
+    ap = np.empty(n)
+    bucket = np.zeros(_EXP_BUCKETS)
+    # the edges inside S, both directions, appended as members join
+    cap = 1024
+    crow = np.empty(cap, dtype=np.int64)
+    ccol = np.empty(cap, dtype=np.int64)
+    cval = np.empty(cap)
+    tick = 0
+    for k in range(ch, m, step):
+        i = nodes[k]
+        tick += 1
+        sid = tick
+        mark[i] = sid
+        pos[i] = 0
+        members[0] = i
+        x[0] = 0.0
+        size = 1
+        built = 0
+        nco = 0
+        for rnd in range(max_rounds):
+            for a in range(built, size):
+                j = members[a]
+                for e in range(indptr[j], indptr[j + 1]):
+                    u = indices[e]
+                    if mark[u] == sid and pos[u] < a:
+                        if nco + 2 > cap:
+                            cap *= 2
+                            crow2 = np.empty(cap, dtype=np.int64)
+                            ccol2 = np.empty(cap, dtype=np.int64)
+                            cval2 = np.empty(cap)
+                            crow2[:nco] = crow[:nco]
+                            ccol2[:nco] = ccol[:nco]
+                            cval2[:nco] = cval[:nco]
+                            crow = crow2
+                            ccol = ccol2
+                            cval = cval2
+                        v = delta * data[e]
+                        crow[nco] = a
+                        ccol[nco] = pos[u]
+                        cval[nco] = v
+                        crow[nco + 1] = pos[u]
+                        ccol[nco + 1] = a
+                        cval[nco + 1] = v
+                        nco += 2
+            built = size
+            # conjugate gradients on A_SS y = e_i, warm started
+            for a in range(size):
+                ap[a] = x[a]
+            for t in range(nco):
+                ap[crow[t]] -= cval[t] * x[ccol[t]]
+            rs = 0.0
+            for a in range(size):
+                v = (1.0 if a == 0 else 0.0) - ap[a]
+                r[a] = v
+                p[a] = v
+                rs += v * v
+            goal = budget * max(x[0], m_floor)
+            it = 0
+            while rs > 0.05 * goal and it < max_iter:
+                for a in range(size):
+                    ap[a] = p[a]
+                for t in range(nco):
+                    ap[crow[t]] -= cval[t] * p[ccol[t]]
+                pap = 0.0
+                for a in range(size):
+                    pap += p[a] * ap[a]
+                if pap <= 0.0:
+                    break
+                alpha = rs / pap
+                rs_new = 0.0
+                for a in range(size):
+                    x[a] += alpha * p[a]
+                    v = r[a] - alpha * ap[a]
+                    r[a] = v
+                    rs_new += v * v
+                beta = rs_new / rs
+                rs = rs_new
+                for a in range(size):
+                    p[a] = r[a] + beta * p[a]
+                it += 1
+                goal = budget * max(x[0], m_floor)
+            # the residual of y, recomputed: inside S, on the border off the hubs, and g
+            tick += 1
+            nb = 0
+            nh = 0
+            yr = 0.0
+            yy = 0.0
+            rr = 0.0
+            scale = 0.0
+            for a in range(size):
+                j = members[a]
+                xj = x[a]
+                s = 0.0
+                for e in range(indptr[j], indptr[j + 1]):
+                    u = indices[e]
+                    if mark[u] == sid:
+                        s += data[e] * x[pos[u]]
+                    else:
+                        if bmark[u] != tick:
+                            bmark[u] = tick
+                            bval[u] = 0.0
+                            if hub_col[u] >= 0:
+                                hlist[nh] = u
+                                nh += 1
+                            else:
+                                blist[nb] = u
+                                nb += 1
+                        bval[u] -= delta * data[e] * xj
+                rj = (1.0 if a == 0 else 0.0) - (xj - delta * s)
+                rr += rj * rj
+                yr += xj * rj
+                yy += xj * xj
+                scale += abs(xj) * (abs(xj) + abs(delta * s) + 1.0)
+            out = 0.0
+            top = _EXP_MIN
+            low = _EXP_MIN + _EXP_BUCKETS - 1
+            for b in range(nb):
+                v = bval[blist[b]] * bval[blist[b]]
+                out += v
+                if v > 0.0:
+                    ex = _bucket_of(v)
+                    bucket[ex - _EXP_MIN] += v
+                    top = max(top, ex)
+                    low = min(low, ex)
+            rr_in = rr
+            rr += out
+            goal = budget * max(x[0], m_floor)
+            if rr <= 0.5 * goal or rnd == max_rounds - 1 or out <= 0.1 * goal:
+                for ex in range(low, top + 1):
+                    bucket[ex - _EXP_MIN] = 0.0
+                if rr <= 0.5 * goal or rnd == max_rounds - 1:
+                    break
+                continue  # the border is fine; the iterations stopped short
+            # grow S by the border nodes of the largest residual entries, whole exponent
+            # buckets at a time, until what stays outside is at most 0.1 * goal
+            rest = out
+            cut = top
+            while cut >= low:
+                rest -= bucket[cut - _EXP_MIN]
+                if rest <= 0.1 * goal:
+                    break
+                cut -= 1
+            for ex in range(low, top + 1):
+                bucket[ex - _EXP_MIN] = 0.0
+            for b in range(nb):
+                u = blist[b]
+                v = bval[u] * bval[u]
+                if v > 0.0 and _bucket_of(v) >= cut:
+                    mark[u] = sid
+                    pos[u] = size
+                    members[size] = u
+                    x[size] = 0.0
+                    size += 1
+        # lower = y_i - 2 (W g)_i + y^T r_L - g^T W_HH g, up to the terms in P
+        wgi = 0.0
+        gwhg = 0.0
+        pg = 0.0
+        wg = 0.0
+        for b in range(nh):
+            h = hlist[b]
+            c = hub_col[h]
+            g = bval[h]
+            wgi += g * W[i, c]
+            scale += 2.0 * abs(g * W[i, c])
+            pg += abs(g) * rho_norm[c]
+            wg += abs(g) * w_norm[c]
+            quad = 0.0
+            mag = 0.0
+            for q in range(nh):
+                v = W[hlist[q], c] * bval[hlist[q]]
+                quad += v
+                mag += abs(v)
+            gwhg += g * quad
+            scale += abs(g) * mag
+        lower[k] = x[0] - 2.0 * wgi + yr - gwhg
+        rr_out[k] = rr
+        pg_out[k] = pg
+        xn_out[k] = 2.0 * math.sqrt(yy) + wg
+        scale_out[k] = scale + abs(x[0])
+        size_out[k] = size
+
+
+@njit(parallel=True, cache=True)
+def local_diagonal_kernel(indptr, indices, data, delta, nodes, hub_col, W, rho_norm, w_norm, budget,
+                          m_floor, max_rounds, max_iter, n_chunks):
+    """Trial vectors for ``m_ii = e_i^T A^{-1} e_i`` from local solves, the hubs eliminated.
+
+    ``A = I - delta G`` with ``G`` in CSR (``indptr``, ``indices``, ``data``; symmetric in
+    pattern and values) and positive definite. The hubs ``h`` (``hub_col[h] = c >= 0``, else -1)
+    come with columns ``W[:, c]`` (``W`` C-ordered (n, k)) approximating ``A^{-1} e_h``, with
+    ``rho_norm[c] >= |e_h - A W[:, c]|_2`` and ``w_norm[c] >= |W[:, c]|_2``.
+
+    For node ``i = nodes[k]`` (not a hub): conjugate gradients on ``A_SS y = e_i`` over a support
+    ``S`` of non-hubs, which starts at ``{i}`` and grows by the outside non-hubs of largest
+    residual until the squared residual of ``y`` off the hubs, ``|r_L|^2``, is below
+    ``0.5 * budget * max(y_i, m_floor)`` (at most ``max_rounds`` growths of at most ``max_iter``
+    iterations each). The trial vector is ``x = y - W g`` with ``g = (A y)_H``: its residual is
+    ``e_i - A x = r_L - P g`` (``P = E_H - A W``), and (using ``A W = E_H - P``)
+
+    ``2 x_i - x^T A x = y_i - 2 (W g)_i + y^T r_L - g^T W_HH g + 2 g^T P^T y - g^T P^T W g``.
+
+    Returns per node ``(lower, rr, pg, xn, scale, size)``: ``lower`` the value above without the
+    two terms in ``P`` (they are at most ``pg * xn`` in magnitude), ``rr = |r_L|_2^2``, ``pg =
+    sum_h |g_h| rho_norm[c_h] >= |P g|_2``, ``xn = 2 |y|_2 + sum_h |g_h| w_norm[c_h]``, ``scale``
+    the magnitude of the terms of ``lower`` (a round-off allowance) and ``|S|``; so
+    ``|e_i - A x|_2 <= sqrt(rr) + pg`` and ``|2 x_i - x^T A x - lower| <= pg * xn``. Work per
+    growth: the edges of the new members once, the edges of ``S`` once, the iterations on the
+    edges inside ``S``; per node, the square of the number of touched hubs.
+    """
+    n = indptr.shape[0] - 1
+    m = nodes.shape[0]
+    lower = np.empty(m)
+    rr_out = np.empty(m)
+    pg_out = np.empty(m)
+    xn_out = np.empty(m)
+    scale_out = np.empty(m)
+    size_out = np.empty(m, dtype=np.int64)
+    for ch in prange(n_chunks):
+        _local_solves(indptr, indices, data, delta, nodes, ch, n_chunks, hub_col, W, rho_norm, w_norm,
+                      budget, m_floor, max_rounds, max_iter, lower, rr_out, pg_out, xn_out, scale_out,
+                      size_out)
+    return lower, rr_out, pg_out, xn_out, scale_out, size_out

@@ -303,14 +303,14 @@ def intercentrality(net, *, delta, alpha=1.0, method="auto", rtol=1e-6):
         Interaction strength; :math:`|\delta|\,\rho(|G|) < 1`.
     alpha : float or array_like, shape (n,), default 1.0
         Standalone marginal returns.
-    method : {"auto", "exact", "probing"}, default "auto"
-        ``"exact"``: the direct route below. ``"probing"``: the certified estimator of
-        :func:`intercentrality_bounds` (symmetric :math:`G`). ``"auto"``: exact up to 2000 nodes
-        and for directed networks, probing above.
+    method : {"auto", "exact", "local", "probing"}, default "auto"
+        ``"exact"``: the direct route below. ``"local"`` and ``"probing"``: the certified
+        estimators of :func:`intercentrality_bounds` (symmetric :math:`G`). ``"auto"``: exact
+        up to 2000 nodes and for directed networks, local above.
     rtol : float, default 1e-6
-        Relative accuracy asked of the probing route: each node's :math:`m_{ii}` is certified
-        to an interval of relative width ``rtol`` (so every value is within about ``rtol`` of the
-        exact one; :func:`intercentrality_bounds` reports the bound actually proven).
+        Relative accuracy asked of the certified routes: each node's :math:`m_{ii}` is certified
+        to an interval of relative width ``rtol`` (so every value is within about ``rtol / 2``
+        of the exact one; :func:`intercentrality_bounds` reports the bound actually proven).
 
     Returns
     -------
@@ -358,7 +358,7 @@ def intercentrality(net, *, delta, alpha=1.0, method="auto", rtol=1e-6):
     net = as_network(net)
     delta = as_finite(delta, "delta")
     alpha = as_vector(alpha, net.n, "alpha")
-    method = check_method(method, ("auto", "exact", "probing"))
+    method = check_method(method, ("auto", "exact", "local", "probing"))
     _check_decay(net, delta)
     # c is linear in alpha: solve for alpha scaled to unit size (by a power of two, exactly)
     exponent = _unit_exponent(alpha)
