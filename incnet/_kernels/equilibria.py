@@ -17,7 +17,6 @@ __all__ = [
     "_projected_gauss_seidel_kernel",
     "_support_enumeration_kernel",
     "distance_colouring_kernel",
-    "diagonal_bounds_kernel",
     "probing_bounds_kernel",
     "block_cg_kernel",
     "local_diagonal_kernel",
@@ -414,41 +413,6 @@ def _trial_bounds(indptr, indices, data, delta, Y, col, i, members, begin, end, 
 
 
 @njit(parallel=True, cache=True)
-def diagonal_bounds_kernel(indptr, indices, data, delta, nodes, cols, Y, radius, n_chunks):
-    """Two-sided bounds on ``m_ii = e_i^T A^{-1} e_i``, ``A = I - delta G`` symmetric positive definite.
-
-    For node ``i = nodes[k]`` the trial vector ``x`` is column ``cols[k]`` of ``Y`` (n, b)
-    restricted to the ``radius``-ball of ``i``. With ``r = e_i - A x``,
-    ``m_ii = (2 x_i - x^T A x) + r^T A^{-1} r``, so ``lower = 2 x_i - x^T A x <= m_ii`` and
-    ``m_ii <= lower + |r|^2 / lambda_min(A)``. Returns ``(lower, rr, scale)`` per node: the
-    variational lower bound, ``|r|_2^2`` and the sum of the magnitudes of the terms of
-    ``lower`` (for a round-off allowance). Preconditions: ``G`` (CSR ``indptr``, ``indices``,
-    ``data``) symmetric in pattern and values. Work: the edges of each ball and its boundary.
-    """
-    n = indptr.shape[0] - 1
-    m = nodes.shape[0]
-    lower = np.empty(m)
-    rr_out = np.empty(m)
-    scale_out = np.empty(m)
-    for c in prange(n_chunks):
-        mark = np.zeros(n, dtype=np.int64)
-        out_mark = np.zeros(n, dtype=np.int64)
-        ax = np.zeros(n)
-        queue = np.empty(n, dtype=np.int64)
-        outside = np.empty(n, dtype=np.int64)
-        for k in range(c, m, n_chunks):
-            i = nodes[k]
-            col = cols[k]
-            stamp = k + 1
-            tail = _ball(indptr, indices, i, radius, mark, stamp, queue)
-            # the ball is the set marked with stamp (mark serves as both arrays of the test)
-            lower[k], rr_out[k], scale_out[k] = _trial_bounds(
-                indptr, indices, data, delta, Y, col, i, queue, 0, tail, mark, stamp, mark, stamp,
-                out_mark, stamp, ax, outside)
-    return lower, rr_out, scale_out
-
-
-@njit(parallel=True, cache=True)
 def probing_bounds_kernel(indptr, indices, data, delta, nodes, class_start, cols, Y, n_chunks):
     """Bounds on ``m_ii`` for every node of a block of colour classes, trial vectors on cells.
 
@@ -457,7 +421,10 @@ def probing_bounds_kernel(indptr, indices, data, delta, nodes, class_start, cols
     the reachable nodes into cells (each node joins the nearest member of the class); node
     ``i``'s trial vector is the column restricted to ``i``'s cell, so its residual lives only on
     the cell's border, where the other members' columns meet. Returns ``(lower, rr, scale)`` per
-    entry of ``nodes`` as :func:`diagonal_bounds_kernel`.
+    entry of ``nodes``: the variational lower bound ``2 x_i - x^T A x`` (so ``m_ii`` lies between
+    it plus ``rr / lambda_max(A)`` and plus ``rr / lambda_min(A)``), ``rr = |e_i - A x|_2^2`` and
+    the magnitude of the terms of ``lower`` (a round-off allowance). Preconditions: ``G`` (CSR)
+    symmetric in pattern and values.
     """
     n = indptr.shape[0] - 1
     m = nodes.shape[0]

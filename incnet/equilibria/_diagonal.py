@@ -213,9 +213,12 @@ def _local_bounds(G, indptr, indices, data, delta, nodes, rho_bar, lam, lam_max,
     rest = np.flatnonzero(~is_hub)
     # budget on the squared residual: the interval's width is rr (1/lam - 1/lam_max) <= rtol m
     budget = rtol / (1.0 / lam - 1.0 / lam_max)
-    # high degrees first, so that the expensive nodes spread over the chunks
-    degree = np.diff(indptr)
-    rest = rest[np.argsort(-degree[nodes[rest]], kind="stable")]
+    # in reverse Cuthill-McKee order: consecutive nodes have overlapping supports (warm caches)
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+
+    rank = np.empty(n, dtype=np.int64)
+    rank[reverse_cuthill_mckee(G, symmetric_mode=True)] = np.arange(n)
+    rest = rest[np.argsort(rank[nodes[rest]], kind="stable")]
     todo = np.ascontiguousarray(nodes[rest], dtype=np.int64)
     chunks = n_chunks(todo.size)
 
