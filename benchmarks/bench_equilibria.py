@@ -247,7 +247,7 @@ def _intercentrality_case(name, smoke, rtol=1e-6):
     if name.startswith("BA"):
         n = int(name.split("=")[1].replace(",", ""))
         net = _network(n, seed=6)
-        name = f"BA m=5 (n={n:,})"
+        name = "BA m=5"
     else:
         net = load(name, as_network=True)
     n = net.n

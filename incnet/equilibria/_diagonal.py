@@ -182,7 +182,9 @@ def _hub_columns(G, indptr, indices, data, delta, hubs, rho_bar, lam, lam_max, r
     w_hh = W[hubs, cols]
     # 2 w_h - w^T A w = w_h + w^T P e_h (A w = e_h - P e_h)
     lower = w_hh + np.einsum("ij,ij->j", W, P)
-    pad = 64.0 * _EPS * (np.abs(w_hh) + np.einsum("ij,ij->j", np.abs(W), np.abs(P))) + w_norm * slack
+    # round-off: the sum over n terms, and the error of the computed residual against w
+    pad = (64.0 * _EPS * np.abs(w_hh) + (n + 64) * _EPS * np.einsum("ij,ij->j", np.abs(W), np.abs(P))
+           + w_norm * slack)
     m_lo = lower - pad
     m_hi = lower + pad + rho_norm * rho_norm / lam
     return np.ascontiguousarray(W), rho_norm, w_norm, m_lo, m_hi

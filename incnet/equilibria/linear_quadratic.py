@@ -340,8 +340,8 @@ def intercentrality(net, *, delta, alpha=1.0, method="auto", rtol=1e-6):
     a small support that grows around it, the highest-degree hubs eliminated by one block of
     column solves, and variational two-sided bounds on every :math:`m_{ii}`, which certify each
     value to about ``rtol / 2`` (measured at ``delta rho = 0.5`` and ``rtol = 1e-6``, every
-    value proven within 2.5e-7: 0.12 s on the 9,877-node ca-HepTh, 1.8 s on the 28,281-node
-    deezer-europe, where the LU factors alone hold 23 million entries, and 13 s on a
+    value proven within 2.5e-7: 0.14 s on the 9,877-node ca-HepTh, 1.8 s on the 28,281-node
+    deezer-europe, where the LU factors alone hold 23 million entries, and 11 s on a
     Barabási–Albert graph of 100,000 nodes). Its cost grows with the supports, i.e. with the
     size of the nodes' neighbourhoods once the hubs are removed, and as
     ``delta rho`` approaches 1. For the best player, or a greedy group, use
