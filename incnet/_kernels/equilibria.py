@@ -606,6 +606,7 @@ def _local_solves(indptr, indices, data, delta, nodes, ch, step, hub_col, W, rho
         size = 1
         built = 0
         nco = 0
+        stalled = False
         for rnd in range(max_rounds):
             for a in range(built, size):
                 j = members[a]
@@ -711,17 +712,20 @@ def _local_solves(indptr, indices, data, delta, nodes, ch, step, hub_col, W, rho
                     bucket[ex - _EXP_MIN] += v
                     top = max(top, ex)
                     low = min(low, ex)
-            rr_in = rr
             rr += out
             goal = budget * max(x[0], m_floor)
             if rr <= 0.5 * goal or rnd == max_rounds - 1 or out <= 0.1 * goal:
                 for ex in range(low, top + 1):
                     bucket[ex - _EXP_MIN] = 0.0
-                if rr <= 0.5 * goal or rnd == max_rounds - 1:
+                # the border is fine and the iterations stopped short: one more round of them,
+                # unless the last one already stalled (round-off floor of a tiny budget)
+                if rr <= 0.5 * goal or rnd == max_rounds - 1 or stalled:
                     break
-                continue  # the border is fine; the iterations stopped short
-            # grow S by the border nodes of the largest residual entries, whole exponent
-            # buckets at a time, until what stays outside is at most 0.1 * goal
+                stalled = True
+                continue
+            stalled = False
+            # grow S by the border nodes of the largest residual entries, a bucket (an eighth of
+            # a binary exponent) at a time, until what stays outside is at most 0.1 * goal
             rest = out
             cut = top
             while cut >= low:

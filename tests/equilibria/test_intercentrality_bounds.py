@@ -261,3 +261,19 @@ def test_block_conjugate_gradients_solve_every_column_whatever_the_thread_count(
     finally:
         _diagonal._PARALLEL_WORK = old
     np.testing.assert_array_equal(one, every)
+
+
+def test_local_route_at_an_unreachable_rtol_stops_and_reports_what_it_proved():
+    """Below the round-off floor the supports cover the graph and the iterations stall: the
+    route stops instead of iterating on, and the intervals still hold the exact values."""
+    import time
+
+    net = as_network(graph_with_hubs(seed=3, n=300, hubs=2, spokes=120))
+    A = net.W.toarray()
+    delta = 0.9 / max(abs(np.linalg.eigvalsh(A)))
+    exact = dense_intercentrality(A, delta, np.ones(net.n))
+    start = time.perf_counter()
+    res = intercentrality_bounds(net, delta=delta, rtol=1e-40, method="local")
+    assert time.perf_counter() - start < 30.0
+    assert contains(res, exact, slack=1e-12)
+    assert 0.0 < res.max_relative_error < 1e-10
