@@ -619,11 +619,12 @@ def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob,
     """
     horizon = recruit_prob.shape[0] - 1
     delay_mu = math.log(delay_a) - 0.5 * delay_b * delay_b if delay_kind == 1 else 0.0
-    size = 0
+    # np.int64, not literals, in calls of the heap helpers: one specialisation each
+    size = np.int64(0)
     for j in range(n_roots):
         if size == ht.shape[0]:
             ht, hk = _grow(ht, hk)
-        size = _heap_push(ht, hk, size, 0.0, -1)
+        size = _heap_push(ht, hk, size, 0.0, np.int64(-1))
     participants = 0
     max_depth = 0
     visits = 0
@@ -1086,8 +1087,9 @@ def independent_cascade_serial_kernel(indptr, indices, edge_prob, p, seed_nodes,
     n = indptr.shape[0] - 1
     mark = np.zeros(n, dtype=np.int32)
     queue = np.empty(n + 1, dtype=np.int32)
+    # np.int64, not literals: numba would compile _ic_runs once more for each literal argument
     return _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, first, spread,
-                    visits, 0, spread.shape[0], 1, budget, mark, queue)
+                    visits, np.int64(0), spread.shape[0], np.int64(1), budget, mark, queue)
 
 
 @njit(parallel=True, cache=True)
@@ -1110,7 +1112,7 @@ def independent_cascade_kernel(indptr, indices, edge_prob, p, seed_nodes, n_rand
         mark = np.zeros(n, dtype=np.int32)
         queue = np.empty(n + 1, dtype=np.int32)
         _ic_runs(indptr, indices, edge_prob, p, seed_nodes, n_random_seeds, key, first, spread,
-                 visits, np.int64(c), n_runs, n_chunks, -1, mark, queue)
+                 visits, np.int64(c), n_runs, n_chunks, np.int64(-1), mark, queue)
 
 
 @njit(cache=True)
@@ -1192,7 +1194,7 @@ def linear_threshold_serial_kernel(indptr, indices, weights, in_degree, seed_nod
     slack = np.empty(0 if in_degree.shape[0] > 0 else n, dtype=np.float64)
     queue = np.empty(n + 1, dtype=np.int32)
     return _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, key, first,
-                    spread, visits, 0, spread.shape[0], 1, budget, tag, slack, queue)
+                    spread, visits, np.int64(0), spread.shape[0], np.int64(1), budget, tag, slack, queue)
 
 
 @njit(parallel=True, cache=True)
@@ -1215,7 +1217,7 @@ def linear_threshold_kernel(indptr, indices, weights, in_degree, seed_nodes, n_r
         slack = np.empty(0 if in_degree.shape[0] > 0 else n, dtype=np.float64)
         queue = np.empty(n + 1, dtype=np.int32)
         _lt_runs(indptr, indices, weights, in_degree, seed_nodes, n_random_seeds, key, first, spread,
-                 visits, np.int64(c), n_runs, n_chunks, -1, tag, slack, queue)
+                 visits, np.int64(c), n_runs, n_chunks, np.int64(-1), tag, slack, queue)
 
 
 @njit(cache=True)
