@@ -423,7 +423,8 @@ def campaign_crn_kernel(indptr, indices, seed_nodes, n_random_seeds, target_node
                         starts[placed] = v
                         placed += 1
             else:
-                starts[:] = seed_nodes
+                for j in range(n_starts):  # a loop: a slice copy compiles to far more code
+                    starts[j] = seed_nodes[j]
             for k in range(n_cand):
                 stamp += 1
                 participants[k, r] = _campaign_run(

@@ -144,7 +144,7 @@ def _next(state):
     return _mix(state[0])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _normal(state, edge, width, height):
     """A standard normal draw (ziggurat)."""
     while True:
@@ -166,7 +166,7 @@ def _normal(state, edge, width, height):
             return x
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _exponential(state, edge, width, height):
     """A standard exponential draw (ziggurat)."""
     extra = 0.0
@@ -192,7 +192,7 @@ def _below(state, n):
     return k if k < n else n - 1
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _delay(state, kind, a, b, mu, edge, width, height):
     """One recruitment delay: exponential (mean a), lognormal (mean a, log-sd b; mu the log-mean)
     or fixed a."""
@@ -357,7 +357,10 @@ def _snapshot(row, participants, max_depth, capped, visits, n_found):
 def _checkpoint(row, profile_row, profile, participants, max_depth, capped, visits, n_found):
     """The stats and depth profile of a run so far, as the same run with an earlier deadline ends."""
     _snapshot(row, participants, max_depth, capped, visits, n_found)
-    profile_row[: max_depth + 1] = profile[: max_depth + 1]
+    # a loop, not a slice copy: numba's array-to-array slice assignment (broadcasting, overlap
+    # checks) is several times the code, compiled again in every kernel that inlines this
+    for d in range(max_depth + 1):
+        profile_row[d] = profile[d]
 
 
 @njit(cache=True)
@@ -530,6 +533,21 @@ def _graph_run(indptr, indices, seed_nodes, n_random_seeds, target_nodes, n_rand
     return paid
 
 
+@njit(cache=True)
+def _bitmask_thresholds(recruit_prob):
+    """Each p_d as a 64-bit binary fraction for the bit-mask draws (exact when p >= 2**-12); 0
+    where the draws are not bit masks.
+
+    A plain function: in the parallel kernel, ``np.zeros`` is a parallel loop of its own, which
+    costs a second lowering of the kernel's whole thread-pool machinery.
+    """
+    thresholds = np.zeros(recruit_prob.shape[0], dtype=np.uint64)
+    for d in range(recruit_prob.shape[0]):
+        if BITMASK_MIN_PROB <= recruit_prob[d] < 1.0:
+            thresholds[d] = np.uint64(recruit_prob[d] * _TWO_64)
+    return thresholds
+
+
 @njit(parallel=True, cache=True)
 def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target_nodes,
                              n_random_targets, find_prob, recruit_prob, report_prob, pay_total,
@@ -559,11 +577,7 @@ def recruitment_graph_kernel(indptr, indices, seed_nodes, n_random_seeds, target
     n = indptr.shape[0] - 1
     n_runs = run_seeds.shape[0]
     edge, width, height = _ziggurat_tables()
-    # p as a 64-bit binary fraction for the bit-mask draws (exact when p >= 2**-12)
-    thresholds = np.zeros(recruit_prob.shape[0], dtype=np.uint64)
-    for d in range(recruit_prob.shape[0]):
-        if BITMASK_MIN_PROB <= recruit_prob[d] < 1.0:
-            thresholds[d] = np.uint64(recruit_prob[d] * _TWO_64)
+    thresholds = _bitmask_thresholds(recruit_prob)
     for c in prange(n_chunks):
         state = np.zeros(1, dtype=np.uint64)
         # 32-bit stamps and node numbers halve the memory traffic of the random accesses
@@ -690,8 +704,9 @@ def _grow(ht, hk):
     size = ht.shape[0]
     ht2 = np.empty(2 * size, dtype=np.float64)
     hk2 = np.empty(2 * size, dtype=np.int32)
-    ht2[:size] = ht
-    hk2[:size] = hk
+    for i in range(size):  # loops, not slice copies: a fifth of the compiled code
+        ht2[i] = ht[i]
+        hk2[i] = hk[i]
     return ht2, hk2
 
 
