@@ -690,7 +690,7 @@ def _branching_run(offspring_cdf, n_roots, find_prob, recruit_prob, report_prob,
                 continue
             if size == ht.shape[0]:
                 ht, hk = _grow(ht, hk)
-            size = _heap_push(ht, hk, size, arrival, v)
+            size = _heap_push(ht, hk, size, arrival, np.int64(v))  # never a literal 0
     _snapshot(stats, participants, max_depth, capped, visits, n_found)
     for m in range(next_cp, checkpoints.shape[0]):
         _checkpoint(cp_stats[m], cp_profile[m], profile, participants, max_depth, capped, visits, n_found)
@@ -812,7 +812,7 @@ def _run_state(key, r):
     return _mix(np.uint64(key) + np.uint64(r + 1) * _GOLDEN)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _exp_s(s):
     """``(state, x)``: a standard exponential draw (ziggurat), as :func:`_exponential`."""
     extra = 0.0
