@@ -144,7 +144,7 @@ def _next(state):
     return _mix(state[0])
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _normal(state, edge, width, height):
     """A standard normal draw (ziggurat)."""
     while True:
@@ -192,7 +192,7 @@ def _below(state, n):
     return k if k < n else n - 1
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _delay(state, kind, a, b, mu, edge, width, height):
     """One recruitment delay: exponential (mean a), lognormal (mean a, log-sd b; mu the log-mean)
     or fixed a."""
