@@ -152,7 +152,9 @@ class RecruitmentModel:
     def _from_incentives(self, inc, objective):
         from .._kernels.design import depth_profile_kernel, success_kernel
 
-        p = np.ascontiguousarray(inc.probabilities, dtype=np.float64)
+        # a writable copy: the kernels are also called with writable rows, and a read-only
+        # array would make numba compile each of them a second time
+        p = np.array(inc.probabilities, dtype=np.float64)
         if objective == "success":
             find = np.ascontiguousarray(self.find_probability * inc.report_probabilities)
             return float(success_kernel(self._pmf, p, find, self.initial))
