@@ -302,14 +302,21 @@ def iterate_kernel(indptr, indices, data, weight, bounds, x, u, u_prev, radius, 
 
 
 @njit(cache=True)
-def _collatz_rows(indptr, indices, data, weight, v, v_next, lo, hi):
+def _collatz_rows(indptr, indices, data, weight, v, v_next, lo, hi, ones):
     # (|W| v)_i over rows lo..hi; v_next_i = sqrt(v_i (|W| v)_i), the geometric-mean step.
-    # Returns the largest ratio (|W| v)_i / v_i there.
+    # Returns the largest ratio (|W| v)_i / v_i there. With ``ones`` (v = 1) the products are
+    # the row sums, read without gathering v: the same numbers, from the counts alone when
+    # every weight is equal.
     uniform = data.shape[0] == 0
     worst = 0.0
     for i in range(lo, hi):
         acc = 0.0
-        if uniform:
+        if ones and uniform:
+            acc = float(indptr[i + 1] - indptr[i]) * weight
+        elif ones:
+            for p in range(indptr[i], indptr[i + 1]):
+                acc += data[p]
+        elif uniform:
             for p in range(indptr[i], indptr[i + 1]):
                 acc += v[indices[p]]
             acc *= weight
@@ -324,9 +331,10 @@ def _collatz_rows(indptr, indices, data, weight, v, v_next, lo, hi):
 
 
 @njit(cache=True, parallel=True)
-def _collatz_parallel(indptr, indices, data, weight, v, v_next, bounds, worst):
+def _collatz_parallel(indptr, indices, data, weight, v, v_next, bounds, worst, ones):
     for t in prange(bounds.shape[0] - 1):
-        worst[t] = _collatz_rows(indptr, indices, data, weight, v, v_next, bounds[t], bounds[t + 1])
+        worst[t] = _collatz_rows(indptr, indices, data, weight, v, v_next, bounds[t], bounds[t + 1],
+                                 ones)
 
 
 @njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
@@ -361,11 +369,13 @@ def collatz_wielandt_kernel(indptr, indices, data, weight, bounds, max_iter, tar
         worst = np.empty(n_chunks)
     best = np.inf
     for it in range(1, max_iter + 1):
+        ones = it == 1
         if parallel:
-            _collatz_parallel(indptr, indices, data, weight, v, v_next, bounds, worst)
+            _collatz_parallel(indptr, indices, data, weight, v, v_next, bounds, worst, ones)
         else:
             for t in range(n_chunks):
-                worst[t] = _collatz_rows(indptr, indices, data, weight, v, v_next, bounds[t], bounds[t + 1])
+                worst[t] = _collatz_rows(indptr, indices, data, weight, v, v_next, bounds[t],
+                                         bounds[t + 1], ones)
         bound = 0.0
         for t in range(n_chunks):
             if not worst[t] <= bound:  # NaN propagates (numba's max() would skip it)
