@@ -911,10 +911,6 @@ class IncentiveNetwork:
     def scaled(self, factor):
         """A new network with every weight multiplied by ``factor``.
 
-        Networks are immutable, so the last scaled copy is kept and returned again for the same
-        factor: a loop that calls ``net.scaled(delta)`` (or a function that does, such as
-        :func:`~incnet.equilibria.linear_quadratic`) multiplies the weights once.
-
         Examples
         --------
         >>> import networkx as nx
@@ -922,14 +918,6 @@ class IncentiveNetwork:
         0.4
         """
         factor = _finite(factor, "factor")
-        last = self._cache.get("scaled_last")
-        if last is not None and last[0] == factor and math.copysign(1.0, last[0]) == math.copysign(1.0, factor):
-            return last[1]
-        new = self._scaled(factor)
-        self._cache["scaled_last"] = (factor, new)  # one entry, replaced whole: thread-safe
-        return new
-
-    def _scaled(self, factor):
         if factor == 0.0:
             W = sp.csr_array((self.n, self.n), dtype=np.float64)
             return type(self)._trusted(W, self.nodes)

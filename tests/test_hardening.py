@@ -200,17 +200,6 @@ def test_scaling_checks_every_weight_by_the_extremes(seed, factor, negative, uni
         assert scaled.nodes is net.nodes  # the labels are carried, not validated again
 
 
-def test_the_last_scaled_copy_is_reused_and_nothing_else():
-    net = _path(1.0)
-    half = net.scaled(0.5)
-    assert net.scaled(0.5) is half  # immutable: the same weights, multiplied once
-    third = net.scaled(1 / 3)
-    assert third is not half and np.array_equal(third.W.toarray(), net.W.toarray() * (1 / 3))
-    assert net.scaled(0.5) is not half  # one entry only: memory stays one copy per network
-    np.testing.assert_array_equal(net.scaled(0.5).W.toarray(), half.W.toarray())
-    assert net.scaled(0.0).nnz == 0 and net.scaled(-0.0).nnz == 0
-
-
 def test_linear_quadratic_at_huge_alpha():
     net = _path(1.0)
     res = linear_quadratic(net, 1e160, 0.5)
