@@ -833,7 +833,9 @@ class PayoffSolver:
     **Iterative.** From 50,000 nodes on, the iterative methods run on a reverse Cuthill-McKee
     reordering of :math:`W`, built at construction: neighbours stored near each other are read
     together, so a product gathers the payoff vector with fewer cache misses (payoffs are
-    permuted in and out, :math:`O(n)` per solve).
+    permuted in and out, :math:`O(n)` per solve). It pays on networks with locality (lattices,
+    road and contact networks stored in a shuffled order), not on scale-free ones: on a
+    Barabási–Albert graph with :math:`10^6` nodes a product took the same time in either order.
 
     **Direct.** :math:`I - W` is factorised once: by LAPACK as a dense matrix up to 300 nodes
     (the call overhead of a sparse solve dominates there), by SuperLU above (minimum-degree
