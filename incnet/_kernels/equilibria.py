@@ -618,9 +618,10 @@ def _local_solves(indptr, indices, data, delta, nodes, ch, step, hub_col, W, rho
                             crow2 = np.empty(cap, dtype=np.int64)
                             ccol2 = np.empty(cap, dtype=np.int64)
                             cval2 = np.empty(cap)
-                            crow2[:nco] = crow[:nco]
-                            ccol2[:nco] = ccol[:nco]
-                            cval2[:nco] = cval[:nco]
+                            for q in range(nco):  # a loop: a slice copy compiles to 5x the code
+                                crow2[q] = crow[q]
+                                ccol2[q] = ccol[q]
+                                cval2[q] = cval[q]
                             crow = crow2
                             ccol = ccol2
                             cval = cval2
