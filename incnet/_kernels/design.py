@@ -11,6 +11,8 @@ import numpy as np
 from numba import prange
 
 from ._jit import njit
+from ._splitmix import GOLDEN as _GOLDEN
+from ._splitmix import mix64 as _mix64
 
 __all__ = [
     "pgf_kernel",
@@ -126,22 +128,12 @@ def cascade_kernel(t_indptr, t_indices, t_data, need, acc, active, start, queue,
 # whatever order the events happen in. A schedule only changes the thresholds p_d the uniforms are
 # compared with. (The engine of incnet.simulate draws sequentially instead, which is faster but
 # lets two schedules' streams drift apart after their first different decision.)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
 _TWO_M53 = 1.0 / 9007199254740992.0
 _STREAM_ATTEMPT = np.uint64(0x1000000000000001)
 _STREAM_DELAY = np.uint64(0x2000000000000003)
 _STREAM_DELAY2 = np.uint64(0x3000000000000005)
 _STREAM_REPORT = np.uint64(0x4000000000000007)
 _STREAM_FIND = np.uint64(0x5000000000000009)
-
-
-@njit(cache=True, inline="always")
-def _mix64(z):
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
 
 
 @njit(cache=True, inline="always")

@@ -8,23 +8,18 @@ graph in every process and no global random state is touched.
 import numpy as np
 
 from ._jit import njit
+from ._splitmix import GOLDEN, mix64
 
 __all__ = ["barabasi_albert_kernel", "erdos_renyi_kernel"]
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / 9007199254740992.0  # 2**-53
 
 
 @njit(cache=True, inline="always")
 def _next_uniform(state):
     """Advance a splitmix64 state; return (new state, a uniform float in [0, 1))."""
-    state = state + _GOLDEN
-    z = state
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    z = z ^ (z >> np.uint64(31))
+    state = state + GOLDEN
+    z = mix64(state)
     return state, float(z >> np.uint64(11)) * _TO_UNIT
 
 

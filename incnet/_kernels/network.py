@@ -7,6 +7,7 @@ import numpy as np
 from numba import prange
 
 from ._jit import njit
+from ._splitmix import mix64
 
 __all__ = [
     "is_symmetric_kernel",
@@ -79,16 +80,8 @@ def is_symmetric_kernel(indptr, indices, data, block=4_194_304):
 
 
 @njit(cache=True, inline="always")
-def _mix64(z):
-    # the splitmix64 finaliser: every input bit reaches every output bit
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
-
-
-@njit(cache=True, inline="always")
 def _entry_hash(row, col, weight_key):
-    return _mix64(((row << np.uint64(32)) | col) ^ weight_key)
+    return mix64(((row << np.uint64(32)) | col) ^ weight_key)
 
 
 @njit(cache=True)
@@ -99,7 +92,7 @@ def _fingerprint_rows(indptr, indices, weight_bits, lo, hi):
         row = np.uint64(i)
         for p in range(indptr[i], indptr[i + 1]):
             col = np.uint64(indices[p])
-            key = np.uint64(0) if uniform else _mix64(weight_bits[p])
+            key = np.uint64(0) if uniform else mix64(weight_bits[p])
             # wrapping arithmetic modulo 2**64: the order of the sum does not matter
             total += _entry_hash(row, col, key) - _entry_hash(col, row, key)
     return total

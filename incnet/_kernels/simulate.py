@@ -41,6 +41,8 @@ from numba.core import cgutils
 from numba.extending import intrinsic
 
 from ._jit import njit
+from ._splitmix import GOLDEN as _GOLDEN
+from ._splitmix import mix64
 
 __all__ = [
     "recruitment_graph_kernel",
@@ -52,9 +54,6 @@ __all__ = [
     "spread_moments",
 ]
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
 _TWO_M53 = 1.0 / 9007199254740992.0
 
 # Columns of the per-run integer statistics written by the recruitment kernels.
@@ -72,9 +71,7 @@ DELAY_FIXED = 2
 
 @njit(cache=True)
 def _mix(z):
-    z = (z ^ (z >> np.uint64(30))) * _MIX1
-    z = (z ^ (z >> np.uint64(27))) * _MIX2
-    return z ^ (z >> np.uint64(31))
+    return mix64(z)
 
 
 @njit(cache=True)
