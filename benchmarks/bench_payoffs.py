@@ -257,6 +257,34 @@ def _katz_case(n, smoke):
                     f"({cold.iterations} it); ratio against scipy cg timed alternately "
                     f"({cold_cg * 1e3:.0f} ms)"))
     rows.append(_floor_row(net, case, warm.iterations, rows[0].median_s, 1 if smoke else repeat))
+    rows.extend(_symmetry_rows(Wd, case, smoke))
+    return rows
+
+
+def _symmetry_rows(Wd, case, smoke):
+    """The fingerprint that picks CG on a fresh network, beside the exact check and scipy's."""
+    import incnet
+
+    net = incnet.IncentiveNetwork.from_scipy(Wd)
+    net._unsigned_csr, net._uniform_weight  # index arrays the first call builds anyway
+
+    def fresh(key):
+        # forget only the symmetry facts, so that each call decides them again
+        for fact in ("symmetry_hint", "is_symmetric"):
+            net._cache.pop(fact, None)
+        return getattr(net, key)
+
+    def scipy_transpose():
+        return abs(Wd - Wd.T).nnz == 0
+
+    rows = compare(BENCH, case, lambda: fresh("_symmetry_hint"),
+                   {"incnet is_symmetric (exact, counting-sort transpose)":
+                    lambda: fresh("is_symmetric"),
+                    "scipy abs(W - W.T).nnz == 0": scipy_transpose},
+                   agree=lambda a, b: bool(a) == bool(b), repeat=1 if smoke else 5, smoke=smoke)
+    first = rows[0]
+    rows[0] = Row(BENCH, case, "incnet symmetry fingerprint", first.median_s, first.repeats, 1.0,
+                  None, "one streaming pass; zero for a symmetric W, a proof of asymmetry otherwise")
     return rows
 
 
