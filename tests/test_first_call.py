@@ -161,6 +161,82 @@ def test_cg_matches_dense_solve(signed, radius):
     assert np.array_equal(total_payoffs(W, np.zeros(n), method="cg").u, np.zeros(n))
 
 
+@pytest.mark.parametrize("value", [1.0, 3.7, -0.3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_cg_cold_start_shortcuts_agree_with_a_dense_solve(value, weighted):
+    # A zero start takes x as its residual, and a constant x on equal weights reads the first
+    # product from the row counts: both must give the answer of the general route.
+    rng = np.random.default_rng(11)
+    A = nx.to_numpy_array(nx.barabasi_albert_graph(80, 3, seed=5))
+    W = A * (rng.uniform(0.5, 1.5, A.shape) if weighted else 1.0)
+    W = np.triu(W, 1) + np.triu(W, 1).T
+    W *= 0.9 / dense_spectral_radius(W)
+    x = np.full(80, value)
+    ref = dense_total_payoffs(W, x)
+    cold = total_payoffs(W, x, method="cg")
+    # a start that is not zero takes the general route: one entry of it off the answer
+    start = ref.copy()
+    start[17] += 1.0
+    warm = total_payoffs(W, x, method="cg", x0=start)
+    for res in (cold, warm):
+        assert res.residual <= 1e-10
+        np.testing.assert_allclose(res.u, ref, rtol=1e-9, atol=1e-9 * np.max(np.abs(ref)))
+    np.testing.assert_allclose(cold.u, warm.u, rtol=1e-9)
+
+
+@given(st.integers(0, 2**31 - 1), st.integers(1, 40), st.sampled_from([0.0, 0.1, 0.5]),
+       st.booleans(), st.sampled_from([8, 16, 256]))
+@settings(max_examples=120)
+def test_sliced_product_is_the_csr_product_bit_for_bit(seed, n, density, weighted, window):
+    # Every row of the sliced format sums its entries in CSR order, padding reading p[n] = 0:
+    # the product must equal the CSR kernel's exactly, and its p . q up to the order of the sum.
+    from incnet._kernels.payoffs import (_cg_product_rows, _sliced_product_rows, row_chunks,
+                                         sliced_ell_kernel)
+
+    rng = np.random.default_rng(seed)
+    W = sp.random(n, n, density=density, random_state=rng, format="csr")
+    if n > 3:  # a row longer than the 127 the window sort distinguishes
+        W = sp.csr_array(W + sp.csr_array((np.ones(n - 1), ([n // 2] * (n - 1), np.delete(
+            np.arange(n), n // 2))), shape=(n, n)))
+    W = sp.csr_array(W)
+    W.sort_indices()
+    indptr = W.indptr.astype(np.uint64)
+    indices = W.indices.astype(np.uint32)
+    data = W.data.astype(np.float64) if weighted else np.empty(0)
+    weight = 1.0 if weighted else 0.37
+    order, slice_ptr, cols, vals = sliced_ell_kernel(indptr, indices, data, window)
+    real = order[order < n]
+    assert np.array_equal(np.sort(real), np.arange(n))
+    assert np.all(cols[cols >= n] == n) and int(slice_ptr[-1]) >= W.nnz
+    p = np.append(rng.normal(size=n), 0.0)
+    q_csr, q_sliced = np.zeros(n + 1), np.zeros(n + 1)
+    pq_csr = _cg_product_rows(indptr, indices, data, weight, p, q_csr, 0, n)
+    chunks = row_chunks(slice_ptr, 3)
+    pq_sliced = sum(_sliced_product_rows(order, slice_ptr, cols, vals, weight, p, q_sliced,
+                                         chunks[t], chunks[t + 1]) for t in range(3))
+    assert np.array_equal(q_csr[:n], q_sliced[:n]) and q_sliced[n] == 0.0
+    assert pq_sliced == pytest.approx(pq_csr, rel=1e-12, abs=1e-12)
+
+
+def test_cg_reads_the_sliced_format_or_csr_alike(ba, monkeypatch):
+    # The sliced format is used up to _SLICED_MAX_NODES; forcing the CSR route must give the
+    # same payoffs (the products agree bit for bit, the inner products up to their order).
+    import incnet.payoffs as payoffs_module
+
+    A, rho = ba
+    x = np.linspace(1.0, 2.0, A.shape[0])
+    sliced_net = IncentiveNetwork.from_scipy(A * (0.9 / rho))
+    sliced = total_payoffs(sliced_net, x)
+    assert sliced.method == "cg" and "payoffs.sliced" in sliced_net._cache
+    monkeypatch.setattr(payoffs_module, "_SLICED_MAX_NODES", 0)
+    csr_net = IncentiveNetwork.from_scipy(A * (0.9 / rho))
+    csr = total_payoffs(csr_net, x)
+    assert "payoffs.sliced" not in csr_net._cache
+    assert abs(sliced.iterations - csr.iterations) <= 1
+    np.testing.assert_allclose(sliced.u, csr.u, rtol=1e-9)
+    assert np.linalg.norm(x - sliced.u + csr_net.W @ sliced.u) <= 1.0001e-10 * np.linalg.norm(x)
+
+
 def test_cg_refuses_asymmetric_networks():
     directed = IncentiveNetwork.from_networkx(nx.gn_graph(30, seed=2), scale=0.3)
     with pytest.raises(InvalidInputError, match="symmetric"):
