@@ -171,8 +171,8 @@ def linear_quadratic(net, alpha, delta, *, method="auto", tol=1e-10, max_iter=10
     scale = float(np.max(np.abs(alpha))) if net.n else 0.0
     scale = scale if scale > 0 else 1.0
     with np.errstate(over="ignore", invalid="ignore"):
-        numerator = float(np.linalg.norm(gap / scale))
-    denominator = float(np.linalg.norm(alpha / scale))
+        numerator = _norm(gap / scale)
+    denominator = _norm(alpha / scale)
     relative = numerator / denominator if denominator > 0 else numerator
     if not relative <= tol * 1.01 + 64 * np.finfo(float).eps:
         raise ConvergenceError(
@@ -184,6 +184,13 @@ def linear_quadratic(net, alpha, delta, *, method="auto", tol=1e-10, max_iter=10
         x=x, unique=True, converged=solved.converged, iterations=solved.iterations,
         residual=residual, method=solved.method, nodes=net.nodes,
     )
+
+
+def _norm(v):
+    # Not np.linalg.norm: its BLAS dot starts OpenBLAS's threads, which wait for cores the
+    # solver's OpenMP threads still hold for a moment after a parallel kernel (2 ms a call
+    # measured at 10^5 nodes, against 0.05 ms for this pairwise sum).
+    return math.sqrt(float(np.sum(np.square(v))))
 
 
 def _unit_exponent(alpha):
