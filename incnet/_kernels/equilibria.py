@@ -810,7 +810,9 @@ def local_diagonal_kernel(indptr, indices, data, delta, nodes, hub_col, W, rho_n
     scale_out = np.empty(m)
     size_out = np.empty(m, dtype=np.int64)
     for ch in prange(n_chunks):
-        _local_solves(indptr, indices, data, delta, nodes, ch, n_chunks, hub_col, W, rho_norm, w_norm,
-                      budget, m_floor, max_rounds, max_iter, lower, rr_out, pg_out, xn_out, scale_out,
-                      size_out)
+        # np.int64: the parfor's own index is unsigned, and a second type would compile the
+        # solves a second time (once for the typing before the parfor pass, once inside it)
+        _local_solves(indptr, indices, data, delta, nodes, np.int64(ch), n_chunks, hub_col, W, rho_norm,
+                      w_norm, budget, m_floor, max_rounds, max_iter, lower, rr_out, pg_out, xn_out,
+                      scale_out, size_out)
     return lower, rr_out, pg_out, xn_out, scale_out, size_out
