@@ -149,6 +149,7 @@ def _structure():
     kernels.is_symmetric_kernel(W.indptr, W.indices, W.data)
     indptr, indices = net._unsigned_csr
     for weight_bits in (np.empty(0, dtype=np.uint64), np.asarray(W.data).view(np.uint64)):
+        weight_bits.flags.writeable = False  # as IncentiveNetwork passes them: one specialisation
         kernels.symmetry_fingerprint_kernel(indptr, indices, weight_bits, 1, False)
     labels = np.array([0, 0, 1], dtype=np.int32)
     sizes = np.bincount(labels)

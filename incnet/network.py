@@ -727,6 +727,8 @@ class IncentiveNetwork:
             indptr, indices = self._unsigned_csr
             weight_bits = (np.empty(0, dtype=np.uint64) if self._uniform_weight is not None
                            else np.ascontiguousarray(W.data, dtype=np.float64).view(np.uint64))
+            # read-only either way (the weights are): one compiled specialisation serves both
+            weight_bits.flags.writeable = False
             chunks = max(1, min(1024, W.nnz // 50_000))
             fingerprint = symmetry_fingerprint_kernel(indptr, indices, weight_bits, chunks,
                                                       W.nnz >= _PARALLEL_CERTIFICATE_NNZ
