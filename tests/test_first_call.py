@@ -294,6 +294,7 @@ def test_symmetry_kernel_on_a_large_network(ba):
 def _fingerprint(A, chunks=1, parallel=False):
     uniform = A.nnz == 0 or bool(np.all(A.data == A.data[0]))
     bits = np.empty(0, dtype=np.uint64) if uniform else A.data.astype(np.float64).view(np.uint64)
+    bits.flags.writeable = False  # as the library passes them: one compiled specialisation
     return symmetry_fingerprint_kernel(A.indptr.astype(np.uint64), A.indices.astype(np.uint32), bits,
                                        chunks, parallel)
 
