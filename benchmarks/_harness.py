@@ -12,7 +12,15 @@ import statistics
 import time
 from dataclasses import dataclass, field
 
-__all__ = ["Row", "compare", "time_call", "machine_description", "format_table"]
+__all__ = ["Row", "compare", "time_call", "alternate_first_calls", "machine_description",
+           "format_table"]
+
+#: Idle time before each timed first call in ``alternate_first_calls``. A peer's BLAS calls (the
+#: dot products of scipy's cg) wake OpenBLAS's worker threads, which then spin for about 0.1 s
+#: on the cores incnet's threads need: measured at 10^5 nodes, incnet's first call took a median
+#: 20 ms (12-77 ms) right after scipy's cg, 17 ms with OPENBLAS_NUM_THREADS=1, and 17 ms after
+#: this pause, while scipy's own time did not change.
+QUIET_SECONDS = 0.25
 
 
 @dataclass
@@ -51,6 +59,30 @@ def time_call(fn, *, repeat=5, warmup=1, max_seconds=60.0):
         if spent > max_seconds:
             break
     return statistics.median(times), len(times), value
+
+
+def alternate_first_calls(make, first_call, peer, *, repeat, pause=QUIET_SECONDS):
+    """Time ``first_call(make())`` and ``peer()`` alternately, so both see the same machine.
+
+    ``make`` builds a fresh object (untimed) for each first call. Every timed call starts after
+    ``gc.collect()`` and ``pause`` seconds of idle, as a one-shot call in a quiet process would.
+    Returns ``(median first call, median peer, last value, last fresh object)``.
+    """
+    ours, theirs = [], []
+    value = fresh = None
+    for _ in range(repeat):
+        fresh = make()
+        gc.collect()
+        time.sleep(pause)
+        start = time.perf_counter()
+        value = first_call(fresh)
+        ours.append(time.perf_counter() - start)
+        gc.collect()
+        time.sleep(pause)
+        start = time.perf_counter()
+        peer()
+        theirs.append(time.perf_counter() - start)
+    return statistics.median(ours), statistics.median(theirs), value, fresh
 
 
 def compare(benchmark, case, incnet_fn, peers, *, agree=None, repeat=5, warmup=1, smoke=False,

@@ -23,12 +23,10 @@
   column of :math:`(I - \\delta G)^{-1}`, timed on 200 nodes and extrapolated to all.
 """
 
-import gc
-
 import numpy as np
 import scipy.sparse as sp
 
-from ._harness import Row, compare
+from ._harness import QUIET_SECONDS, Row, alternate_first_calls, compare
 
 __all__ = ["run"]
 
@@ -82,28 +80,21 @@ def _linear_quadratic_case(n, smoke):
     rows = compare(bench, f"n={n:,}", run_incnet, peers, agree=_close(1e-7),
                    repeat=1 if smoke else 3, smoke=smoke, note=f"{warm.method}, {warm.iterations} it")
     # The first call on a fresh network (its symmetry fingerprint and well-posedness certificate
-    # included), timed alternately with one scipy cg so that both see the same machine load.
-    import time
-
+    # included), timed alternately with one scipy cg so that both see the same machine load, each
+    # from a quiet process (see alternate_first_calls).
     import incnet
 
-    cold_times, cg_times = [], []
     linear_quadratic(incnet.IncentiveNetwork.from_scipy(A), 1.0, delta)  # kernels loaded, untimed
-    for _ in range(1 if smoke else 7):  # medians of 7: the machine is noisy
-        fresh = incnet.IncentiveNetwork.from_scipy(A)
-        gc.collect()  # as the harness does before every timed call: each starts from a quiet state
-        start = time.perf_counter()
-        cold = linear_quadratic(fresh, 1.0, delta)
-        cold_times.append(time.perf_counter() - start)
-        gc.collect()
-        start = time.perf_counter()
-        run_cg()
-        cg_times.append(time.perf_counter() - start)
-    cold_s, cg_s = float(np.median(cold_times)), float(np.median(cg_times))
+    repeats = 1 if smoke else 7  # medians of 7: the machine is noisy
+    pause = 0.0 if smoke else QUIET_SECONDS
+    cold_s, cg_s, cold, _ = alternate_first_calls(
+        lambda: incnet.IncentiveNetwork.from_scipy(A),
+        lambda fresh: linear_quadratic(fresh, 1.0, delta),
+        run_cg, repeat=repeats, pause=pause)
     rows.append(Row(bench, f"n={n:,}", "incnet, first call on a fresh network", cold_s,
-                    len(cold_times), cg_s / cold_s, _close(1e-7)(cold.x, warm.x),
+                    repeats, cg_s / cold_s, _close(1e-7)(cold.x, warm.x),
                     f"certificate + {cold.method} ({cold.iterations} it); ratio against scipy cg "
-                    f"timed alternately ({cg_s * 1e3:.0f} ms)"))
+                    f"timed alternately ({cg_s * 1e3:.0f} ms), each call after {pause} s idle"))
     return rows
 
 

@@ -16,14 +16,13 @@ STREAM-like triad's bandwidth for scale, and the same product gathering a float3
 most a mixed-precision iteration could save per pass).
 """
 
-import gc
 import time
 
 import numpy as np
 import scipy.sparse as sp
 from numba import njit, prange
 
-from ._harness import Row, compare
+from ._harness import QUIET_SECONDS, Row, alternate_first_calls, compare
 
 __all__ = ["run", "ba_edges", "ba_adjacency"]
 
@@ -96,7 +95,7 @@ def _triad(a, b, c, s):
         a[i] = b[i] + s * c[i]
 
 
-def _floor_row(net, case, iterations, incnet_seconds, repeat, ordered=False):
+def _floor_row(net, case, method, iterations, incnet_seconds, repeat, ordered=False):
     """The bandwidth floor of the repeated solve: a bare product times the passes it makes
     (over the solver objects' reordered operator with ``ordered``)."""
     from incnet.payoffs import _operator
@@ -121,7 +120,9 @@ def _floor_row(net, case, iterations, incnet_seconds, repeat, ordered=False):
     m = 100_000 if repeat == 1 else 10_000_000
     a, b, c = np.zeros(m), np.ones(m), np.ones(m)
     triad, _, _ = time_call(lambda: _triad(a, b, c, 0.5), repeat=5)
-    passes = iterations + 1
+    # the products a solve makes: one per step and the final true residual, less the first
+    # product of CG from the constant x here, which is read from the row counts
+    passes = iterations + (0 if method == "cg" else 1)
     floor = product * passes
     bandwidth = 3 * 8 * m / triad
     stream = 4 * net.nnz / bandwidth  # the 32-bit index array alone, read at triad bandwidth
@@ -165,22 +166,26 @@ def _katz_case(n, smoke):
     M = sp.csr_array(sp.identity(n, format="csr") - A * delta)
     Wd = A * delta
 
-    # Cold: a fresh network pays for its symmetry fingerprint and certificate once. Timed alternately
-    # with one scipy cg on the same system, so both see the same load of the machine.
-    cold_times, cg_times = [], []
+    # Cold: a fresh network pays for its symmetry fingerprint and certificate once. Timed
+    # alternately with one scipy cg on the same system, each call from a quiet process (see
+    # alternate_first_calls), and once more back to back, right after scipy's cg.
     incnet.total_payoffs(incnet.IncentiveNetwork.from_scipy(Wd), x)  # kernels loaded, untimed
-    for _ in range(1 if smoke else 7):  # medians of 7: the machine is noisy
-        cold_net = incnet.IncentiveNetwork.from_scipy(Wd)
-        gc.collect()  # as the harness does before every timed call: each starts from a quiet state
-        start = time.perf_counter()
-        cold = incnet.total_payoffs(cold_net, x)
-        cold_times.append(time.perf_counter() - start)
-        gc.collect()
-        start = time.perf_counter()
+    repeats = 1 if smoke else 7  # medians of 7: the machine is noisy
+    pause = 0.0 if smoke else QUIET_SECONDS
+
+    def fresh_network():
+        return incnet.IncentiveNetwork.from_scipy(Wd)
+
+    def first_call(network):
+        return incnet.total_payoffs(network, x)
+
+    def one_cg():
         cg(M, x, rtol=1e-10, atol=0.0, maxiter=10_000)
-        cg_times.append(time.perf_counter() - start)
-    cold_seconds = float(np.median(cold_times))
-    cold_cg = float(np.median(cg_times))
+
+    cold_seconds, cold_cg, cold, cold_net = alternate_first_calls(
+        fresh_network, first_call, one_cg, repeat=repeats, pause=pause)
+    busy_seconds, busy_cg, _, _ = alternate_first_calls(fresh_network, first_call, one_cg,
+                                                        repeat=repeats, pause=0.0)
     cold_bound = cold_net._cache.get("rho_upper_bound", float("nan"))
 
     # Warm: the usual workflow, scaling the network whose spectral radius is already known.
@@ -252,14 +257,19 @@ def _katz_case(n, smoke):
                         f"{first.method}, {first.iterations} it on the reordered operator; ratio: "
                         f"scipy cg / solver; setup (ordering + certificate + first solve) "
                         f"{setup:.2f} s, {payback}"))
-        rows.append(_floor_row(net, case, first.iterations, timed.median_s,
+        rows.append(_floor_row(net, case, first.method, first.iterations, timed.median_s,
                                1 if smoke else repeat, ordered=True))
     rows.append(Row(BENCH, case, "incnet, first call on a fresh network", cold_seconds,
-                    len(cold_times), cold_cg / cold_seconds, _agree(cold.u, run_incnet()),
+                    repeats, cold_cg / cold_seconds, _agree(cold.u, run_incnet()),
                     f"symmetry fingerprint + certificate (bound {cold_bound:.3g}) + {cold.method} "
                     f"({cold.iterations} it); ratio against scipy cg timed alternately "
-                    f"({cold_cg * 1e3:.0f} ms)"))
-    rows.append(_floor_row(net, case, warm.iterations, rows[0].median_s, 1 if smoke else repeat))
+                    f"({cold_cg * 1e3:.0f} ms), each call after {pause} s idle"))
+    rows.append(Row(BENCH, case, "incnet, first call right after scipy's cg", busy_seconds,
+                    repeats, busy_cg / busy_seconds, None,
+                    f"the same alternation without the idle pause (scipy cg {busy_cg * 1e3:.0f} ms): "
+                    "OpenBLAS's threads, woken by cg's dot products, still spin on the cores"))
+    rows.append(_floor_row(net, case, warm.method, warm.iterations, rows[0].median_s,
+                           1 if smoke else repeat))
     rows.extend(_symmetry_rows(Wd, case, smoke))
     return rows
 
