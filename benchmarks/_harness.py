@@ -38,12 +38,15 @@ class Row:
     extra: dict = field(default_factory=dict)
 
 
-def time_call(fn, *, repeat=5, warmup=1, max_seconds=60.0):
+def time_call(fn, *, repeat=5, warmup=1, max_seconds=60.0, settle=0.0):
     """Median wall time of ``fn()`` over ``repeat`` calls after ``warmup`` untimed calls.
 
     Stops early once ``max_seconds`` have been spent, so a slow peer cannot stall the suite.
+    ``settle`` seconds of idle come first, so that no thread of what ran before (OpenBLAS's
+    spinning workers, see ``QUIET_SECONDS``) still holds a core.
     Returns ``(median_seconds, repeats_done, last_return_value)``.
     """
+    time.sleep(settle)
     value = None
     for _ in range(warmup):
         value = fn()
@@ -103,13 +106,14 @@ def compare(benchmark, case, incnet_fn, peers, *, agree=None, repeat=5, warmup=1
     """
     if smoke:
         repeat, warmup = 1, 1
-    base, n_base, base_value = time_call(incnet_fn, repeat=repeat, warmup=warmup)
+    settle = 0.0 if smoke else QUIET_SECONDS
+    base, n_base, base_value = time_call(incnet_fn, repeat=repeat, warmup=warmup, settle=settle)
     rows = [Row(benchmark, case, "incnet", base, n_base, 1.0, None, note)]
     for name, fn in peers.items():
         if fn is None:
             rows.append(Row(benchmark, case, name, math.nan, 0, math.nan, None, "skipped"))
             continue
-        t, reps, value = time_call(fn, repeat=repeat, warmup=0 if not smoke else 0)
+        t, reps, value = time_call(fn, repeat=repeat, warmup=0, settle=settle)
         ok = None if agree is None else bool(agree(base_value, value))
         rows.append(Row(benchmark, case, name, t, reps, t / base if base > 0 else math.inf, ok))
     return rows
