@@ -152,18 +152,29 @@ def _floor_row(net, case, method, iterations, incnet_seconds, repeat, ordered=Fa
     else:
         run = lambda: _bare_rows(op.indptr, op.indices, u, y, 0, net.n)  # noqa: E731
         run32 = lambda: _bare_rows(op.indptr, op.indices, u32, y32, 0, net.n)  # noqa: E731
-    settle = QUIET_SECONDS if repeat > 1 else 0.0
-    reps = max(4 * repeat, 5)  # a product takes milliseconds: enough of them for a steady median
-    product, _, _ = time_call(run, repeat=reps, settle=settle)
-    # the same product gathering a float32 vector (half the bytes per gather): what a
-    # mixed-precision iteration could save per pass at most
-    product32, _, _ = time_call(run32, repeat=reps, settle=settle)
-    m = 100_000 if repeat == 1 else 10_000_000
-    a, b, c = np.zeros(m), np.ones(m), np.ones(m)
-    triad, _, _ = time_call(lambda: _triad(a, b, c, 0.5), repeat=5)
     # the products a solve makes: one per step and the final true residual, less the first
     # product of CG from the constant x here, which is read from the row counts
     passes = iterations + (0 if method == "cg" else 1)
+    settle = QUIET_SECONDS if repeat > 1 else 0.0
+
+    def per_product(product_call):
+        # as many products back to back as the solve makes, timed together: the harness's
+        # gc.collect before each timed call lets the threads fall asleep, and waking them
+        # (about 0.6 ms on this VM) would otherwise be counted once per product
+        def batch():
+            for _ in range(passes):
+                product_call()
+
+        seconds, _, _ = time_call(batch, repeat=max(repeat, 5), settle=settle)
+        return seconds / passes
+
+    product = per_product(run)
+    # the same product gathering a float32 vector (half the bytes per gather): what a
+    # mixed-precision iteration could save per pass at most
+    product32 = per_product(run32)
+    m = 100_000 if repeat == 1 else 10_000_000
+    a, b, c = np.zeros(m), np.ones(m), np.ones(m)
+    triad, _, _ = time_call(lambda: _triad(a, b, c, 0.5), repeat=5)
     floor = product * passes
     bandwidth = 3 * 8 * m / triad
     stream = 4 * net.nnz / bandwidth  # the 32-bit index array alone, read at triad bandwidth
