@@ -60,12 +60,17 @@ def test_local_intervals_contain_the_dense_values(q, rtol):
     assert res.max_relative_error > 0.0
 
 
-def test_local_route_without_hubs_and_with_signed_weights_and_negative_delta():
+def _signed_small_world():
+    """A 250-node small world whose links weigh +-[0.5, 1.5] (seeded): signed, symmetric."""
     rng = np.random.default_rng(3)
     G = nx.watts_strogatz_graph(250, 6, 0.2, seed=4)
     for u, v in G.edges():
         G[u][v]["weight"] = rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 1.5)
-    net = IncentiveNetwork.from_networkx(G, weight="weight")
+    return IncentiveNetwork.from_networkx(G, weight="weight")
+
+
+def test_local_route_without_hubs_and_with_signed_weights_and_negative_delta():
+    net = _signed_small_world()
     A = net.W.toarray()
     rho = max(abs(np.linalg.eigvalsh(np.abs(A))))
     for delta in (0.8 / rho, -0.8 / rho):
@@ -173,11 +178,7 @@ def test_probing_intervals_contain_the_dense_values(q, rtol):
 
 
 def test_probing_with_signed_symmetric_weights_and_negative_delta():
-    rng = np.random.default_rng(3)
-    G = nx.watts_strogatz_graph(250, 6, 0.2, seed=4)
-    for u, v in G.edges():
-        G[u][v]["weight"] = rng.choice([-1.0, 1.0]) * rng.uniform(0.5, 1.5)
-    net = IncentiveNetwork.from_networkx(G, weight="weight")
+    net = _signed_small_world()
     A = net.W.toarray()
     assert np.allclose(A, A.T) and (A < 0).any()
     rho = max(abs(np.linalg.eigvalsh(np.abs(A))))
