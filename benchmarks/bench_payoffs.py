@@ -188,6 +188,13 @@ def _floor_row(net, case, method, iterations, incnet_seconds, repeat, ordered=Fa
                f"vector would take {product32 * 1e3:.2f} ms per product")
 
 
+def _hub_note(net, ordered=False):
+    # how many hubs CG's preconditioner solved exactly (see docs/theory/payoffs.rst)
+    hubs = net._cache.get("payoffs.hubs.ordered" if ordered else "payoffs.hubs")
+    k = 0 if hubs is None else hubs.schur_inv.shape[0]
+    return f", preconditioned on {k} hubs" if k else ""
+
+
 def ba_adjacency(n, m=5, seed=1):
     """Symmetric 0/1 adjacency (CSR, float64) of a Barabási–Albert graph."""
     src, dst = ba_edges(n, m, seed)
@@ -275,7 +282,7 @@ def _katz_case(n, smoke):
     rows = []
     for name, fn in peers.items():
         part = compare(BENCH, case, run_incnet, {name: fn}, agree=_agree, repeat=repeat, smoke=smoke,
-                       note=f"auto → {warm.method}, {warm.iterations} it")
+                       note=f"auto → {warm.method}, {warm.iterations} it{_hub_note(net)}")
         rows.extend(part if not rows else part[1:])
     if n >= 100_000:
         # The kernels split rows over all threads; on a machine whose cores are shared with
@@ -307,7 +314,8 @@ def _katz_case(n, smoke):
         rows.append(Row(BENCH, case, "incnet PayoffSolver, repeated solves", timed.median_s,
                         timed.repeats, cg_seconds / timed.median_s,
                         _agree(solver.solve(x).u, run_incnet()),
-                        f"{first.method}, {first.iterations} it on the reordered operator; ratio: "
+                        f"{first.method}, {first.iterations} it on the reordered operator"
+                        f"{_hub_note(solver.network, ordered=True)}; ratio: "
                         f"scipy cg / solver; setup (ordering + certificate + first solve) "
                         f"{setup:.2f} s, {payback}"))
         rows.append(_floor_row(net, case, first.method, first.iterations, timed.median_s,
@@ -315,7 +323,7 @@ def _katz_case(n, smoke):
     rows.append(Row(BENCH, case, "incnet, first call on a fresh network", cold_seconds,
                     repeats, cold_cg / cold_seconds, _agree(cold.u, run_incnet()),
                     f"symmetry fingerprint + certificate (bound {cold_bound:.3g}) + {cold.method} "
-                    f"({cold.iterations} it); ratio against scipy cg timed alternately "
+                    f"({cold.iterations} it{_hub_note(cold_net)}); ratio against scipy cg timed alternately "
                     f"({cold_cg * 1e3:.0f} ms), each call after {pause} s idle"))
     rows.append(Row(BENCH, case, "incnet, first call right after scipy's cg", busy_seconds,
                     repeats, busy_cg / busy_seconds, None,

@@ -26,6 +26,13 @@ def _payoffs():
     # A star's hub has a row sum above 1 while rho < 1: the Collatz-Wielandt certificate runs.
     star = IncentiveNetwork.from_networkx(nx.star_graph(8), scale=0.3)
     total_payoffs(star, np.ones(star.n))
+    # A ring with a star of 50 leaves: CG's hub preconditioner, on equal and on unequal weights.
+    hub = nx.cycle_graph(120)
+    hub.add_edges_from((0, leaf) for leaf in range(60, 110))
+    for weights in (None, "weight"):
+        nx.set_edge_attributes(hub, {e: 1.0 + (e[0] + e[1]) % 3 for e in hub.edges}, "weight")
+        net = IncentiveNetwork.from_networkx(hub, weight=weights)
+        total_payoffs(net.scaled(0.5 / net.row_sum_bound), np.ones(net.n), method="cg")
     for net in (symmetric, directed):
         for method in ("neumann", "chebyshev", "cg", "krylov", "direct", "auto"):
             if method in ("chebyshev", "cg") and net is directed:

@@ -31,6 +31,8 @@ __all__ = [
     "cg_kernel",
     "SLICE_ROWS",
     "sliced_ell_kernel",
+    "dense_inverse_kernel",
+    "hub_first_product_kernel",
 ]
 
 #: Rows per slice of the sliced ELLPACK format (``sliced_ell_kernel``); the product keeps one
@@ -608,6 +610,17 @@ def _cg_constant_product_rows(indptr, weight, c, q, lo, hi):
 
 
 @njit(cache=True)
+def _cg_stored_product_rows(product, c, p, q, lo, hi):
+    # q = c * product, a product of (I - W) known in advance; returns the partial sum of p_i q_i.
+    total = 0.0
+    for i in range(lo, hi):
+        value = c * product[i]
+        q[i] = value
+        total += p[i] * value
+    return total
+
+
+@njit(cache=True)
 def _constant_value(v):
     # v[0] when every entry equals it (an early exit at the first that does not), NaN otherwise
     first = v[0] if v.shape[0] > 0 else np.nan
@@ -635,17 +648,103 @@ def _cg_direction_rows(r, p, beta, lo, hi):
         p[i] = r[i] + beta * p[i]
 
 
+@njit(cache=True)
+def _hub_gather_rows(rows, ptr, cols, vals, r, y, lo, hi):
+    # y = G^T r over the hub rows lo..hi of the preconditioner (entries of ``rows``)
+    for j in range(y.shape[0]):
+        y[j] = 0.0
+    for a in range(lo, hi):
+        value = r[rows[a]]
+        for e in range(ptr[a], ptr[a + 1]):
+            y[cols[e]] += vals[e] * value
+
+
+@njit(cache=True)
+def _hub_scatter_rows(rows, ptr, cols, vals, w, p, lo, hi):
+    # p += G w on the hub rows lo..hi
+    for a in range(lo, hi):
+        total = 0.0
+        for e in range(ptr[a], ptr[a + 1]):
+            total += vals[e] * w[cols[e]]
+        p[rows[a]] += total
+
+
+@njit(cache=True)
+def _hub_solve(schur_inv, coupling, y_part, y, w):
+    # y = the chunks' partials of G^T r added in chunk order, w = K^{-1} y; returns y . w, which
+    # is r . (P^{-1} - I) r. K = [[A, C], [C, -I]] (C = coupling, symmetric) is inverted through
+    # its Schur complement S = A + C^2: w_1 = S^{-1} (y_1 + C y_2), w_2 = C w_1 - y_2. No BLAS: a
+    # few thousand operations, less than waking its threads.
+    k = schur_inv.shape[0]
+    for j in range(2 * k):
+        total = 0.0
+        for t in range(y_part.shape[0]):
+            total += y_part[t, j]
+        y[j] = total
+    for j in range(k):  # y_1 + C y_2, kept in w_2's place until w_1 is known
+        total = y[j]
+        for l in range(k):
+            total += coupling[j, l] * y[k + l]
+        w[k + j] = total
+    for j in range(k):
+        total = 0.0
+        for l in range(k):
+            total += schur_inv[j, l] * w[k + l]
+        w[j] = total
+    yw = 0.0
+    for j in range(k):
+        total = -y[k + j]
+        for l in range(k):
+            total += coupling[j, l] * w[l]
+        w[k + j] = total
+        yw += y[j] * w[j] + y[k + j] * total
+    return yw
+
+
+@njit(cache=True)
+def _hub_precondition(rows, ptr, cols, vals, schur_inv, coupling, r, p, y, w):
+    # p += (P^{-1} - I) r over all hub rows at once (a start or restart); returns r . (P^{-1} - I) r
+    y_all = np.empty((1, y.shape[0]))
+    _hub_gather_rows(rows, ptr, cols, vals, r, y_all[0], 0, rows.shape[0])
+    yw = _hub_solve(schur_inv, coupling, y_all, y, w)
+    _hub_scatter_rows(rows, ptr, cols, vals, w, p, 0, rows.shape[0])
+    return yw
+
+
+@njit(cache=True)
+def _cg_update_chunk(u, r, p, q, alpha, bounds, hub_rows, hub_ptr, hub_cols, hub_vals,
+                     hub_bounds, y_part, t):
+    # the update of chunk t, then its share of G^T r (the rows it has just updated)
+    total = _cg_update_rows(u, r, p, q, alpha, bounds[t], bounds[t + 1])
+    _hub_gather_rows(hub_rows, hub_ptr, hub_cols, hub_vals, r, y_part[t], hub_bounds[t],
+                     hub_bounds[t + 1])
+    return total
+
+
+@njit(cache=True)
+def _cg_direction_chunk(r, p, beta, bounds, hub_rows, hub_ptr, hub_cols, hub_vals, hub_bounds, w,
+                        t):
+    # p = P^{-1} r + beta p over chunk t: the preconditioner's correction lands on its own rows
+    _cg_direction_rows(r, p, beta, bounds[t], bounds[t + 1])
+    _hub_scatter_rows(hub_rows, hub_ptr, hub_cols, hub_vals, w, p, hub_bounds[t],
+                      hub_bounds[t + 1])
+
+
 @njit(cache=True, parallel=True)
-def _cg_vectors_parallel(u, r, p, q, alpha, bounds, partial):
+def _cg_vectors_parallel(u, r, p, q, alpha, bounds, partial, hub_rows, hub_ptr, hub_cols,
+                         hub_vals, hub_bounds, y_part):
     # the update pass over row chunks on threads: the same partial sums as the serial loop
     for t in prange(bounds.shape[0] - 1):
-        partial[t] = _cg_update_rows(u, r, p, q, alpha, bounds[t], bounds[t + 1])
+        partial[t] = _cg_update_chunk(u, r, p, q, alpha, bounds, hub_rows, hub_ptr, hub_cols,
+                                      hub_vals, hub_bounds, y_part, t)
 
 
 @njit(cache=True, parallel=True)
-def _cg_direction_parallel(r, p, beta, bounds):
+def _cg_direction_parallel(r, p, beta, bounds, hub_rows, hub_ptr, hub_cols, hub_vals, hub_bounds,
+                           w):
     for t in prange(bounds.shape[0] - 1):
-        _cg_direction_rows(r, p, beta, bounds[t], bounds[t + 1])
+        _cg_direction_chunk(r, p, beta, bounds, hub_rows, hub_ptr, hub_cols, hub_vals, hub_bounds,
+                            w, t)
 
 
 @njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
@@ -670,7 +769,8 @@ def _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, parallel):
 
 @njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
 def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, first, last, final,
-              parallel, order, slice_ptr, cols, vals, slice_bounds):
+              parallel, order, slice_ptr, cols, vals, slice_bounds, hub_rows, hub_ptr, hub_cols,
+              hub_vals, hub_schur_inv, hub_coupling, hub_first_product):
     """Steps ``first..last`` of conjugate gradients for ``(I - W) u = x``, ``W`` symmetric.
 
     ``I - W`` is symmetric positive definite when ``W`` is symmetric with spectral radius below
@@ -688,7 +788,8 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
     ``x``), and when ``x`` is constant and every weight equal (Katz-Bonacich), the first product
     is read from the row counts: a cold start costs the same products as scipy's ``cg``. ``x``, ``u``, ``r``, ``p``, ``q`` are float64 vectors of
     length n; on entry at ``first = 1``, ``u`` is the start (zeros or a warm start) and ``r``,
-    ``p``, ``q``, ``state`` (float64, 2) are scratch; between chunks they carry the iteration.
+    ``p``, ``q``, ``state`` (float64, 2) are scratch; between chunks they carry the iteration
+    (``state`` holds ``r . P^{-1} r`` and ``|x|^2``).
     A non-positive ``p . q`` (``I - W`` not positive definite in floating point) or a non-finite
     residual stops the loop with status 2.
 
@@ -696,6 +797,15 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
     ``sliced_ell_kernel`` (``order``, ``slice_ptr``, ``cols``, ``vals``), split over threads by
     ``slice_bounds`` (as many chunks as ``bounds``); ``p`` and ``q`` then have ``n + 1``
     entries, the last of ``p`` zero.
+
+    With a non-empty ``hub_rows``, the iteration is preconditioned by ``P = I - W_H``, ``W_H`` the
+    links that touch a few hubs: ``P^{-1} = I + G K^{-1} G^T``, ``G`` stored by its rows (the
+    rows next to a hub: ``hub_rows``, ``hub_ptr``, ``hub_cols``, ``hub_vals``) and ``K^{-1}``
+    (``hub_schur_inv``, ``hub_coupling``: see ``_hub_solve``) dense and small. The update pass also gathers each chunk's share of
+    ``G^T r`` and the direction pass adds ``G K^{-1} G^T r`` on its chunk's rows, so a step has
+    the same three parallel passes. The stopping test still reads ``|r|``, the residual of
+    ``(I - W) u = x``. For a constant ``x`` on equal weights, a non-empty ``hub_first_product``
+    (``(I - W) P^{-1} 1``, n + 1 entries) gives the first product without gathers.
 
     Returns ``(step, relative residual, status)``: status 1 if ``u`` passed the true-residual
     test, 2 on breakdown, 0 if the chunk ended without either; the residual (of ``u``, from its
@@ -708,38 +818,51 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
         partial = np.zeros(n_chunks)  # a parallel loop, on the threaded route only (see above)
     else:
         partial = np.empty(n_chunks)
-    scale2 = 0.0
-    for i in range(n):
-        scale2 += x[i] * x[i]
+    cold = True
+    if first == 1:  # |x|^2, and whether the start is zero, in one pass; later chunks reuse it
+        scale2 = 0.0
+        for i in range(n):
+            scale2 += x[i] * x[i]
+            if u[i] != 0.0:
+                cold = False
+        state[1] = scale2
+    scale2 = state[1]
     target2 = tol * tol * scale2 if scale2 > 0.0 else tol * tol
     steps = first - 1
     status = 0
     true2 = np.nan
     constant = np.nan  # the first direction's common value, when its product needs no gathers
+    hubs = hub_rows.shape[0] > 0
+    hub_bounds = np.searchsorted(hub_rows, bounds)  # each row chunk's hub rows
+    hub_y = np.empty(2 * hub_schur_inv.shape[0])
+    hub_w = np.empty(2 * hub_schur_inv.shape[0])
+    y_part = np.zeros((n_chunks, 2 * hub_schur_inv.shape[0]))
     if first == 1:
-        cold = True
-        for i in range(n):
-            if u[i] != 0.0:
-                cold = False
-                break
-        if cold:  # r = x - (I - W) 0 = x exactly: no product
-            rr = 0.0
+        if cold:  # r = x - (I - W) 0 = x exactly: no product, and r . r is |x|^2
+            rr = scale2
             for i in range(n):
                 r[i] = x[i]
-                rr += x[i] * x[i]
-            if data.shape[0] == 0:
+                p[i] = x[i]
+            if data.shape[0] == 0 and (not hubs or hub_first_product.shape[0] > 0):
                 constant = _constant_value(x)
         else:
             rr = _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, parallel)
+            for i in range(n):
+                p[i] = r[i]
         if rr <= target2:
             return 0, (np.sqrt(rr / scale2) if scale2 > 0.0 else np.sqrt(rr)), 1
-        for i in range(n):
-            p[i] = r[i]
+        if hubs:  # p = P^{-1} r, and r . p in place of r . r
+            rr += _hub_precondition(hub_rows, hub_ptr, hub_cols, hub_vals, hub_schur_inv,
+                                    hub_coupling, r, p, hub_y, hub_w)
         state[0] = rr
-    rr = state[0]
+    rz = state[0]  # r . P^{-1} r (r . r without hubs)
     for step in range(first, last + 1):
         steps = step
-        if step == 1 and not np.isnan(constant):
+        if step == 1 and not np.isnan(constant) and hubs:
+            for t in range(n_chunks):
+                partial[t] = _cg_stored_product_rows(hub_first_product, constant, p, q, bounds[t],
+                                                     bounds[t + 1])
+        elif step == 1 and not np.isnan(constant):
             for t in range(n_chunks):
                 partial[t] = _cg_constant_product_rows(indptr, weight, constant, q, bounds[t],
                                                        bounds[t + 1])
@@ -759,17 +882,19 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
         pq = 0.0
         for t in range(n_chunks):
             pq += partial[t]
-        if not (pq > 0.0 and np.isfinite(pq)):
+        if not (pq > 0.0 and np.isfinite(pq) and rz > 0.0):
             status = 2
             break
-        alpha = rr / pq
+        alpha = rz / pq
         # The vector passes run on threads too when the product does (cores are free then):
         # two cores stream more bytes than one. Partial sums are added in chunk order either way.
         if parallel:
-            _cg_vectors_parallel(u, r, p, q, alpha, bounds, partial)
+            _cg_vectors_parallel(u, r, p, q, alpha, bounds, partial, hub_rows, hub_ptr, hub_cols,
+                                 hub_vals, hub_bounds, y_part)
         else:
             for t in range(n_chunks):
-                partial[t] = _cg_update_rows(u, r, p, q, alpha, bounds[t], bounds[t + 1])
+                partial[t] = _cg_update_chunk(u, r, p, q, alpha, bounds, hub_rows, hub_ptr,
+                                              hub_cols, hub_vals, hub_bounds, y_part, t)
         rr_new = 0.0
         for t in range(n_chunks):
             rr_new += partial[t]
@@ -784,19 +909,89 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
                 break
             for i in range(n):
                 p[i] = r[i]
-            rr = true2
+            rz = true2
+            if hubs:
+                rz += _hub_precondition(hub_rows, hub_ptr, hub_cols, hub_vals, hub_schur_inv,
+                                        hub_coupling, r, p, hub_y, hub_w)
             true2 = np.nan
             continue
-        beta = rr_new / rr
+        rz_new = rr_new
+        if hubs:
+            rz_new += _hub_solve(hub_schur_inv, hub_coupling, y_part, hub_y, hub_w)
+        beta = rz_new / rz
         if parallel:
-            _cg_direction_parallel(r, p, beta, bounds)
+            _cg_direction_parallel(r, p, beta, bounds, hub_rows, hub_ptr, hub_cols, hub_vals,
+                                   hub_bounds, hub_w)
         else:
-            _cg_direction_rows(r, p, beta, 0, n)
-        rr = rr_new
-    state[0] = rr
+            for t in range(n_chunks):
+                _cg_direction_chunk(r, p, beta, bounds, hub_rows, hub_ptr, hub_cols, hub_vals,
+                                    hub_bounds, hub_w, t)
+        rz = rz_new
+    state[0] = rz
     if status == 2 or (status == 0 and final):
         true2 = _cg_true_residual(indptr, indices, data, weight, x, u, q, bounds, parallel)
     if status == 0 and not final:
         return steps, np.nan, 0
     value = np.sqrt(true2 / scale2) if scale2 > 0.0 else np.sqrt(true2)
     return steps, value, status
+
+
+@njit(cache=True)
+def dense_inverse_kernel(K):
+    """The inverse of the small dense matrix ``K`` by Gauss-Jordan elimination with partial
+    pivoting (rows swapped to the largest pivot), or an empty matrix when a pivot vanishes.
+
+    For the hub preconditioner's capacitance matrix, a few hundred rows: LAPACK would wake BLAS's
+    threads, which then spin on the cores the next solve needs.
+    """
+    m = K.shape[0]
+    A = K.copy()
+    inv = np.eye(m)
+    for col in range(m):
+        pivot = col
+        best = abs(A[col, col])
+        for row in range(col + 1, m):
+            if abs(A[row, col]) > best:
+                best = abs(A[row, col])
+                pivot = row
+        if not best > 0.0:
+            return np.empty((0, 0))
+        if pivot != col:
+            for j in range(m):
+                A[col, j], A[pivot, j] = A[pivot, j], A[col, j]
+                inv[col, j], inv[pivot, j] = inv[pivot, j], inv[col, j]
+        scale = 1.0 / A[col, col]
+        for j in range(m):
+            A[col, j] *= scale
+            inv[col, j] *= scale
+        for row in range(m):
+            if row != col:
+                factor = A[row, col]
+                if factor != 0.0:
+                    for j in range(m):
+                        A[row, j] -= factor * A[col, j]
+                        inv[row, j] -= factor * inv[col, j]
+    return inv
+
+
+@njit(cache=True, parallel=True)  # calls a parallel kernel: see _jit.py
+def hub_first_product_kernel(indptr, indices, data, weight, bounds, parallel, hub_rows, hub_ptr,
+                             hub_cols, hub_vals, hub_schur_inv, hub_coupling):
+    """``(I - W) P^{-1} 1`` for the hub preconditioner ``P`` (see ``cg_kernel``), ``n + 1``
+    entries with the last zero like CG's vectors: the product of CG's first direction when ``x``
+    is constant, made once per network."""
+    n = indptr.shape[0] - 1
+    k = hub_schur_inv.shape[0]
+    direction = np.ones(n + 1)
+    direction[n] = 0.0
+    _hub_precondition(hub_rows, hub_ptr, hub_cols, hub_vals, hub_schur_inv, hub_coupling,
+                      direction, direction, np.empty(2 * k), np.empty(2 * k))
+    product = np.zeros(n + 1)
+    if parallel:
+        partial = np.zeros(bounds.shape[0] - 1)  # a parallel loop, on the threaded route only
+        _cg_product_parallel(indptr, indices, data, weight, direction, product, bounds, partial)
+    else:
+        for t in range(bounds.shape[0] - 1):
+            _cg_product_rows(indptr, indices, data, weight, direction, product, bounds[t],
+                             bounds[t + 1])
+    return product
