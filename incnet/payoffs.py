@@ -60,9 +60,13 @@ _SLICE_WINDOW = 256
 #: many times the mean, the largest ``_MAX_HUBS`` of them. On scale-free graphs the extreme
 #: eigenvalues of W come from the stars around hubs; with those links solved exactly, CG sees the
 #: rest of W, whose spectral radius is far smaller. Measured on BA graphs (m = 5, delta = 0.5/rho,
-#: tol 1e-10): 17 steps become 11 with 64 hubs at 10^6 nodes.
+#: tol 1e-10): 17 steps become 11 with 64 hubs at 10^6 nodes, and 10 with 128. A step's share of
+#: the hubs grows with their links and k^2 while a product grows with the network, so networks of
+#: ``_MORE_HUBS_NODES`` or more take twice as many (94 against 100 ms a solve at 10^6 nodes; at
+#: 10^5, 128 hubs were slower than 64).
 _HUB_FACTOR = 16.0
 _MAX_HUBS = 64
+_MORE_HUBS_NODES = 500_000
 #: ``auto`` iterates only when the spectral bound promises convergence within this many steps.
 _MAX_AUTO_STEPS = 2_000
 #: ``auto`` factorises only up to this many nodes (LU fill-in explodes on hub-heavy graphs).
@@ -270,7 +274,7 @@ class _HubPattern(NamedTuple):
 
 def _hub_pattern(net, op):
     """The hubs of ``net`` (rows whose weight sum is at least ``_HUB_FACTOR`` times the mean, the
-    ``_MAX_HUBS`` largest) and where their links sit; None without hubs. Chosen on the weights'
+    ``_MAX_HUBS`` largest, twice as many from ``_MORE_HUBS_NODES`` nodes) and where their links sit; None without hubs. Chosen on the weights'
     sums, which scaling does not reorder."""
     key = "payoffs.hub_pattern.ordered" if op.perm is not None else "payoffs.hub_pattern"
 
@@ -283,46 +287,44 @@ def _hub_pattern(net, op):
         else:
             strength = np.diff(indptr).astype(np.float64)
         candidates = np.flatnonzero(strength >= _HUB_FACTOR * (strength.sum() / net.n))
-        if candidates.size == 0 or _MAX_HUBS < 1:
+        most = _MAX_HUBS if net.n < _MORE_HUBS_NODES else 2 * _MAX_HUBS
+        if candidates.size == 0 or most < 1:
             return None
-        if candidates.size > _MAX_HUBS:
-            top = np.argpartition(-strength[candidates], _MAX_HUBS - 1)[:_MAX_HUBS]
-            candidates = candidates[top]
+        if candidates.size > most:
+            candidates = candidates[np.argpartition(-strength[candidates], most - 1)[:most]]
         hubs = np.sort(candidates)
         k = hubs.size
         links = np.concatenate([np.arange(indptr[h], indptr[h + 1]) for h in hubs])
         neighbours = op.indices[links].astype(np.int64)
         hub_of_link = np.repeat(np.arange(k), indptr[hubs + 1] - indptr[hubs])
-        # U = [B, E_H], B = W[:, H] (W symmetric: hub j's column is its row); each entry's data
-        # is where its weight sits (+1, so that the hubs' own entries, 0, stay explicit)
-        U = sp.csr_array((np.concatenate([links + 1, np.zeros(k, dtype=np.int64)]),
-                          (np.concatenate([neighbours, hubs]),
-                           np.concatenate([hub_of_link, k + np.arange(k)]))), shape=(net.n, 2 * k))
-        U.sort_indices()
-        rows = np.flatnonzero(np.diff(U.indptr))
-        ptr = np.append(U.indptr[rows], U.indptr[-1]).astype(np.int64)
-        cols = U.indices.astype(np.int64)
-        entry_row = np.repeat(rows, np.diff(ptr))
+        # U = [B, E_H], B = W[:, H] (W symmetric: hub j's column is its row), by rows: a stable
+        # sort keeps each row's links in hub order, with a hub's own entry (column k + j) last
+        entry_row = np.concatenate([neighbours, hubs])
+        order = np.argsort(entry_row, kind="stable")
+        entry_row = entry_row[order]
+        cols = np.concatenate([hub_of_link, k + np.arange(k)])[order]
+        source = np.concatenate([links, np.full(k, -1, dtype=np.int64)])[order]
+        starts = np.flatnonzero(np.concatenate([[True], entry_row[1:] != entry_row[:-1]]))
         where = np.minimum(np.searchsorted(hubs, entry_row), k - 1)
         inside = np.flatnonzero((hubs[where] == entry_row) & (cols < k))
-        pattern = _HubPattern(rows.astype(np.int64), ptr, cols, U.data.astype(np.int64) - 1, inside,
-                              where[inside].astype(np.int64), np.empty((0, 0)), np.empty((0, 0)))
-        between, gram = _hub_blocks(net.n, k, pattern, np.ones(pattern.source.size))
+        pattern = _HubPattern(entry_row[starts], np.append(starts, entry_row.size), cols, source,
+                              inside, where[inside], np.empty((0, 0)), np.empty((0, 0)))
+        between, gram = _hub_blocks(k, pattern, np.ones(pattern.source.size))
         return pattern._replace(between_count=between, gram_count=gram)
 
     return net._cached(key, compute)
 
 
-def _hub_blocks(n, k, pattern, vals):
+def _hub_blocks(k, pattern, vals):
     """``(W_HH, B^T B - W_HH^2)`` from the entries' weights ``vals``, by sparse products: BLAS
     would wake its threads, which then spin on the cores of the solve that follows."""
-    link = pattern.cols < k
-    entry_row = np.repeat(pattern.rows, np.diff(pattern.ptr))
-    B = sp.csr_array((vals[link], (entry_row[link], pattern.cols[link])), shape=(n, k))
+    # U's rows with the hubs' own entries zeroed: B next to zero columns
+    B = sp.csr_array((np.where(pattern.cols < k, vals, 0.0), pattern.cols, pattern.ptr),
+                     shape=(pattern.rows.size, 2 * k))
     between = np.zeros((k, k))
     between[pattern.inside_row, pattern.cols[pattern.inside]] = vals[pattern.inside]
     inner = sp.csr_array(between)
-    return between, (B.T @ B).toarray() - (inner @ inner).toarray()
+    return between, (B.T @ B).toarray()[:k, :k] - (inner @ inner).toarray()
 
 
 def _hubs(net, op):
@@ -356,7 +358,7 @@ def _hubs(net, op):
         link = pattern.source >= 0
         if op.data.size:
             vals[link] = op.data[pattern.source[link]]
-            between, gram = _hub_blocks(net.n, k, pattern, vals)
+            between, gram = _hub_blocks(k, pattern, vals)
         else:
             vals[link] = op.weight
             between = op.weight * pattern.between_count
