@@ -274,57 +274,41 @@ class _HubPattern(NamedTuple):
 
 def _hub_pattern(net, op):
     """The hubs of ``net`` (rows whose weight sum is at least ``_HUB_FACTOR`` times the mean, the
-    ``_MAX_HUBS`` largest, twice as many from ``_MORE_HUBS_NODES`` nodes) and where their links sit; None without hubs. Chosen on the weights'
-    sums, which scaling does not reorder."""
+    ``_MAX_HUBS`` largest, twice as many from ``_MORE_HUBS_NODES`` nodes) and where their links
+    sit; None without hubs. Chosen on the weights' sums, which scaling does not reorder."""
     key = "payoffs.hub_pattern.ordered" if op.perm is not None else "payoffs.hub_pattern"
 
     def compute():
-        indptr = op.indptr.astype(np.int64)
+        from ._kernels.payoffs import hub_pattern_kernel
+
         if op.data.size:
             strength = np.asarray(net.W.sum(axis=1), dtype=np.float64).ravel()
             if op.perm is not None:
                 strength = strength[op.perm]
         else:
-            strength = np.diff(indptr).astype(np.float64)
+            strength = np.diff(op.indptr).astype(np.float64)
         candidates = np.flatnonzero(strength >= _HUB_FACTOR * (strength.sum() / net.n))
         most = _MAX_HUBS if net.n < _MORE_HUBS_NODES else 2 * _MAX_HUBS
         if candidates.size == 0 or most < 1:
             return None
         if candidates.size > most:
             candidates = candidates[np.argpartition(-strength[candidates], most - 1)[:most]]
-        hubs = np.sort(candidates)
-        k = hubs.size
-        links = np.concatenate([np.arange(indptr[h], indptr[h + 1]) for h in hubs])
-        neighbours = op.indices[links].astype(np.int64)
-        hub_of_link = np.repeat(np.arange(k), indptr[hubs + 1] - indptr[hubs])
-        # U = [B, E_H], B = W[:, H] (W symmetric: hub j's column is its row), by rows: a stable
-        # sort keeps each row's links in hub order, with a hub's own entry (column k + j) last
-        entry_row = np.concatenate([neighbours, hubs])
-        order = np.argsort(entry_row, kind="stable")
-        entry_row = entry_row[order]
-        cols = np.concatenate([hub_of_link, k + np.arange(k)])[order]
-        source = np.concatenate([links, np.full(k, -1, dtype=np.int64)])[order]
-        starts = np.flatnonzero(np.concatenate([[True], entry_row[1:] != entry_row[:-1]]))
-        where = np.minimum(np.searchsorted(hubs, entry_row), k - 1)
-        inside = np.flatnonzero((hubs[where] == entry_row) & (cols < k))
-        pattern = _HubPattern(entry_row[starts], np.append(starts, entry_row.size), cols, source,
-                              inside, where[inside], np.empty((0, 0)), np.empty((0, 0)))
-        between, gram = _hub_blocks(k, pattern, np.ones(pattern.source.size))
+        hubs = np.sort(candidates).astype(np.int64)
+        pattern = _HubPattern(*hub_pattern_kernel(op.indptr, op.indices, hubs), np.empty((0, 0)),
+                              np.empty((0, 0)))
+        between, gram = _hub_blocks(hubs.size, pattern, np.ones(pattern.source.size))
         return pattern._replace(between_count=between, gram_count=gram)
 
     return net._cached(key, compute)
 
 
 def _hub_blocks(k, pattern, vals):
-    """``(W_HH, B^T B - W_HH^2)`` from the entries' weights ``vals``, by sparse products: BLAS
-    would wake its threads, which then spin on the cores of the solve that follows."""
-    # U's rows with the hubs' own entries zeroed: B next to zero columns
-    B = sp.csr_array((np.where(pattern.cols < k, vals, 0.0), pattern.cols, pattern.ptr),
-                     shape=(pattern.rows.size, 2 * k))
-    between = np.zeros((k, k))
-    between[pattern.inside_row, pattern.cols[pattern.inside]] = vals[pattern.inside]
-    inner = sp.csr_array(between)
-    return between, (B.T @ B).toarray()[:k, :k] - (inner @ inner).toarray()
+    """``(W_HH, B^T B - W_HH^2)`` from the entries' weights ``vals`` (no BLAS: its threads would
+    then spin on the cores of the solve that follows)."""
+    from ._kernels.payoffs import hub_blocks_kernel
+
+    return hub_blocks_kernel(pattern.ptr, pattern.cols, vals, k, pattern.inside,
+                             pattern.inside_row)
 
 
 def _hubs(net, op):
@@ -336,7 +320,9 @@ def _hubs(net, op):
     origin's pattern: only ``S^{-1}`` (``k x k``) and, for equal weights, one product are made
     for it.
     """
-    if net.nnz == 0 or not net.is_nonnegative:
+    # equal weights (no weight array) are non-negative when their common value is
+    nonnegative = op.weight >= 0.0 if not op.data.size else net.is_nonnegative
+    if net.nnz == 0 or not nonnegative:
         return _NO_HUBS
     key = "payoffs.hubs.ordered" if op.perm is not None else "payoffs.hubs"
 

@@ -33,6 +33,8 @@ __all__ = [
     "sliced_ell_kernel",
     "dense_inverse_kernel",
     "hub_first_product_kernel",
+    "hub_pattern_kernel",
+    "hub_blocks_kernel",
 ]
 
 #: Rows per slice of the sliced ELLPACK format (``sliced_ell_kernel``); the product keeps one
@@ -786,7 +788,8 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
     the iteration stops only if that passes ``tol |x|`` (``tol`` for a zero ``x``); otherwise it
     restarts from the true residual. A zero start needs no product for its residual (it is
     ``x``), and when ``x`` is constant and every weight equal (Katz-Bonacich), the first product
-    is read from the row counts: a cold start costs the same products as scipy's ``cg``. ``x``, ``u``, ``r``, ``p``, ``q`` are float64 vectors of
+    is read from the row counts: a cold start costs the same products as scipy's ``cg``. ``x``,
+    ``u``, ``r``, ``p``, ``q`` are float64 vectors of
     length n; on entry at ``first = 1``, ``u`` is the start (zeros or a warm start) and ``r``,
     ``p``, ``q``, ``state`` (float64, 2) are scratch; between chunks they carry the iteration
     (``state`` holds ``r . P^{-1} r`` and ``|x|^2``).
@@ -801,9 +804,9 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
     With a non-empty ``hub_rows``, the iteration is preconditioned by ``P = I - W_H``, ``W_H`` the
     links that touch a few hubs: ``P^{-1} = I + G K^{-1} G^T``, ``G`` stored by its rows (the
     rows next to a hub: ``hub_rows``, ``hub_ptr``, ``hub_cols``, ``hub_vals``) and ``K^{-1}``
-    (``hub_schur_inv``, ``hub_coupling``: see ``_hub_solve``) dense and small. The update pass also gathers each chunk's share of
-    ``G^T r`` and the direction pass adds ``G K^{-1} G^T r`` on its chunk's rows, so a step has
-    the same three parallel passes. The stopping test still reads ``|r|``, the residual of
+    (``hub_schur_inv``, ``hub_coupling``: see ``_hub_solve``) dense and small. The update pass
+    also gathers each chunk's share of ``G^T r`` and the direction pass adds ``G K^{-1} G^T r``
+    on its chunk's rows, so a step has the same three parallel passes. The stopping test still reads ``|r|``, the residual of
     ``(I - W) u = x``. For a constant ``x`` on equal weights, a non-empty ``hub_first_product``
     (``(I - W) P^{-1} 1``, n + 1 entries) gives the first product without gathers.
 
@@ -984,6 +987,7 @@ def hub_first_product_kernel(indptr, indices, data, weight, bounds, parallel, hu
     k = hub_schur_inv.shape[0]
     direction = np.ones(n + 1)
     direction[n] = 0.0
+    # in place: the correction gathers all of the ones before it adds to any of them
     _hub_precondition(hub_rows, hub_ptr, hub_cols, hub_vals, hub_schur_inv, hub_coupling,
                       direction, direction, np.empty(2 * k), np.empty(2 * k))
     product = np.zeros(n + 1)
@@ -995,3 +999,97 @@ def hub_first_product_kernel(indptr, indices, data, weight, bounds, parallel, hu
             _cg_product_rows(indptr, indices, data, weight, direction, product, bounds[t],
                              bounds[t + 1])
     return product
+
+
+@njit(cache=True)
+def hub_pattern_kernel(indptr, indices, hubs):
+    """Where the hub preconditioner's ``U = [W[:, H], E_H]`` has entries, by rows (``hubs``
+    increasing, ``W`` symmetric so that hub ``j``'s column is its row).
+
+    Returns ``(rows, ptr, cols, source, inside, inside_row)``: the rows with an entry
+    (increasing) and their pointers; each entry's column (``j < k`` a link to hub ``j``, in hub
+    order within a row, then ``k + j`` for hub ``j`` itself, last in its row) and the position of
+    its weight in ``indices`` (-1 for a hub itself); the entries that link two hubs and the hub
+    whose row holds each. Two passes over the hubs' links and two over the rows.
+    """
+    n = indptr.shape[0] - 1
+    k = hubs.shape[0]
+    count = np.zeros(n, dtype=np.int64)
+    for j in range(k):
+        for e in range(indptr[hubs[j]], indptr[hubs[j] + 1]):
+            count[indices[e]] += 1
+        count[hubs[j]] += 1
+    m = 0
+    for i in range(n):
+        if count[i] > 0:
+            m += 1
+    rows = np.empty(m, dtype=np.int64)
+    ptr = np.empty(m + 1, dtype=np.int64)
+    slot = np.empty(n, dtype=np.int64)  # the next free entry of each row
+    a = 0
+    total = 0
+    for i in range(n):
+        if count[i] > 0:
+            rows[a] = i
+            ptr[a] = total
+            slot[i] = total
+            total += count[i]
+            a += 1
+    ptr[m] = total
+    cols = np.empty(total, dtype=np.int64)
+    source = np.empty(total, dtype=np.int64)
+    for j in range(k):
+        for e in range(indptr[hubs[j]], indptr[hubs[j] + 1]):
+            s = slot[indices[e]]
+            cols[s] = j
+            source[s] = e
+            slot[indices[e]] = s + 1
+    for j in range(k):
+        s = slot[hubs[j]]
+        cols[s] = k + j
+        source[s] = -1
+        slot[hubs[j]] = s + 1
+    for i in range(n):  # count, reused: 1 + the hub index of each hub, 0 elsewhere
+        count[i] = 0
+    for j in range(k):
+        count[hubs[j]] = j + 1
+    n_inside = 0
+    for a in range(m):
+        if count[rows[a]] > 0:
+            for e in range(ptr[a], ptr[a + 1]):
+                if cols[e] < k:
+                    n_inside += 1
+    inside = np.empty(n_inside, dtype=np.int64)
+    inside_row = np.empty(n_inside, dtype=np.int64)
+    t = 0
+    for a in range(m):
+        if count[rows[a]] > 0:
+            for e in range(ptr[a], ptr[a + 1]):
+                if cols[e] < k:
+                    inside[t] = e
+                    inside_row[t] = count[rows[a]] - 1
+                    t += 1
+    return rows, ptr, cols, source, inside, inside_row
+
+
+@njit(cache=True)
+def hub_blocks_kernel(ptr, cols, vals, k, inside, inside_row):
+    """``(W_HH, B^T B - W_HH^2)`` of the hub preconditioner from its entries' weights ``vals``
+    (the layout of ``hub_pattern_kernel``): ``B^T B`` by the pairs of hub links within each row."""
+    between = np.zeros((k, k))
+    gram = np.zeros((k, k))
+    for a in range(ptr.shape[0] - 1):
+        for e in range(ptr[a], ptr[a + 1]):
+            if cols[e] < k:
+                for f in range(ptr[a], ptr[a + 1]):
+                    if cols[f] < k:
+                        gram[cols[e], cols[f]] += vals[e] * vals[f]
+    for t in range(inside.shape[0]):
+        between[inside_row[t], cols[inside[t]]] = vals[inside[t]]
+    for i in range(k):
+        for j in range(k):
+            total = 0.0
+            for l in range(k):
+                total += between[i, l] * between[l, j]
+            gram[i, j] -= total
+    return between, gram
