@@ -622,14 +622,23 @@ def _cg_stored_product_rows(product, c, p, q, lo, hi):
     return total
 
 
+@njit(cache=True, parallel=True)
+def _cg_stored_product_parallel(product, c, p, q, bounds, partial):
+    for t in prange(bounds.shape[0] - 1):
+        partial[t] = _cg_stored_product_rows(product, c, p, q, bounds[t], bounds[t + 1])
+
+
 @njit(cache=True)
-def _constant_value(v):
-    # v[0] when every entry equals it (an early exit at the first that does not), NaN otherwise
-    first = v[0] if v.shape[0] > 0 else np.nan
-    for i in range(v.shape[0]):
-        if v[i] != first:
-            return np.nan
-    return first
+def _cg_copy_rows(x, r, p, lo, hi):
+    for i in range(lo, hi):
+        r[i] = x[i]
+        p[i] = x[i]
+
+
+@njit(cache=True, parallel=True)
+def _cg_copy_parallel(x, r, p, bounds):
+    for t in prange(bounds.shape[0] - 1):
+        _cg_copy_rows(x, r, p, bounds[t], bounds[t + 1])
 
 
 @njit(cache=True)
@@ -822,12 +831,15 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
     else:
         partial = np.empty(n_chunks)
     cold = True
-    if first == 1:  # |x|^2, and whether the start is zero, in one pass; later chunks reuse it
+    same = n > 0  # whether every entry of x equals the first
+    if first == 1:  # |x|^2, a zero start, a constant x: one pass; later chunks reuse |x|^2
         scale2 = 0.0
         for i in range(n):
             scale2 += x[i] * x[i]
             if u[i] != 0.0:
                 cold = False
+            if x[i] != x[0]:
+                same = False
         state[1] = scale2
     scale2 = state[1]
     target2 = tol * tol * scale2 if scale2 > 0.0 else tol * tol
@@ -843,11 +855,12 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
     if first == 1:
         if cold:  # r = x - (I - W) 0 = x exactly: no product, and r . r is |x|^2
             rr = scale2
-            for i in range(n):
-                r[i] = x[i]
-                p[i] = x[i]
-            if data.shape[0] == 0 and (not hubs or hub_first_product.shape[0] > 0):
-                constant = _constant_value(x)
+            if parallel:
+                _cg_copy_parallel(x, r, p, bounds)
+            else:
+                _cg_copy_rows(x, r, p, 0, n)
+            if same and data.shape[0] == 0 and (not hubs or hub_first_product.shape[0] > 0):
+                constant = x[0]
         else:
             rr = _cg_true_residual(indptr, indices, data, weight, x, u, r, bounds, parallel)
             for i in range(n):
@@ -862,9 +875,12 @@ def cg_kernel(indptr, indices, data, weight, bounds, x, u, r, p, q, state, tol, 
     for step in range(first, last + 1):
         steps = step
         if step == 1 and not np.isnan(constant) and hubs:
-            for t in range(n_chunks):
-                partial[t] = _cg_stored_product_rows(hub_first_product, constant, p, q, bounds[t],
-                                                     bounds[t + 1])
+            if parallel:
+                _cg_stored_product_parallel(hub_first_product, constant, p, q, bounds, partial)
+            else:
+                for t in range(n_chunks):
+                    partial[t] = _cg_stored_product_rows(hub_first_product, constant, p, q,
+                                                         bounds[t], bounds[t + 1])
         elif step == 1 and not np.isnan(constant):
             for t in range(n_chunks):
                 partial[t] = _cg_constant_product_rows(indptr, weight, constant, q, bounds[t],
