@@ -199,7 +199,9 @@ def as_vector(value, n, name, *, allow_block=False, nonnegative=False):
         raise InvalidInputError(f"{name} must have shape {shapes}, got shape {arr.shape}")
     # a finite sum proves every entry finite in one pass without a temporary; only an
     # overflowing sum (or a NaN/inf) needs the entrywise check
-    if not np.isfinite(arr.sum()) and not np.all(np.isfinite(arr)):
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = arr.sum()
+    if not np.isfinite(total) and not np.all(np.isfinite(arr)):
         bad = np.flatnonzero(~np.isfinite(arr.reshape(arr.shape[0], -1)).all(axis=1))
         raise InvalidInputError(
             f"{name} contains NaN or inf (first at index {int(bad[0])}); pass finite values"

@@ -483,7 +483,9 @@ def _solve_krylov(net, x2, x0, tol, max_iter):
 
 def _all_finite(u):
     # a finite sum proves every entry finite (one pass, no temporary); an overflowing one does not
-    return bool(np.isfinite(u.sum()) or np.all(np.isfinite(u)))
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = u.sum()
+    return bool(np.isfinite(total) or np.all(np.isfinite(u)))
 
 
 def _unit_exponents(x2):

@@ -346,3 +346,17 @@ def test_well_posedness_is_proved_without_an_eigensolver_when_possible():
     with pytest.raises(IllPosedNetworkError) as info:
         total_payoffs(bad, np.ones(1000))
     assert info.value.spectral_radius == pytest.approx(1.05, rel=1e-8)
+
+
+def test_huge_finite_inputs_pass_validation_without_numpy_warnings():
+    # the finiteness check sums x first; a sum that overflows must neither warn nor reject
+    import warnings
+
+    from incnet._validate import as_vector
+
+    huge = np.full(4, 1e308)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(as_vector(huge, 4, "x"), huge)
+        with pytest.raises(incnet.InvalidInputError, match="first at index 2"):
+            as_vector(np.array([1e308, 1e308, np.inf, -np.inf]), 4, "x")
