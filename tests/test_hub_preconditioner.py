@@ -1,6 +1,6 @@
 """The hub preconditioner of conjugate gradients: ``P = I - W_H`` (``W_H`` the links that touch a
 hub) applied through Woodbury's identity, checked against a dense ``P^{-1}``; the preconditioned
-solve against a direct one; and the properties it must keep (equal networks give equal payoffs,
+solve against scipy's CG; and the properties it must keep (equal networks give equal payoffs,
 signed networks go without it)."""
 
 import pickle
@@ -140,7 +140,7 @@ def _reference(M, x):
     return u
 
 
-def test_preconditioned_cg_matches_a_direct_solve_in_fewer_steps(katz_network, monkeypatch):
+def test_preconditioned_cg_matches_scipy_cg_in_fewer_steps(katz_network, monkeypatch):
     A, delta = katz_network
     M = sp.csr_matrix(sp.identity(A.shape[0]) - delta * A)
     rng = np.random.default_rng(3)
