@@ -279,7 +279,7 @@ def _hub_pattern(net, op):
     key = "payoffs.hub_pattern.ordered" if op.perm is not None else "payoffs.hub_pattern"
 
     def compute():
-        from ._kernels.payoffs import hub_pattern_kernel
+        from ._kernels.payoffs import hub_blocks_kernel, hub_pattern_kernel
 
         if op.data.size:
             strength = np.asarray(net.W.sum(axis=1), dtype=np.float64).ravel()
@@ -294,21 +294,13 @@ def _hub_pattern(net, op):
         if candidates.size > most:
             candidates = candidates[np.argpartition(-strength[candidates], most - 1)[:most]]
         hubs = np.sort(candidates).astype(np.int64)
-        pattern = _HubPattern(*hub_pattern_kernel(op.indptr, op.indices, hubs), np.empty((0, 0)),
-                              np.empty((0, 0)))
-        between, gram = _hub_blocks(hubs.size, pattern, np.ones(pattern.source.size))
-        return pattern._replace(between_count=between, gram_count=gram)
+        rows, ptr, cols, source, inside, inside_row = hub_pattern_kernel(op.indptr, op.indices,
+                                                                         hubs)
+        between, gram = hub_blocks_kernel(ptr, cols, np.ones(source.size), hubs.size, inside,
+                                          inside_row)
+        return _HubPattern(rows, ptr, cols, source, inside, inside_row, between, gram)
 
     return net._cached(key, compute)
-
-
-def _hub_blocks(k, pattern, vals):
-    """``(W_HH, B^T B - W_HH^2)`` from the entries' weights ``vals`` (no BLAS: its threads would
-    then spin on the cores of the solve that follows)."""
-    from ._kernels.payoffs import hub_blocks_kernel
-
-    return hub_blocks_kernel(pattern.ptr, pattern.cols, vals, k, pattern.inside,
-                             pattern.inside_row)
 
 
 def _hubs(net, op):
@@ -327,7 +319,8 @@ def _hubs(net, op):
     key = "payoffs.hubs.ordered" if op.perm is not None else "payoffs.hubs"
 
     def compute():
-        from ._kernels.payoffs import dense_inverse_kernel, hub_first_product_kernel
+        from ._kernels.payoffs import (dense_inverse_kernel, hub_blocks_kernel,
+                                       hub_first_product_kernel)
 
         origin = net._cache.get("scaled_from")
         if origin is not None:
@@ -344,7 +337,9 @@ def _hubs(net, op):
         link = pattern.source >= 0
         if op.data.size:
             vals[link] = op.data[pattern.source[link]]
-            between, gram = _hub_blocks(k, pattern, vals)
+            # no BLAS here: its threads would then spin on the cores of the solve that follows
+            between, gram = hub_blocks_kernel(pattern.ptr, pattern.cols, vals, k, pattern.inside,
+                                              pattern.inside_row)
         else:
             vals[link] = op.weight
             between = op.weight * pattern.between_count
